@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/**
+ * The engram command line: a thin layer over the public API in ../index.ts.
+ * Expected failures (bad scenario, unknown plugin, unreadable file) print their message
+ * alone and exit with code 2; a bug prints one line (the stack with ENGRAM_DEBUG=1), exit 1.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import {
+  createEngramRegistry,
+  EngramError,
+  formatDefault,
+  PluginKinds,
+  runScenario,
+  validateScenario,
+  type PluginKind,
+  type RunSummary,
+} from '../index.js';
+
+const kinds = Object.keys(PluginKinds) as PluginKind[];
+
+function fail(err: unknown): never {
+  if (err instanceof EngramError) {
+    process.stderr.write(`engram: ${err.message.replace(/\n/g, '\nengram: ')}\n`);
+    process.exit(err.exitCode);
+  }
+  if (process.env.ENGRAM_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+  else process.stderr.write(`engram: internal error: ${(err as Error)?.message ?? String(err)} (run with ENGRAM_DEBUG=1 for the stack trace)\n`);
+  process.exit(1);
+}
+
+/** A one-line progress bar on stderr, shown only on a terminal and only for runs over a second. */
+function progressBar(enabled: boolean) {
+  let last = 0;
+  let shown = false;
+  return {
+    update(fraction: number, wall_s: number) {
+      if (!enabled || wall_s < 1) return;
+      const now = performance.now();
+      if (now - last < 100 && fraction < 1) return;
+      last = now;
+      shown = true;
+      const width = 30;
+      const filled = Math.round(Math.min(1, fraction) * width);
+      const eta = fraction > 0 ? (wall_s * (1 - fraction)) / fraction : 0;
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${wall_s.toFixed(1)} s, ~${eta.toFixed(1)} s left `);
+    },
+    done() {
+      if (shown) process.stderr.write('\n');
+    },
+  };
+}
+
+function printSummary(s: RunSummary, outDir: string, files: string[]): void {
+  const lines = [
+    `${s.scenario}: ${s.t_stop_ms} ms simulated in ${s.wall_s.toFixed(3)} s (build ${s.build_s.toFixed(3)} s), seed ${s.seed}`,
+  ];
+  const rows = [
+    ...Object.entries(s.populations).map(([name, p]) => [name, `${p.model}`, p.size, p.spikes, p.rate_hz] as const),
+    ...Object.entries(s.inputs).map(([name, p]) => [name, `${p.type}`, p.size, p.spikes, p.rate_hz] as const),
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length), 4);
+  for (const [name, kind, size, spikes, rate] of rows) {
+    lines.push(`  ${name.padEnd(w)}  ${kind.padEnd(12)} ${String(size).padStart(7)} neurons ${String(spikes).padStart(9)} spikes ${rate.toFixed(2).padStart(8)} Hz`);
+  }
+  const rate = s.wall_s > 0 ? s.events_delivered / s.wall_s : 0;
+  lines.push(`  synapses ${s.synapses}, synaptic events delivered ${s.events_delivered} (${(rate / 1e6).toFixed(2)} M/s)`);
+  lines.push(`wrote ${outDir}/: ${files.join(', ')}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+const setOption = {
+  type: 'string',
+  array: true,
+  description: 'override a scenario field, e.g. --set duration_ms=200 --set populations.exc.size=100',
+} as const;
+
+await yargs(hideBin(process.argv))
+  .scriptName('engram')
+  .usage('$0 <command> [options]\n\nEvent-driven spiking neural network simulator.')
+  .command(
+    'run <scenario>',
+    'run a scenario and write its recordings and summary.json',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file (YAML or JSON)' })
+        .option('out', { type: 'string', description: 'output folder (default: out/<scenario name>)' })
+        .option('seed', { type: 'number', description: "override the scenario's seed" })
+        .option('set', setOption)
+        .option('quiet', { type: 'boolean', default: false, description: 'print nothing but errors' }),
+    async (argv) => {
+      const bar = progressBar(Boolean(process.stderr.isTTY) && !argv.quiet);
+      try {
+        const result = await runScenario(argv.scenario, { out: argv.out, seed: argv.seed, set: argv.set, onProgress: bar.update });
+        bar.done();
+        if (!argv.quiet) printSummary(result.summary, result.outDir, result.files);
+      } catch (err) {
+        bar.done();
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'validate <scenario>',
+    'check a scenario completely (structure, plugins, references) without running it',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file (YAML or JSON)' })
+        .option('set', setOption),
+    async (argv) => {
+      try {
+        await validateScenario(argv.scenario, { set: argv.set });
+        process.stdout.write(`${argv.scenario}: valid\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'plugins',
+    'list every registered plugin with its parameters and defaults',
+    (y) =>
+      y
+        .option('kind', { choices: kinds, description: 'only this kind of plugin' })
+        .option('json', { type: 'boolean', default: false, description: 'print JSON' }),
+    async (argv) => {
+      try {
+        const registry = await createEngramRegistry();
+        const selected = argv.kind ? [argv.kind] : kinds;
+        if (argv.json) {
+          const out = Object.fromEntries(
+            selected.map((k) => [k, registry.table(k).all().map((p) => ({ name: p.name, description: p.description, params: p.params.map((s) => ({ name: s.name, default: s.default ?? null, expects: s.expects, description: s.description })) }))]),
+          );
+          process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+          return;
+        }
+        const lines: string[] = [];
+        for (const kind of selected) {
+          const plugins = registry.table(kind).all();
+          lines.push(`${kind} plugins${plugins.length ? '' : ': (none)'}`);
+          for (const p of plugins) {
+            lines.push(`  ${p.name}: ${p.description}`);
+            const w = Math.max(0, ...p.params.map((s) => s.name.length));
+            for (const s of p.params) lines.push(`    ${s.name.padEnd(w)}  default ${formatDefault(s)}; ${s.description} (${s.expects})`);
+          }
+        }
+        process.stdout.write(lines.join('\n') + '\n');
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .demandCommand(1, 'name a command: run, validate or plugins')
+  .strict()
+  .fail((msg, err) => {
+    if (err) fail(err);
+    process.stderr.write(`engram: ${msg}\n(engram --help lists the commands and options)\n`);
+    process.exit(2);
+  })
+  .help()
+  .parseAsync();

@@ -1,0 +1,311 @@
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ContainerModule } from 'inversify';
+import type { PopulationView, SpikeListener, SynapseDynamics } from './contracts.js';
+import { fillValues, specBounds, type ValueSpec } from './distributions.js';
+import { describeValue, EngramError, ScenarioError, type Diagnostic } from './errors.js';
+import { buildCsr, sortRowsByDelay } from './network/csr.js';
+import { connect, ConnectorError } from './network/connectors.js';
+import { resolveParams } from './params.js';
+import type { PluginRegistry } from './registry.js';
+import { Rng } from './rng.js';
+import type { FieldPath, LoadedScenario } from './scenario/load.js';
+import type { ArrayValue } from './scenario/schema.js';
+import { Scheduler } from './scheduler.js';
+import { PopulationRuntime, ProjectionRuntime, Simulation, type SimulationParts } from './simulation.js';
+
+/**
+ * Imports the plugin modules a scenario names (`plugins:`), relative to the scenario file or
+ * as package names. Each must default-export an inversify ContainerModule.
+ */
+export async function loadScenarioPlugins(loaded: LoadedScenario): Promise<ContainerModule[]> {
+  const modules: ContainerModule[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const req = createRequire(path.join(loaded.dir, 'scenario.js'));
+  for (const [i, spec] of loaded.scenario.plugins.entries()) {
+    const where: FieldPath = ['plugins', i];
+    const expected = 'a module that default-exports an inversify ContainerModule';
+    let mod: { default?: unknown };
+    try {
+      const isPath = spec.startsWith('.') || path.isAbsolute(spec);
+      const resolved = isPath ? path.resolve(loaded.dir, spec) : req.resolve(spec);
+      mod = await import(pathToFileURL(resolved).href);
+    } catch (err) {
+      diagnostics.push({ location: loaded.source.locate(where), path: `plugins.${i}`, expected, found: `"${spec}", which cannot be loaded: ${firstLine(err)}` });
+      continue;
+    }
+    const m = mod.default as { load?: unknown; id?: unknown } | undefined;
+    if (!m || typeof m !== 'object' || typeof m.load !== 'function') {
+      diagnostics.push({ location: loaded.source.locate(where), path: `plugins.${i}`, expected, found: `"${spec}" with default export ${describeValue(mod.default)}` });
+      continue;
+    }
+    modules.push(m as unknown as ContainerModule);
+  }
+  if (diagnostics.length) throw new ScenarioError(diagnostics);
+  return modules;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+/** Ways to name a projection when the scenario does not: from_to, then from_to_2, ... */
+function projectionNames(specs: { name?: string; from: string; to: string }[]): string[] {
+  const used = new Set(specs.flatMap((p) => (p.name ? [p.name] : [])));
+  return specs.map((p) => {
+    if (p.name) return p.name;
+    let name = `${p.from}_${p.to}`;
+    for (let k = 2; used.has(name); k++) name = `${p.from}_${p.to}_${k}`;
+    used.add(name);
+    return name;
+  });
+}
+
+function lowerBound(value: ArrayValue): number {
+  return Array.isArray(value) ? Math.min(...value) : specBounds(value as ValueSpec)[0];
+}
+
+/**
+ * Checks every cross-reference of a scenario against the plugins, then builds the network.
+ * Nothing is constructed until the whole scenario has been checked; all problems found are
+ * reported together as one ScenarioError.
+ */
+export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry): Simulation {
+  const startedAt = performance.now();
+  const s = loaded.scenario;
+  const locate = (p: FieldPath) => loaded.source.locate(p);
+  const diagnostics: Diagnostic[] = [];
+  const problem = (p: FieldPath, expected: string, found?: string) =>
+    diagnostics.push({ location: locate(p), path: p.join('.'), expected, found });
+  const dt = s.resolution_ms;
+
+  const steps = Math.round(s.duration_ms / dt);
+  if (Math.abs(steps * dt - s.duration_ms) > 1e-9 * s.duration_ms || steps < 1) {
+    problem(['duration_ms'], `a whole number of resolution steps (resolution_ms = ${dt})`, String(s.duration_ms));
+  }
+  const t_stop_ms = steps * dt;
+
+  // Populations ------------------------------------------------------------------------
+  const popPlans = Object.entries(s.populations).map(([name, spec]) => {
+    const plugin = registry.neuron.get(spec.model);
+    const base: FieldPath = ['populations', name];
+    if (!plugin) {
+      problem([...base, 'model'], `a neuron model: ${registry.neuron.names().join(', ') || '(none registered)'}`, `unknown model "${spec.model}"`);
+      return undefined;
+    }
+    const { values, diagnostics: d } = resolveParams(`neuron model ${plugin.name}`, plugin.params, spec.params, [...base, 'params'], locate);
+    diagnostics.push(...d);
+    if (d.length === 0) for (const c of plugin.check?.(values) ?? []) problem([...base, 'params', c.param], c.expected, c.found);
+    const stateNames = plugin.state.map((v) => v.name);
+    for (const [variable, value] of Object.entries(spec.init)) {
+      if (!stateNames.includes(variable)) problem([...base, 'init', variable], `a state variable of ${plugin.name}: ${stateNames.join(', ')}`, `unknown variable "${variable}"`);
+      else if (Array.isArray(value) && value.length !== spec.size) problem([...base, 'init', variable], `a list of ${spec.size} values (one per neuron)`, `a list of ${value.length}`);
+    }
+    return { name, spec, plugin, params: values };
+  });
+
+  // Inputs -------------------------------------------------------------------------------
+  const inputPlans = Object.entries(s.inputs).map(([name, spec]) => {
+    const base: FieldPath = ['inputs', name];
+    if (name in s.populations) problem(base, 'an input name different from every population name', `"${name}", also a population`);
+    const plugin = registry.input.get(spec.type);
+    if (!plugin) {
+      problem([...base, 'type'], `an input type: ${registry.input.names().join(', ') || '(none registered)'}`, `unknown type "${spec.type}"`);
+      return undefined;
+    }
+    const { values, diagnostics: d } = resolveParams(`input ${plugin.name}`, plugin.params, spec.params, [...base, 'params'], locate);
+    diagnostics.push(...d);
+    let targetSize = 0;
+    if (plugin.output === 'spikes') {
+      if (spec.size === undefined) problem(base, `a size (number of generator neurons) for ${plugin.name} input`, 'no size');
+      if (spec.target !== undefined) problem([...base, 'target'], `no target: ${plugin.name} makes spikes; connect it with a projection`, `target ${spec.target}`);
+    } else {
+      if (spec.size !== undefined) problem([...base, 'size'], `no size: ${plugin.name} drives neurons of its target`, String(spec.size));
+      if (spec.target === undefined) problem(base, `a target population for ${plugin.name} input`, 'no target');
+      else if (!(spec.target in s.populations)) problem([...base, 'target'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${spec.target}"`);
+      else targetSize = s.populations[spec.target].size;
+    }
+    if (d.length === 0 && (plugin.output === 'spikes' ? spec.size !== undefined : targetSize > 0)) {
+      for (const c of plugin.check?.(values, spec.size ?? 0, targetSize) ?? []) problem([...base, 'params', c.param], c.expected, c.found);
+    }
+    return { name, spec, plugin, params: values };
+  });
+
+  // Projections --------------------------------------------------------------------------
+  const names = projectionNames(s.projections);
+  const seen = new Map<string, number>();
+  const sourceSize = (n: string) => s.populations[n]?.size ?? (s.inputs[n] && inputPlans.find((p) => p?.name === n)?.plugin.output === 'spikes' ? s.inputs[n].size : undefined);
+  const projPlans = s.projections.map((spec, i) => {
+    const base: FieldPath = ['projections', i];
+    const name = names[i];
+    if (seen.has(name)) problem([...base, 'name'], 'a projection name used once', `"${name}", also projection ${seen.get(name)}`);
+    seen.set(name, i);
+    const spikeSources = [...Object.keys(s.populations), ...inputPlans.filter((p) => p?.plugin.output === 'spikes').map((p) => p!.name)];
+    if (sourceSize(spec.from) === undefined) problem([...base, 'from'], `a population or spike input: ${spikeSources.join(', ')}`, `"${spec.from}"`);
+    const post = popPlans.find((p) => p?.name === spec.to);
+    if (!(spec.to in s.populations)) problem([...base, 'to'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${spec.to}"`);
+    let port = -1;
+    if (spec.receptor !== undefined && post) {
+      port = post.plugin.receptors.indexOf(spec.receptor);
+      if (port < 0) problem([...base, 'receptor'], `a receptor of ${post.plugin.name}: ${post.plugin.receptors.join(', ')}`, `"${spec.receptor}"`);
+    }
+    const nPairs = spec.connector.type === 'list' ? spec.connector.pairs.length : -1;
+    for (const field of ['weight', 'delay_ms'] as const) {
+      const value = spec[field];
+      if (Array.isArray(value) && value.length !== nPairs) {
+        problem([...base, field], nPairs < 0 ? 'a number or a distribution (lists go with connector type list)' : `a list of ${nPairs} values, one per pair`, `a list of ${value.length}`);
+      }
+    }
+    const delaySpec: ArrayValue = spec.delay_ms ?? dt;
+    const minDelay = lowerBound(delaySpec);
+    if (minDelay < 0) problem([...base, 'delay_ms'], 'axonal delays >= 0 ms (give a normal distribution a low bound)', String(minDelay));
+    else if (minDelay + spec.dendritic_delay_ms < dt * (1 - 1e-9)) {
+      problem([...base, 'delay_ms'], `delay_ms + dendritic_delay_ms >= resolution_ms (${dt} ms): spikes are detected up to one step after they happen`, `a smallest delay of ${minDelay + spec.dendritic_delay_ms} ms`);
+    }
+    let rule;
+    let ruleParams: Record<string, unknown> = {};
+    if (spec.plasticity) {
+      rule = registry.plasticity.get(spec.plasticity.rule);
+      if (!rule) problem([...base, 'plasticity', 'rule'], `a plasticity rule: ${registry.plasticity.names().join(', ') || '(none registered)'}`, `unknown rule "${spec.plasticity.rule}"`);
+      else {
+        const r = resolveParams(`plasticity rule ${rule.name}`, rule.params, spec.plasticity.params, [...base, 'plasticity', 'params'], locate);
+        diagnostics.push(...r.diagnostics);
+        ruleParams = r.values;
+      }
+    }
+    return { name, spec, port, delaySpec, rule, ruleParams };
+  });
+
+  // Recorders ----------------------------------------------------------------------------
+  const viewInfo = new Map<string, Omit<PopulationView, 'addSpikeListener' | 'population'>>();
+  for (const p of popPlans) if (p) viewInfo.set(p.name, { name: p.name, size: p.spec.size, kind: 'neurons', state: p.plugin.state });
+  for (const p of inputPlans) if (p && p.plugin.output === 'spikes' && p.spec.size) viewInfo.set(p.name, { name: p.name, size: p.spec.size, kind: 'spike-input', state: [] });
+  const recPlans = s.recorders.map((spec, i) => {
+    const base: FieldPath = ['recorders', i];
+    const plugin = registry.recorder.get(spec.type);
+    if (!plugin) {
+      problem([...base, 'type'], `a recorder type: ${registry.recorder.names().join(', ') || '(none registered)'}`, `unknown type "${spec.type}"`);
+      return undefined;
+    }
+    const { values, diagnostics: d } = resolveParams(`recorder ${plugin.name}`, plugin.params, spec.params, [...base, 'params'], locate);
+    diagnostics.push(...d);
+    if (d.length === 0) for (const c of plugin.check?.(values, viewInfo, dt) ?? []) problem([...base, 'params', c.param], c.expected, c.found);
+    return { plugin, params: values };
+  });
+
+  if (diagnostics.length) throw new ScenarioError(diagnostics);
+
+  // Construction -------------------------------------------------------------------------
+  const scheduler = new Scheduler();
+  const seed = s.seed;
+  const runtimes = new Map<string, PopulationRuntime>();
+  const populations: PopulationRuntime[] = [];
+  for (const plan of popPlans) {
+    const { name, spec, plugin, params } = plan!;
+    const runtime = new PopulationRuntime(name, spec.size, 'neurons', plugin.name, plugin.state);
+    const init = new Map<string, Float64Array>();
+    for (const [variable, value] of Object.entries(spec.init)) {
+      const arr = new Float64Array(spec.size);
+      if (Array.isArray(value)) arr.set(value);
+      else guarded(['populations', name, 'init', variable], () => fillValues(arr, value as ValueSpec, Rng.derive(seed, `population/${name}/init/${variable}`)));
+      init.set(variable, arr);
+    }
+    runtime.population = guarded(['populations', name], () =>
+      plugin.create({ name, size: spec.size, params, init, resolution_ms: dt, sink: runtime.router, rng: Rng.derive(seed, `population/${name}`) }),
+    );
+    runtimes.set(name, runtime);
+    populations.push(runtime);
+  }
+
+  const inputs: SimulationParts['inputs'] = [];
+  for (const plan of inputPlans) {
+    const { name, spec, plugin, params } = plan!;
+    const spikes = plugin.output === 'spikes';
+    const runtime = spikes ? new PopulationRuntime(name, spec.size!, 'spike-input', plugin.name, []) : undefined;
+    const target = spec.target !== undefined ? runtimes.get(spec.target) : undefined;
+    const source = guarded(['inputs', name], () =>
+      plugin.create({
+        name,
+        size: spec.size ?? 0,
+        params,
+        rng: Rng.derive(seed, `input/${name}`),
+        scheduler,
+        t_stop_ms,
+        sink: runtime?.router ?? { spike: () => { throw new Error(`input ${name} (${plugin.name}) is a current input and cannot emit spikes`); } },
+        target: target ? { name: target.name, size: target.size, population: target.population! } : undefined,
+      }),
+    );
+    if (runtime) runtimes.set(name, runtime);
+    inputs.push({ runtime, source, name, type: plugin.name });
+  }
+
+  const projections: ProjectionRuntime[] = [];
+  for (const [i, plan] of projPlans.entries()) {
+    const { name, spec, port, delaySpec, rule, ruleParams } = plan;
+    const base: FieldPath = ['projections', i];
+    const pre = runtimes.get(spec.from)!;
+    const post = runtimes.get(spec.to)!;
+    const pairs = guarded([...base, 'connector'], () => connect(spec.connector, pre.size, post.size, spec.from === spec.to, Rng.derive(seed, `projection/${name}/connect`)));
+    const csr = buildCsr(pre.size, post.size, pairs);
+    const n = csr.target.length;
+    const weight = new Float64Array(n);
+    if (Array.isArray(spec.weight)) for (let k = 0; k < n; k++) weight[k] = spec.weight[csr.order[k]];
+    else guarded([...base, 'weight'], () => fillValues(weight, spec.weight as ValueSpec, Rng.derive(seed, `projection/${name}/weight`)));
+    let delay: Float64Array | null = null;
+    if (typeof delaySpec !== 'number') {
+      delay = new Float64Array(n);
+      if (Array.isArray(delaySpec)) for (let k = 0; k < n; k++) delay[k] = delaySpec[csr.order[k]];
+      else guarded([...base, 'delay_ms'], () => fillValues(delay!, delaySpec as ValueSpec, Rng.derive(seed, `projection/${name}/delay`)));
+      sortRowsByDelay(csr, weight, delay);
+    }
+    const runtime = new ProjectionRuntime(
+      name, scheduler, pre.size, post.size, csr.rowStart, csr.target, weight, delay,
+      typeof delaySpec === 'number' ? delaySpec : NaN, spec.dendritic_delay_ms, post.population!, port,
+    );
+    if (rule) {
+      const dynamics = guarded([...base, 'plasticity'], () => rule.create({ params: ruleParams, projection: runtime, scheduler, rng: Rng.derive(seed, `projection/${name}/plasticity`) }));
+      runtime.dynamics = dynamics;
+      post.addSpikeListener(new PostSpikeRelay(dynamics));
+    }
+    pre.router.projections.push(runtime);
+    projections.push(runtime);
+  }
+
+  const views = new Map<string, PopulationView>(runtimes);
+  const recorders = recPlans.map((plan, i) =>
+    guarded(['recorders', i], () => plan!.plugin.create({ params: plan!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views })),
+  );
+
+  return new Simulation({
+    name: s.name ?? path.basename(loaded.file).replace(/\.(ya?ml|json)$/i, ''),
+    seed,
+    t_stop_ms,
+    resolution_ms: dt,
+    scheduler,
+    populations,
+    inputs,
+    projections,
+    recorders,
+    build_s: (performance.now() - startedAt) / 1000,
+  });
+
+  /** Runs plugin or connector code, turning what it throws into an error that names the scenario field. */
+  function guarded<T>(p: FieldPath, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof EngramError) throw err;
+      const expected = err instanceof ConnectorError || err instanceof RangeError ? 'a realisable specification' : 'a plugin that builds without error';
+      throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected, found: firstLine(err) }]);
+    }
+  }
+}
+
+/** Hands post spikes to a projection's synapse dynamics. */
+class PostSpikeRelay implements SpikeListener {
+  constructor(private readonly dynamics: SynapseDynamics) {}
+  onSpike(neuron: number, t: number): void {
+    this.dynamics.onPostSpike(neuron, t);
+  }
+}

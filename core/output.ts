@@ -1,0 +1,35 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+
+/**
+ * Writes a file so that readers never see a partial one: the data goes to a temporary file
+ * beside the target, which is then renamed over it (rename is atomic within a file system).
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+/** Builds large CSV text in chunks, so a million rows do not make a million-element array. */
+export class CsvBuilder {
+  private readonly chunks: string[] = [];
+  private current = '';
+
+  constructor(header: string) {
+    this.current = header + '\n';
+  }
+
+  row(line: string): void {
+    this.current += line + '\n';
+    if (this.current.length > 1 << 20) {
+      this.chunks.push(this.current);
+      this.current = '';
+    }
+  }
+
+  toString(): string {
+    return this.chunks.join('') + this.current;
+  }
+}

@@ -1,0 +1,132 @@
+import * as v from 'valibot';
+import { describeValue, type Diagnostic } from './errors.js';
+
+/**
+ * One parameter of a plugin: its name (with the unit in the name, e.g. tau_m_ms), what it
+ * means, its default (absent = required) and the schema its value must satisfy. `engram
+ * plugins` prints these, and scenarios are validated against them before anything runs.
+ */
+export interface ParamSpec<T = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly default?: T;
+  /** Human text for the expectation, used in error messages: "a number > 0". */
+  readonly expects: string;
+  readonly schema: v.GenericSchema<unknown, T>;
+}
+
+interface RangeOptions {
+  /** value >= min */
+  min?: number;
+  /** value > gt */
+  gt?: number;
+  /** value <= max */
+  max?: number;
+}
+
+function rangeText(base: string, o: RangeOptions): string {
+  const parts: string[] = [];
+  if (o.gt !== undefined) parts.push(`> ${o.gt}`);
+  if (o.min !== undefined) parts.push(`>= ${o.min}`);
+  if (o.max !== undefined) parts.push(`<= ${o.max}`);
+  return parts.length ? `${base} ${parts.join(' and ')}` : base;
+}
+
+function inRange(x: number, o: RangeOptions): boolean {
+  return (o.gt === undefined || x > o.gt) && (o.min === undefined || x >= o.min) && (o.max === undefined || x <= o.max);
+}
+
+function numberSchema(expects: string, o: RangeOptions, integer: boolean): v.GenericSchema<unknown, number> {
+  return v.pipe(
+    v.number(),
+    v.check((x) => Number.isFinite(x) && (!integer || Number.isInteger(x)) && inRange(x, o), expects),
+  );
+}
+
+export const param = {
+  number(name: string, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number> {
+    const expects = rangeText('a number', range);
+    return { name, description, default: def, expects, schema: numberSchema(expects, range, false) };
+  },
+  integer(name: string, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number> {
+    const expects = rangeText('an integer', range);
+    return { name, description, default: def, expects, schema: numberSchema(expects, range, true) };
+  },
+  boolean(name: string, def: boolean | undefined, description: string): ParamSpec<boolean> {
+    return { name, description, default: def, expects: 'true or false', schema: v.boolean() };
+  },
+  choice<T extends string>(name: string, def: T | undefined, description: string, choices: readonly T[]): ParamSpec<T> {
+    return {
+      name,
+      description,
+      default: def,
+      expects: `one of ${choices.join(', ')}`,
+      schema: v.picklist(choices as T[]) as unknown as v.GenericSchema<unknown, T>,
+    };
+  },
+  /** A number for every neuron alike, or a list with one number per neuron. */
+  numberOrList(name: string, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number | number[]> {
+    const one = rangeText('a number', range);
+    const expects = `${one}, or a list of such numbers`;
+    const item = numberSchema(expects, range, false);
+    return { name, description, default: def, expects, schema: v.union([item, v.array(item)]) };
+  },
+  custom<T>(name: string, def: T | undefined, description: string, expects: string, schema: v.GenericSchema<unknown, T>): ParamSpec<T> {
+    return { name, description, default: def, expects, schema };
+  },
+};
+
+/** Renders a default for listings: JSON for structures, plain text otherwise. */
+export function formatDefault(spec: ParamSpec): string {
+  if (!('default' in spec) || spec.default === undefined) return '(required)';
+  return typeof spec.default === 'object' ? JSON.stringify(spec.default) : String(spec.default);
+}
+
+/**
+ * Checks a plugin's parameter mapping against its specs and fills in defaults. Unknown names,
+ * missing required ones and bad values each give a diagnostic at `path`.<name>. `locate`
+ * turns a field path into a location in the scenario file.
+ */
+export function resolveParams(
+  owner: string,
+  specs: readonly ParamSpec[],
+  raw: unknown,
+  path: readonly (string | number)[],
+  locate: (path: readonly (string | number)[]) => Diagnostic['location'],
+): { values: Record<string, unknown>; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const values: Record<string, unknown> = {};
+  const given = raw ?? {};
+  const fmt = (p: readonly (string | number)[]) => p.join('.');
+  if (typeof given !== 'object' || Array.isArray(given)) {
+    diagnostics.push({ location: locate(path), path: fmt(path), expected: `a mapping of ${owner} parameters`, found: describeValue(raw) });
+    return { values, diagnostics };
+  }
+  const known = new Set(specs.map((s) => s.name));
+  for (const key of Object.keys(given)) {
+    if (!known.has(key)) {
+      diagnostics.push({
+        location: locate([...path, key]),
+        path: fmt([...path, key]),
+        expected: `a parameter of ${owner}: ${specs.length ? specs.map((s) => s.name).join(', ') : '(it takes none)'}`,
+        found: `unknown parameter "${key}"`,
+      });
+    }
+  }
+  for (const spec of specs) {
+    const value = (given as Record<string, unknown>)[spec.name];
+    const p = [...path, spec.name];
+    if (value === undefined) {
+      if (spec.default === undefined) {
+        diagnostics.push({ location: locate(path), path: fmt(p), expected: `${spec.expects} (required by ${owner})`, found: 'nothing' });
+      } else {
+        values[spec.name] = structuredClone(spec.default);
+      }
+      continue;
+    }
+    const result = v.safeParse(spec.schema, value);
+    if (result.success) values[spec.name] = result.output;
+    else diagnostics.push({ location: locate(p), path: fmt(p), expected: spec.expects, found: describeValue(value) });
+  }
+  return { values, diagnostics };
+}

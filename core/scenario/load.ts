@@ -1,0 +1,192 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as v from 'valibot';
+import { Document, LineCounter, parseDocument, parse as parseYaml, isMap, isSeq, isNode } from 'yaml';
+import { describeValue, EngramError, ScenarioError, type Diagnostic, type SourceLocation } from '../errors.js';
+import { ALLOWED_FIELDS, ScenarioSchema, type Scenario } from './schema.js';
+
+export type FieldPath = readonly (string | number)[];
+
+/**
+ * Maps field paths of a scenario back to where they are written: a line and column in the
+ * file, or the --set option that overrode them.
+ */
+export class SourceMap {
+  constructor(
+    readonly file: string,
+    private readonly doc: Document | undefined,
+    private readonly lines: LineCounter | undefined,
+    private readonly overrides: ReadonlyMap<string, string>,
+  ) {}
+
+  locate(fieldPath: FieldPath): SourceLocation {
+    const key = fieldPath.join('.');
+    for (const [p, expr] of this.overrides) {
+      if (key === p || key.startsWith(p + '.')) return { file: `--set ${expr}` };
+    }
+    if (!this.doc || !this.lines) return { file: this.file };
+    // The deepest node that exists along the path: the field itself, or the mapping that
+    // should have contained it.
+    for (let n = fieldPath.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(fieldPath.slice(0, n), true);
+      if (isNode(node) && node.range) {
+        const pos = this.lines.linePos(node.range[0]);
+        return { file: this.file, line: pos.line, column: pos.col };
+      }
+    }
+    return { file: this.file, line: 1, column: 1 };
+  }
+}
+
+export interface LoadedScenario {
+  /** The scenario's path as given (used in messages). */
+  readonly file: string;
+  /** Folder that relative paths in the scenario (plugins, data) are resolved against. */
+  readonly dir: string;
+  readonly scenario: Scenario;
+  readonly source: SourceMap;
+}
+
+export interface LoadOptions {
+  /** "path=value" overrides; value is parsed as YAML (numbers, lists, mappings). */
+  set?: readonly string[];
+  /** Overrides the scenario's seed. */
+  seed?: number;
+}
+
+/** Reads, parses and validates a scenario file (YAML or JSON). Throws ScenarioError. */
+export async function loadScenario(file: string, options: LoadOptions = {}): Promise<LoadedScenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new EngramError(`${file}: cannot read the scenario file (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
+  }
+  return parseScenario(text, file, options);
+}
+
+/** Parses and validates scenario text; `file` names it in messages and anchors relative paths. */
+export function parseScenario(text: string, file: string, options: LoadOptions = {}): LoadedScenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.slice(0, 5).map((e) => {
+        const pos = e.linePos?.[0];
+        return {
+          location: { file, line: pos?.line, column: pos?.col },
+          path: '',
+          expected: 'valid YAML or JSON',
+          found: e.message.split('\n')[0],
+        };
+      }),
+    );
+  }
+  let data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const overrides = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const expr of options.set ?? []) {
+    const eq = expr.indexOf('=');
+    if (eq <= 0) {
+      diagnostics.push({ location: { file: `--set ${expr}` }, path: '', expected: 'path=value, e.g. --set duration_ms=200', found: JSON.stringify(expr) });
+      continue;
+    }
+    const keyPath = expr.slice(0, eq).split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    let value: unknown;
+    try {
+      value = parseYaml(expr.slice(eq + 1));
+    } catch (err) {
+      diagnostics.push({ location: { file: `--set ${expr}` }, path: keyPath.join('.'), expected: 'a YAML value', found: (err as Error).message.split('\n')[0] });
+      continue;
+    }
+    const problem = setPath(data, keyPath, value);
+    if (problem) diagnostics.push({ location: { file: `--set ${expr}` }, path: keyPath.join('.'), expected: 'a path into the scenario\'s mappings and lists', found: problem });
+    else overrides.set(keyPath.join('.'), expr);
+  }
+  if (options.seed !== undefined && data && typeof data === 'object') {
+    (data as Record<string, unknown>).seed = options.seed;
+    overrides.set('seed', `seed=${options.seed} (--seed)`);
+  }
+  const source = new SourceMap(file, doc, lines, overrides);
+  if (diagnostics.length) throw new ScenarioError(diagnostics);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ScenarioError([{ location: source.locate([]), path: '', expected: 'a mapping with at least duration_ms and populations', found: describeValue(data) }]);
+  }
+  const result = v.safeParse(ScenarioSchema, data);
+  if (!result.success) throw new ScenarioError(result.issues.slice(0, 20).map((issue) => issueToDiagnostic(issue, data, source)));
+  return { file, dir: path.dirname(path.resolve(file)), scenario: result.output, source };
+}
+
+function setPath(root: unknown, keyPath: (string | number)[], value: unknown): string | undefined {
+  let node = root as Record<string | number, unknown>;
+  for (let i = 0; i < keyPath.length - 1; i++) {
+    const k = keyPath[i];
+    let next = node[k];
+    if (next === undefined) {
+      next = typeof keyPath[i + 1] === 'number' ? [] : {};
+      node[k] = next;
+    }
+    if (next === null || typeof next !== 'object') return `${keyPath.slice(0, i + 1).join('.')} is ${describeValue(next)}, not a mapping or list`;
+    node = next as Record<string | number, unknown>;
+  }
+  node[keyPath[keyPath.length - 1]] = value;
+  return undefined;
+}
+
+/** Which fields a mapping at this path may have, for "unknown field" messages. */
+function allowedFieldsAt(p: FieldPath, root: unknown): readonly string[] | undefined {
+  if (p.length === 0) return ALLOWED_FIELDS.scenario;
+  if (p.length === 2 && p[0] === 'populations') return ALLOWED_FIELDS.population;
+  if (p.length === 2 && p[0] === 'inputs') return ALLOWED_FIELDS.input;
+  if (p.length === 2 && p[0] === 'projections') return ALLOWED_FIELDS.projection;
+  if (p.length === 2 && p[0] === 'recorders') return ALLOWED_FIELDS.recorder;
+  if (p.length === 3 && p[0] === 'projections' && p[2] === 'plasticity') return ['rule', 'params'];
+  if (p.length === 3 && p[0] === 'projections' && p[2] === 'connector') {
+    const type = (getPath(root, p) as { type?: unknown } | undefined)?.type;
+    const byType: Record<string, string[]> = {
+      all_to_all: ['type', 'allow_autapses'],
+      one_to_one: ['type'],
+      fixed_probability: ['type', 'p', 'allow_autapses'],
+      fixed_indegree: ['type', 'indegree', 'allow_autapses', 'allow_multapses'],
+      list: ['type', 'pairs'],
+    };
+    return typeof type === 'string' ? byType[type] : undefined;
+  }
+  const last = getPath(root, p) as { dist?: unknown } | undefined;
+  if (last && typeof last === 'object' && 'dist' in last) {
+    if (last.dist === 'uniform') return ['dist', 'low', 'high'];
+    if (last.dist === 'normal') return ['dist', 'mean', 'sd', 'low', 'high'];
+  }
+  return undefined;
+}
+
+function getPath(root: unknown, p: FieldPath): unknown {
+  let node = root;
+  for (const k of p) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[k];
+  }
+  return node;
+}
+
+function issueToDiagnostic(issue: v.BaseIssue<unknown>, root: unknown, source: SourceMap): Diagnostic {
+  const p: (string | number)[] = (issue.path ?? []).map((item) => item.key as string | number);
+  const value = getPath(root, p);
+  if (issue.type === 'strict_object' && issue.expected === 'never') {
+    const parent = p.slice(0, -1);
+    const allowed = allowedFieldsAt(parent, root);
+    return {
+      location: source.locate(p),
+      path: p.join('.'),
+      expected: allowed ? `one of the fields ${allowed.join(', ')}` : 'no such field',
+      found: `unknown field "${String(p[p.length - 1])}"`,
+    };
+  }
+  let expected = issue.message.replace(/^expected /, '');
+  if (/^Invalid (type|key|length|value)/.test(issue.message)) {
+    expected = issue.expected === 'never' ? 'nothing here' : `${issue.expected ?? 'a valid value'}`;
+    if (value === undefined && p.length > 0) expected = `a value for required field ${String(p[p.length - 1])}`;
+  }
+  return { location: source.locate(p), path: p.join('.'), expected, found: describeValue(value) };
+}

@@ -1,0 +1,91 @@
+import * as v from 'valibot';
+import { ValueSpecSchema } from '../distributions.js';
+import { ConnectorSchema } from '../network/connectors.js';
+
+/**
+ * The structure of a scenario file. Plugin parameters are open mappings here; each plugin's
+ * own ParamSpecs check them (core/params.ts). Units are in the field names: _ms, _mV, _nA, _hz.
+ * docs/scenario-format.md documents every field.
+ */
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+export const NameSchema = v.pipe(
+  v.string('expected a name (letters, digits, _ . -, starting with a letter or _)'),
+  v.regex(NAME_RE, 'expected a name (letters, digits, _ . -, starting with a letter or _)'),
+);
+
+const positive = (what: string) =>
+  v.pipe(v.number(`expected ${what} (a number > 0)`), v.check((x) => Number.isFinite(x) && x > 0, `expected ${what} (a finite number > 0)`));
+const nonNegative = (what: string) =>
+  v.pipe(v.number(`expected ${what} (a number >= 0)`), v.check((x) => Number.isFinite(x) && x >= 0, `expected ${what} (a finite number >= 0)`));
+const positiveInt = (what: string) =>
+  v.pipe(v.number(`expected ${what} (an integer >= 1)`), v.check((x) => Number.isInteger(x) && x >= 1 && x <= 2 ** 31 - 1, `expected ${what} (an integer from 1 to 2^31-1)`));
+const params = v.optional(v.record(v.string(), v.unknown(), 'expected a mapping of parameters'), {});
+
+/** A per-neuron or per-synapse value: a number, a distribution, or an explicit list. */
+export const ArrayValueSchema = v.union(
+  [ValueSpecSchema, v.array(v.pipe(v.number(), v.finite()))],
+  'expected a number, a distribution ({dist: uniform, low, high} or {dist: normal, mean, sd, low?, high?}) or a list of numbers',
+);
+
+export const PopulationSchema = v.strictObject({
+  model: v.string('expected the name of a neuron model plugin'),
+  size: positiveInt('the number of neurons'),
+  params,
+  init: v.optional(v.record(v.string(), ArrayValueSchema, 'expected a mapping of state variable to initial value'), {}),
+});
+
+export const InputSchema = v.strictObject({
+  type: v.string('expected the name of an input plugin'),
+  size: v.optional(positiveInt('the number of generator neurons')),
+  target: v.optional(NameSchema),
+  params,
+});
+
+export const ProjectionSchema = v.strictObject({
+  name: v.optional(NameSchema),
+  from: NameSchema,
+  to: NameSchema,
+  connector: ConnectorSchema,
+  weight: ArrayValueSchema,
+  delay_ms: v.optional(ArrayValueSchema),
+  dendritic_delay_ms: v.optional(nonNegative('the dendritic delay in ms'), 0),
+  receptor: v.optional(v.string('expected the name of a receptor port of the target model')),
+  plasticity: v.optional(v.strictObject({ rule: v.string('expected the name of a plasticity rule plugin'), params })),
+});
+
+export const RecorderSchema = v.strictObject({
+  type: v.string('expected the name of a recorder plugin'),
+  params,
+});
+
+export const ScenarioSchema = v.strictObject({
+  name: v.optional(NameSchema),
+  description: v.optional(v.string()),
+  seed: v.optional(
+    v.pipe(v.number('expected an integer seed >= 0'), v.check((x) => Number.isSafeInteger(x) && x >= 0, 'expected an integer seed from 0 to 2^53-1')),
+    1,
+  ),
+  duration_ms: positive('the simulated time in ms'),
+  resolution_ms: v.optional(positive('the grid step in ms'), 0.1),
+  plugins: v.optional(v.array(v.string('expected a module path or package name'), 'expected a list of module paths or package names'), []),
+  populations: v.record(NameSchema, PopulationSchema, 'expected a mapping of population name to population'),
+  inputs: v.optional(v.record(NameSchema, InputSchema, 'expected a mapping of input name to input'), {}),
+  projections: v.optional(v.array(ProjectionSchema, 'expected a list of projections'), []),
+  recorders: v.optional(v.array(RecorderSchema, 'expected a list of recorders'), []),
+});
+
+export type ArrayValue = v.InferOutput<typeof ArrayValueSchema>;
+export type Scenario = v.InferOutput<typeof ScenarioSchema>;
+export type PopulationSpec = v.InferOutput<typeof PopulationSchema>;
+export type InputSpec = v.InferOutput<typeof InputSchema>;
+export type ProjectionSpec = v.InferOutput<typeof ProjectionSchema>;
+export type RecorderSpec = v.InferOutput<typeof RecorderSchema>;
+
+/** Field names allowed in each kind of mapping, for "unknown field" messages. */
+export const ALLOWED_FIELDS: Record<string, readonly string[]> = {
+  scenario: Object.keys(ScenarioSchema.entries),
+  population: Object.keys(PopulationSchema.entries),
+  input: Object.keys(InputSchema.entries),
+  projection: Object.keys(ProjectionSchema.entries),
+  recorder: Object.keys(RecorderSchema.entries),
+};

@@ -1,0 +1,159 @@
+import TinyQueue from 'tinyqueue';
+
+/**
+ * Order of events that fall at the same time (ms). Lower runs first. Within one priority,
+ * events run in the order they were scheduled (sequence number), never by heap luck.
+ *
+ *   INPUT       stimulus changes (current steps, rate changes) take effect first
+ *   DELIVERY    synaptic events arrive (axonal + dendritic delay after the pre spike)
+ *   NEURON      neuron populations step to the grid time and emit the spikes found;
+ *               spike generators emit their spikes
+ *   PLASTICITY  post-spike plasticity work
+ *   MODULATOR   neuromodulator reads and emissions
+ *   LEARNING    clocked learning steps
+ *   RECORD      recorders sample state (after the neurons have reached the time)
+ *   LIFECYCLE   progress reports and sample boundaries
+ */
+export const Priority = {
+  INPUT: 0,
+  DELIVERY: 10,
+  NEURON: 20,
+  PLASTICITY: 30,
+  MODULATOR: 40,
+  LEARNING: 50,
+  RECORD: 60,
+  LIFECYCLE: 70,
+} as const;
+
+/** Anything the scheduler can call back. Event fields a, b, x carry the handler's own data. */
+export interface EventHandler {
+  handleEvent(ev: SimEvent): void;
+}
+
+/**
+ * A pending event. Objects are pooled and reused after the handler returns, so a handler
+ * must copy what it needs out of the event and never keep a reference to it.
+ */
+export class SimEvent {
+  t = 0;
+  priority = 0;
+  seq = 0;
+  handler: EventHandler = NO_HANDLER;
+  /** Integer payload, e.g. the source neuron. */
+  a = 0;
+  /** Integer payload, e.g. a synapse index. */
+  b = 0;
+  /** Float payload, e.g. the spike time that caused this delivery. */
+  x = 0;
+}
+
+const NO_HANDLER: EventHandler = { handleEvent() {} };
+
+function compareEvents(p: SimEvent, q: SimEvent): number {
+  return p.t - q.t || p.priority - q.priority || p.seq - q.seq;
+}
+
+/** Work repeated on a fixed clock: tick(t, k) is called at t = origin + k * period, k = 1, 2, ... */
+export interface Tickable {
+  tick(t: number, k: number): void;
+}
+
+class Clock implements EventHandler {
+  k = 0;
+  constructor(
+    private readonly scheduler: Scheduler,
+    readonly origin: number,
+    readonly period: number,
+    readonly priority: number,
+    readonly target: Tickable,
+    readonly until: number,
+  ) {}
+
+  /** Times are origin + k * period, recomputed each tick so no rounding error accumulates. */
+  timeOf(k: number): number {
+    return this.origin + k * this.period;
+  }
+
+  handleEvent(ev: SimEvent): void {
+    const k = ev.a;
+    this.target.tick(ev.t, k);
+    const tn = this.timeOf(k + 1);
+    if (tn <= this.until + 1e-9 * this.period) this.scheduler.at(tn, this.priority, this, k + 1);
+  }
+}
+
+/**
+ * Discrete-event scheduler. Time is continuous (float ms); events run in (time, priority,
+ * sequence) order. An event may not be scheduled before the current time.
+ */
+export class Scheduler {
+  private readonly queue = new TinyQueue<SimEvent>([], compareEvents);
+  private readonly pool: SimEvent[] = [];
+  private seq = 0;
+  /** Time of the event being handled, or of the last one handled. */
+  now = 0;
+  /** Count of events handled since construction. */
+  handled = 0;
+
+  at(t: number, priority: number, handler: EventHandler, a = 0, b = 0, x = 0): void {
+    if (!(t >= this.now)) {
+      throw new RangeError(`event scheduled at t=${t} ms, before the current time ${this.now} ms`);
+    }
+    const ev = this.pool.pop() ?? new SimEvent();
+    ev.t = t;
+    ev.priority = priority;
+    ev.seq = this.seq++;
+    ev.handler = handler;
+    ev.a = a;
+    ev.b = b;
+    ev.x = x;
+    this.queue.push(ev);
+  }
+
+  /**
+   * Calls target.tick at origin + k * period for k = 1, 2, ... while the time is <= until.
+   * Clocked work (neuron grid steps, recorders, learning steps) runs through the same queue
+   * as spikes, so its order with respect to them is fixed by priority.
+   */
+  every(period: number, priority: number, target: Tickable, origin = this.now, until = Infinity): void {
+    if (!(period > 0)) throw new RangeError(`clock period must be > 0 ms, got ${period}`);
+    const clock = new Clock(this, origin, period, priority, target, until);
+    const t1 = clock.timeOf(1);
+    if (t1 <= until + 1e-9 * period) this.at(t1, priority, clock, 1);
+  }
+
+  /** Time of the next pending event, or Infinity. */
+  peekTime(): number {
+    const top = this.queue.peek();
+    return top === undefined ? Infinity : top.t;
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Handles every event with t <= tStop, in order; afterwards now = tStop. `onBatch`, if
+   * given, is called after every `batch` events with the current time (progress reports).
+   */
+  runUntil(tStop: number, onBatch?: (now: number) => void, batch = 65536): void {
+    const q = this.queue;
+    let count = 0;
+    for (;;) {
+      const top = q.peek();
+      if (top === undefined || top.t > tStop) break;
+      q.pop();
+      this.now = top.t;
+      top.handler.handleEvent(top);
+      top.handler = NO_HANDLER;
+      this.pool.push(top);
+      if (++count === batch) {
+        this.handled += count;
+        count = 0;
+        onBatch?.(this.now);
+      }
+    }
+    this.handled += count;
+    if (tStop > this.now) this.now = tStop;
+  }
+}

@@ -1,0 +1,263 @@
+import { EventEmitter } from 'eventemitter3';
+import type {
+  InputSource,
+  NeuronPopulation,
+  PopulationView,
+  ProjectionView,
+  Recorder,
+  SpikeListener,
+  SpikeSink,
+  StateVariableInfo,
+  SynapseDynamics,
+} from './contracts.js';
+import { writeFileAtomic } from './output.js';
+import { Priority, Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
+
+/**
+ * Fans one population's spikes out to its projections and listeners. This is the per-spike
+ * hot path: plain arrays and direct calls, no event emitter.
+ */
+export class SpikeRouter implements SpikeSink {
+  spikes = 0;
+  readonly projections: ProjectionRuntime[] = [];
+  readonly listeners: SpikeListener[] = [];
+
+  spike(neuron: number, t: number): void {
+    this.spikes++;
+    const ps = this.projections;
+    for (let p = 0; p < ps.length; p++) ps[p].emit(neuron, t);
+    const ls = this.listeners;
+    for (let l = 0; l < ls.length; l++) ls[l].onSpike(neuron, t);
+  }
+}
+
+/** A population or spike input as the engine holds it. */
+export class PopulationRuntime implements PopulationView {
+  readonly router = new SpikeRouter();
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    readonly kind: 'neurons' | 'spike-input',
+    readonly plugin: string,
+    readonly state: readonly StateVariableInfo[],
+    public population?: NeuronPopulation,
+  ) {}
+
+  addSpikeListener(listener: SpikeListener): void {
+    this.router.listeners.push(listener);
+  }
+}
+
+/**
+ * The synapses from one population to another in CSR form, and their delivery. A pre spike
+ * at time t reaches synapse k at t + delay[k] (axonal) + dendritic delay. With one delay for
+ * the whole projection a spike is one event; with per-synapse delays each row is sorted by
+ * delay and a spike walks its row in arrival order, one pending event at a time, delivering
+ * all synapses with equal delay together.
+ */
+export class ProjectionRuntime implements EventHandler, ProjectionView {
+  delivered = 0;
+  dynamics: SynapseDynamics | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly scheduler: Scheduler,
+    readonly nPre: number,
+    readonly nPost: number,
+    readonly rowStart: Int32Array,
+    readonly target: Int32Array,
+    readonly weight: Float64Array,
+    /** Per-synapse axonal delays (ms), or null when every synapse has `constantDelay`. */
+    readonly delay: Float64Array | null,
+    readonly constantDelay: number,
+    readonly dendritic_delay_ms: number,
+    readonly post: NeuronPopulation,
+    /** Receptor port index on the target model, or -1 for "by the sign of the weight". */
+    readonly port: number,
+  ) {}
+
+  get synapses(): number {
+    return this.target.length;
+  }
+
+  delayOf(synapse: number): number {
+    return this.delay === null ? this.constantDelay : this.delay[synapse];
+  }
+
+  emit(pre: number, t: number): void {
+    const start = this.rowStart[pre];
+    if (start === this.rowStart[pre + 1]) return;
+    if (this.delay === null) this.scheduler.at(t + this.constantDelay + this.dendritic_delay_ms, Priority.DELIVERY, this, pre, start, t);
+    else this.scheduler.at(t + this.delay[start] + this.dendritic_delay_ms, Priority.DELIVERY, this, pre, start, t);
+  }
+
+  handleEvent(ev: SimEvent): void {
+    const pre = ev.a;
+    const end = this.rowStart[pre + 1];
+    let start = ev.b;
+    let stop = end;
+    const d = this.delay;
+    if (d !== null) {
+      const dk = d[start];
+      stop = start + 1;
+      while (stop < end && d[stop] === dk) stop++;
+    }
+    if (this.dynamics !== undefined) this.dynamics.onPreArrival(ev.t, pre, start, stop);
+    this.post.receive(ev.t, this.target, this.weight, start, stop, this.port);
+    this.delivered += stop - start;
+    if (stop < end) this.scheduler.at(ev.x + d![stop] + this.dendritic_delay_ms, Priority.DELIVERY, this, pre, stop, ev.x);
+  }
+}
+
+/** Steps every neuron population to each grid time, in scenario order. */
+class NeuronGrid implements Tickable {
+  constructor(private readonly populations: NeuronPopulation[]) {}
+  tick(t: number): void {
+    const ps = this.populations;
+    for (let p = 0; p < ps.length; p++) ps[p].step(t);
+  }
+}
+
+export interface PopulationSummary {
+  size: number;
+  spikes: number;
+  rate_hz: number;
+}
+
+export interface RunSummary {
+  scenario: string;
+  seed: number;
+  t_stop_ms: number;
+  resolution_ms: number;
+  wall_s: number;
+  build_s: number;
+  events_delivered: number;
+  events_handled: number;
+  synapses: number;
+  populations: Record<string, PopulationSummary & { model: string }>;
+  inputs: Record<string, PopulationSummary & { type: string }>;
+}
+
+export interface ProgressInfo {
+  t_ms: number;
+  t_stop_ms: number;
+  wall_s: number;
+}
+
+/** Lifecycle events for observers and plugins (never per spike). */
+export interface LifecycleEvents {
+  'run:start': [{ t_ms: number; t_stop_ms: number }];
+  progress: [ProgressInfo];
+  /** A sample boundary in a training protocol: the sample's index and the time it starts. */
+  sample: [{ index: number; t_ms: number }];
+  'run:end': [{ t_ms: number; wall_s: number }];
+}
+
+export interface SimulationParts {
+  name: string;
+  seed: number;
+  t_stop_ms: number;
+  resolution_ms: number;
+  scheduler: Scheduler;
+  populations: PopulationRuntime[];
+  /** Spike inputs have a runtime (they are sources of projections); current inputs do not. */
+  inputs: { runtime: PopulationRuntime | undefined; source: InputSource; name: string; type: string }[];
+  projections: ProjectionRuntime[];
+  recorders: Recorder[];
+  build_s: number;
+}
+
+/** A built network, ready to run. Created by buildSimulation (core/build.ts). */
+export class Simulation {
+  readonly events = new EventEmitter<LifecycleEvents>();
+  readonly name: string;
+  readonly seed: number;
+  readonly t_stop_ms: number;
+  readonly resolution_ms: number;
+  readonly scheduler: Scheduler;
+  readonly populations: ReadonlyMap<string, PopulationRuntime>;
+  readonly projections: readonly ProjectionRuntime[];
+  private readonly parts: SimulationParts;
+  private started = false;
+  private wall_s = 0;
+
+  constructor(parts: SimulationParts) {
+    this.parts = parts;
+    this.name = parts.name;
+    this.seed = parts.seed;
+    this.t_stop_ms = parts.t_stop_ms;
+    this.resolution_ms = parts.resolution_ms;
+    this.scheduler = parts.scheduler;
+    const views = [...parts.populations, ...parts.inputs.flatMap((i) => (i.runtime ? [i.runtime] : []))];
+    this.populations = new Map(views.map((p) => [p.name, p]));
+    this.projections = parts.projections;
+  }
+
+  /** Current simulated time (ms). */
+  get t_ms(): number {
+    return this.scheduler.now;
+  }
+
+  /**
+   * Runs up to `until_ms` (default: the scenario's duration). May be called again to go on;
+   * the result is the same as one call to the final time.
+   */
+  run(until_ms: number = this.t_stop_ms): void {
+    if (!this.started) {
+      this.started = true;
+      const grid = this.parts.populations.filter((p) => p.population !== undefined).map((p) => p.population!);
+      this.scheduler.every(this.resolution_ms, Priority.NEURON, new NeuronGrid(grid), 0);
+      for (const input of this.parts.inputs) input.source.start();
+      this.events.emit('run:start', { t_ms: this.scheduler.now, t_stop_ms: this.t_stop_ms });
+    }
+    const t0 = performance.now();
+    const report = (now: number) =>
+      this.events.emit('progress', { t_ms: now, t_stop_ms: this.t_stop_ms, wall_s: this.wall_s + (performance.now() - t0) / 1000 });
+    this.scheduler.runUntil(until_ms, report, 16384);
+    this.wall_s += (performance.now() - t0) / 1000;
+    report(this.scheduler.now);
+    this.events.emit('run:end', { t_ms: this.scheduler.now, wall_s: this.wall_s });
+  }
+
+  /** Announces a sample boundary to observers (used by training protocols). */
+  markSample(index: number): void {
+    this.events.emit('sample', { index, t_ms: this.scheduler.now });
+  }
+
+  summary(): RunSummary {
+    const seconds = this.scheduler.now / 1000;
+    const rate = (spikes: number, size: number) => (seconds > 0 ? spikes / size / seconds : 0);
+    const populations: RunSummary['populations'] = {};
+    const inputs: RunSummary['inputs'] = {};
+    for (const p of this.parts.populations) {
+      populations[p.name] = { model: p.plugin, size: p.size, spikes: p.router.spikes, rate_hz: rate(p.router.spikes, p.size) };
+    }
+    for (const input of this.parts.inputs) {
+      const r = input.runtime;
+      inputs[input.name] = { type: input.type, size: r?.size ?? 0, spikes: r?.router.spikes ?? 0, rate_hz: r ? rate(r.router.spikes, r.size) : 0 };
+    }
+    return {
+      scenario: this.name,
+      seed: this.seed,
+      t_stop_ms: this.scheduler.now,
+      resolution_ms: this.resolution_ms,
+      wall_s: this.wall_s,
+      build_s: this.parts.build_s,
+      events_delivered: this.projections.reduce((s, p) => s + p.delivered, 0),
+      events_handled: this.scheduler.handled,
+      synapses: this.projections.reduce((s, p) => s + p.synapses, 0),
+      populations,
+      inputs,
+    };
+  }
+
+  /** Writes every recorder's files and summary.json below outDir; returns the files written. */
+  async writeOutputs(outDir: string): Promise<string[]> {
+    const files: string[] = [];
+    for (const r of this.parts.recorders) files.push(...(await r.write(outDir)));
+    const summary = { ...this.summary(), files: [...files, 'summary.json'] };
+    await writeFileAtomic(`${outDir}/summary.json`, JSON.stringify(summary, null, 2) + '\n');
+    files.push('summary.json');
+    return files;
+  }
+}

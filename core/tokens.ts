@@ -1,0 +1,29 @@
+import type { ServiceIdentifier } from 'inversify';
+import type {
+  InputSourcePlugin,
+  MemoryCircuitPlugin,
+  NeuronModelPlugin,
+  PlasticityRulePlugin,
+  RecorderPlugin,
+} from './contracts.js';
+
+/**
+ * One DI token per contract. Plugins bind any number of descriptors to a token (multi-binding,
+ * as Theia's contribution points); the PluginRegistry collects them all. Symbol.for makes the
+ * tokens identical across copies of this module, so plugins loaded from another path still match.
+ */
+export const NeuronModelToken: ServiceIdentifier<NeuronModelPlugin> = Symbol.for('engram.NeuronModel');
+export const InputSourceToken: ServiceIdentifier<InputSourcePlugin> = Symbol.for('engram.InputSource');
+export const RecorderToken: ServiceIdentifier<RecorderPlugin> = Symbol.for('engram.Recorder');
+export const PlasticityRuleToken: ServiceIdentifier<PlasticityRulePlugin> = Symbol.for('engram.PlasticityRule');
+export const MemoryCircuitToken: ServiceIdentifier<MemoryCircuitPlugin> = Symbol.for('engram.MemoryCircuit');
+
+export const PluginKinds = {
+  neuron: NeuronModelToken,
+  input: InputSourceToken,
+  recorder: RecorderToken,
+  plasticity: PlasticityRuleToken,
+  memory: MemoryCircuitToken,
+} as const;
+
+export type PluginKind = keyof typeof PluginKinds;

@@ -1,0 +1,288 @@
+/**
+ * lif: leaky integrate-and-fire neuron with exponentially decaying synaptic currents
+ * (NEST's iaf_psc_exp; Brian2's CUBA model), integrated exactly and with precise spike times.
+ *
+ *   tau_m dv/dt  = -(v - E_L) + R_m (I_syn_ex + I_syn_in + I_e + I_ext)
+ *   dI_syn_ex/dt = -I_syn_ex / tau_syn_ex          (a spike of weight w: I_syn_ex += w)
+ *   dI_syn_in/dt = -I_syn_in / tau_syn_in
+ *   v >= v_th: spike, v = v_reset, v is held there for t_ref (currents keep decaying)
+ *
+ * Units: ms, mV, nA, MOhm (MOhm * nA = mV). With R_m = 1 MOhm a current of 1 nA has the
+ * effect of 1 mV, which is how Brian2's CUBA example writes its synaptic variables.
+ * NEST users: R_m = tau_m / C_m (e.g. 10 ms / 250 pF = 40 MOhm), weights in pA / 1000.
+ *
+ * Between events the state has a closed form (below). Every neuron is brought to the time of
+ * each synaptic event it receives and to every grid step (resolution_ms); when v ends above
+ * threshold, the crossing time is found inside the interval by safeguarded Newton iteration
+ * on the closed form, to ~1e-12 ms. As in NEST's precise models, a threshold excursion that
+ * starts and ends between two such points (rare: it needs v to rise and fall back within one
+ * step with no input arriving) is not seen.
+ */
+import type { NeuronModelPlugin, NeuronPopulation, PopulationContext, SpikeSink } from '../../core/contracts.js';
+import { param } from '../../core/params.js';
+
+export interface LifParams {
+  tau_m_ms: number;
+  R_m_MOhm: number;
+  E_L_mV: number;
+  v_th_mV: number;
+  v_reset_mV: number;
+  t_ref_ms: number;
+  tau_syn_ex_ms: number;
+  tau_syn_in_ms: number;
+  I_e_nA: number;
+}
+
+/** Defaults are NEST's iaf_psc_exp (C_m 250 pF, tau_m 10 ms => R_m 40 MOhm). */
+export const lifParams = [
+  param.number('tau_m_ms', 10, 'membrane time constant', { gt: 0 }),
+  param.number('R_m_MOhm', 40, 'membrane resistance (tau_m / C_m)', { gt: 0 }),
+  param.number('E_L_mV', -70, 'resting potential'),
+  param.number('v_th_mV', -55, 'spike threshold'),
+  param.number('v_reset_mV', -70, 'reset potential (must be below v_th_mV)'),
+  param.number('t_ref_ms', 2, 'absolute refractory period (v held at v_reset_mV)', { min: 0 }),
+  param.number('tau_syn_ex_ms', 2, 'decay time constant of the excitatory synaptic current', { gt: 0 }),
+  param.number('tau_syn_in_ms', 2, 'decay time constant of the inhibitory synaptic current', { gt: 0 }),
+  param.number('I_e_nA', 0, 'constant external current'),
+];
+
+export const LIF_STATE = [
+  { name: 'v_mV', description: 'membrane potential (default: E_L_mV)' },
+  { name: 'I_syn_ex_nA', description: 'excitatory synaptic current (default 0)' },
+  { name: 'I_syn_in_nA', description: 'inhibitory synaptic current (default 0)' },
+  { name: 'I_ext_nA', description: 'external current: I_e_nA plus current inputs (default I_e_nA)' },
+] as const;
+
+const V = 0;
+const IEX = 1;
+const IIN = 2;
+const IEXT = 3;
+
+/**
+ * Response at time h of v (with R_m = 1) to a unit synaptic current at time 0 that decays with
+ * tau_s:  tau_s / (tau_s - tau_m) * (exp(-h/tau_s) - exp(-h/tau_m)).  Written as
+ * exp(-h/tau_m) * expm1(c h) / (c tau_m), c = 1/tau_m - 1/tau_s, which stays accurate when
+ * tau_s is close to or equal to tau_m (limit: h/tau_m exp(-h/tau_m)).
+ */
+export function synapticKernel(h: number, tauM: number, tauS: number): number {
+  const c = 1 / tauM - 1 / tauS;
+  const x = c * h;
+  if (x > 30) return (Math.exp(-h / tauS) - Math.exp(-h / tauM)) / (c * tauM);
+  const g = Math.abs(x) < 1e-10 ? h * (1 + 0.5 * x) : Math.expm1(x) / c;
+  return (Math.exp(-h / tauM) * g) / tauM;
+}
+
+/** Closed-form membrane potential h ms after a state (v0, iex0, iin0) with external current iext. */
+export function lifVoltage(p: LifParams, h: number, v0: number, iex0: number, iin0: number, iext: number): number {
+  const em = Math.exp(-h / p.tau_m_ms);
+  return (
+    p.E_L_mV +
+    (v0 - p.E_L_mV) * em +
+    p.R_m_MOhm * (iext * -Math.expm1(-h / p.tau_m_ms) + iex0 * synapticKernel(h, p.tau_m_ms, p.tau_syn_ex_ms) + iin0 * synapticKernel(h, p.tau_m_ms, p.tau_syn_in_ms))
+  );
+}
+
+export class LifPopulation implements NeuronPopulation {
+  readonly v: Float64Array;
+  readonly iex: Float64Array;
+  readonly iin: Float64Array;
+  readonly iext: Float64Array;
+  /** Time each neuron's state refers to. */
+  readonly tLast: Float64Array;
+  /** End of the current refractory period (-Infinity when none). */
+  readonly refEnd: Float64Array;
+
+  private readonly p: LifParams;
+  private readonly sink: SpikeSink;
+  private readonly dt: number;
+  // One-step propagators for h = dt, computed once.
+  private readonly emDt: number;
+  private readonly oneMinusEmDt: number;
+  private readonly exDt: number;
+  private readonly inDt: number;
+  private readonly kExDt: number;
+  private readonly kInDt: number;
+
+  constructor(readonly size: number, params: LifParams, init: ReadonlyMap<string, Float64Array>, resolution_ms: number, sink: SpikeSink) {
+    this.p = params;
+    this.sink = sink;
+    this.dt = resolution_ms;
+    const initOr = (name: string, value: number) => init.get(name)?.slice() ?? new Float64Array(size).fill(value);
+    this.v = initOr('v_mV', params.E_L_mV);
+    this.iex = initOr('I_syn_ex_nA', 0);
+    this.iin = initOr('I_syn_in_nA', 0);
+    this.iext = initOr('I_ext_nA', params.I_e_nA);
+    this.tLast = new Float64Array(size);
+    this.refEnd = new Float64Array(size).fill(-Infinity);
+    const h = resolution_ms;
+    this.emDt = Math.exp(-h / params.tau_m_ms);
+    this.oneMinusEmDt = -Math.expm1(-h / params.tau_m_ms);
+    this.exDt = Math.exp(-h / params.tau_syn_ex_ms);
+    this.inDt = Math.exp(-h / params.tau_syn_in_ms);
+    this.kExDt = synapticKernel(h, params.tau_m_ms, params.tau_syn_ex_ms);
+    this.kInDt = synapticKernel(h, params.tau_m_ms, params.tau_syn_in_ms);
+  }
+
+  step(t: number): void {
+    const { v, iex, iin, iext, tLast, refEnd } = this;
+    const { E_L_mV: E, R_m_MOhm: R, v_th_mV: theta } = this.p;
+    const em = this.emDt, oneMinusEm = this.oneMinusEmDt, ex = this.exDt, inh = this.inDt, kEx = this.kExDt, kIn = this.kInDt;
+    const dt = this.dt;
+    for (let j = 0; j < this.size; j++) {
+      const t0 = tLast[j];
+      if (t0 >= t) continue;
+      // Fast path: a whole quiet step, not refractory, no threshold crossing. The grid step
+      // h = t - t0 equals dt up to rounding of k * dt.
+      if (refEnd[j] <= t0 && Math.abs(t - t0 - dt) < 1e-9 * dt) {
+        const e0 = iex[j];
+        const i0 = iin[j];
+        const vn = E + (v[j] - E) * em + R * (iext[j] * oneMinusEm + e0 * kEx + i0 * kIn);
+        if (vn < theta) {
+          v[j] = vn;
+          iex[j] = e0 * ex;
+          iin[j] = i0 * inh;
+          tLast[j] = t;
+          continue;
+        }
+      }
+      this.advance(j, t);
+    }
+  }
+
+  receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
+    const { iex, iin, tLast } = this;
+    for (let k = start; k < end; k++) {
+      const j = targets[k];
+      if (tLast[j] < t) this.advance(j, t);
+      const w = weights[k];
+      if (port === 0 || (port < 0 && w >= 0)) iex[j] += w;
+      else iin[j] += w;
+    }
+  }
+
+  addCurrent(neuron: number, t: number, delta_nA: number): void {
+    if (this.tLast[neuron] < t) this.advance(neuron, t);
+    this.iext[neuron] += delta_nA;
+  }
+
+  read(variable: number, j: number, t: number): number {
+    const h = t - this.tLast[j];
+    const p = this.p;
+    switch (variable) {
+      case IEX:
+        return h > 0 ? this.iex[j] * Math.exp(-h / p.tau_syn_ex_ms) : this.iex[j];
+      case IIN:
+        return h > 0 ? this.iin[j] * Math.exp(-h / p.tau_syn_in_ms) : this.iin[j];
+      case IEXT:
+        return this.iext[j];
+      case V: {
+        if (h <= 0) return this.v[j];
+        // Sub-threshold projection without committing (recorders sample after the grid step,
+        // where h = 0; this serves readers between steps).
+        const t0 = this.tLast[j];
+        if (this.refEnd[j] >= t) return p.v_reset_mV;
+        const from = Math.max(t0, this.refEnd[j]);
+        const lead = from - t0;
+        const e0 = this.iex[j] * Math.exp(-lead / p.tau_syn_ex_ms);
+        const i0 = this.iin[j] * Math.exp(-lead / p.tau_syn_in_ms);
+        const v0 = lead > 0 ? p.v_reset_mV : this.v[j];
+        return lifVoltage(p, t - from, v0, e0, i0, this.iext[j]);
+      }
+      default:
+        throw new RangeError(`lif has no state variable ${variable}`);
+    }
+  }
+
+  /** Brings neuron j from tLast[j] to t1 exactly, emitting every threshold crossing on the way. */
+  advance(j: number, t1: number): void {
+    const p = this.p;
+    const { v, iex, iin, iext, tLast, refEnd } = this;
+    let t0 = tLast[j];
+    while (t0 < t1) {
+      if (refEnd[j] > t0) {
+        // Refractory: v is clamped, the synaptic currents keep decaying.
+        const tEnd = Math.min(refEnd[j], t1);
+        const h = tEnd - t0;
+        iex[j] *= Math.exp(-h / p.tau_syn_ex_ms);
+        iin[j] *= Math.exp(-h / p.tau_syn_in_ms);
+        v[j] = p.v_reset_mV;
+        t0 = tEnd;
+        continue;
+      }
+      const v0 = v[j];
+      let s: number;
+      if (v0 >= p.v_th_mV) {
+        s = 0; // starts at or above threshold (initial state): spikes at once
+      } else {
+        const h = t1 - t0;
+        const vEnd = lifVoltage(p, h, v0, iex[j], iin[j], iext[j]);
+        if (vEnd < p.v_th_mV) {
+          v[j] = vEnd;
+          iex[j] *= Math.exp(-h / p.tau_syn_ex_ms);
+          iin[j] *= Math.exp(-h / p.tau_syn_in_ms);
+          t0 = t1;
+          break;
+        }
+        s = this.crossing(v0, iex[j], iin[j], iext[j], h, vEnd);
+      }
+      const tc = t0 + s;
+      iex[j] *= Math.exp(-s / p.tau_syn_ex_ms);
+      iin[j] *= Math.exp(-s / p.tau_syn_in_ms);
+      v[j] = p.v_reset_mV;
+      refEnd[j] = tc + p.t_ref_ms;
+      tLast[j] = tc;
+      t0 = tc;
+      this.sink.spike(j, tc);
+    }
+    tLast[j] = t1;
+  }
+
+  /**
+   * Time s in (0, h] at which v first reaches threshold, given v(0) < v_th <= v(h):
+   * Newton's method on the closed form, kept inside a shrinking bracket (falls back to
+   * bisection when a Newton step would leave it).
+   */
+  private crossing(v0: number, e0: number, i0: number, iext: number, h: number, vEnd: number): number {
+    const p = this.p;
+    const theta = p.v_th_mV;
+    let lo = 0;
+    let hi = h;
+    let flo = v0 - theta;
+    let fhi = vEnd - theta;
+    let s = lo + ((hi - lo) * -flo) / (fhi - flo);
+    for (let iter = 0; iter < 100; iter++) {
+      const vs = lifVoltage(p, s, v0, e0, i0, iext);
+      const f = vs - theta;
+      if (f === 0) return s;
+      if (f < 0) {
+        lo = s;
+        flo = f;
+      } else {
+        hi = s;
+        fhi = f;
+      }
+      const current = e0 * Math.exp(-s / p.tau_syn_ex_ms) + i0 * Math.exp(-s / p.tau_syn_in_ms) + iext;
+      const dv = (-(vs - p.E_L_mV) + p.R_m_MOhm * current) / p.tau_m_ms;
+      let next = s - f / dv;
+      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+      if (Math.abs(next - s) < 1e-13 || hi - lo < 1e-13) return next;
+      s = next;
+    }
+    return hi;
+  }
+}
+
+export const LifModel: NeuronModelPlugin = {
+  name: 'lif',
+  description: 'leaky integrate-and-fire, exponential current synapses (exc/inh), exact integration, precise spike times',
+  params: lifParams,
+  receptors: ['exc', 'inh'],
+  state: LIF_STATE,
+  check(params) {
+    const p = params as unknown as LifParams;
+    return p.v_reset_mV < p.v_th_mV ? [] : [{ param: 'v_reset_mV', expected: `a reset below v_th_mV (${p.v_th_mV})`, found: String(p.v_reset_mV) }];
+  },
+  create(ctx: PopulationContext) {
+    return new LifPopulation(ctx.size, ctx.params as unknown as LifParams, ctx.init, ctx.resolution_ms, ctx.sink);
+  },
+};
