@@ -15,6 +15,8 @@ import type { RunSummary, Simulation } from './core/simulation.js';
 import { builtinModules } from './plugins/index.js';
 
 export * from './core/index.js';
+/** Re-exported so a plugin module needs nothing but engram to declare itself. */
+export { ContainerModule } from 'inversify';
 export { builtinModules } from './plugins/index.js';
 export { LifModel, LifPopulation, lifVoltage, synapticKernel } from './plugins/lif/lif.js';
 

@@ -74,10 +74,10 @@ function lowerBound(value: ArrayValue): number {
 export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry): Simulation {
   const startedAt = performance.now();
   const s = loaded.scenario;
-  const locate = (p: FieldPath) => loaded.source.locate(p);
+  const locate = (p: FieldPath, onKey = false) => loaded.source.locate(p, onKey);
   const diagnostics: Diagnostic[] = [];
-  const problem = (p: FieldPath, expected: string, found?: string) =>
-    diagnostics.push({ location: locate(p), path: p.join('.'), expected, found });
+  const problem = (p: FieldPath, expected: string, found?: string, onKey = false) =>
+    diagnostics.push({ location: locate(p, onKey), path: p.join('.'), expected, found });
   const dt = s.resolution_ms;
 
   const steps = Math.round(s.duration_ms / dt);
@@ -99,7 +99,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     if (d.length === 0) for (const c of plugin.check?.(values) ?? []) problem([...base, 'params', c.param], c.expected, c.found);
     const stateNames = plugin.state.map((v) => v.name);
     for (const [variable, value] of Object.entries(spec.init)) {
-      if (!stateNames.includes(variable)) problem([...base, 'init', variable], `a state variable of ${plugin.name}: ${stateNames.join(', ')}`, `unknown variable "${variable}"`);
+      if (!stateNames.includes(variable)) problem([...base, 'init', variable], `a state variable of ${plugin.name}: ${stateNames.join(', ')}`, `unknown variable "${variable}"`, true);
       else if (Array.isArray(value) && value.length !== spec.size) problem([...base, 'init', variable], `a list of ${spec.size} values (one per neuron)`, `a list of ${value.length}`);
     }
     return { name, spec, plugin, params: values };

@@ -92,7 +92,7 @@ export function resolveParams(
   specs: readonly ParamSpec[],
   raw: unknown,
   path: readonly (string | number)[],
-  locate: (path: readonly (string | number)[]) => Diagnostic['location'],
+  locate: (path: readonly (string | number)[], onKey?: boolean) => Diagnostic['location'],
 ): { values: Record<string, unknown>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const values: Record<string, unknown> = {};
@@ -106,7 +106,7 @@ export function resolveParams(
   for (const key of Object.keys(given)) {
     if (!known.has(key)) {
       diagnostics.push({
-        location: locate([...path, key]),
+        location: locate([...path, key], true),
         path: fmt([...path, key]),
         expected: `a parameter of ${owner}: ${specs.length ? specs.map((s) => s.name).join(', ') : '(it takes none)'}`,
         found: `unknown parameter "${key}"`,

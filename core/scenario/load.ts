@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as v from 'valibot';
-import { Document, LineCounter, parseDocument, parse as parseYaml, isMap, isSeq, isNode } from 'yaml';
+import { Document, LineCounter, parseDocument, parse as parseYaml, isMap, isNode } from 'yaml';
 import { describeValue, EngramError, ScenarioError, type Diagnostic, type SourceLocation } from '../errors.js';
 import { ALLOWED_FIELDS, ScenarioSchema, type Scenario } from './schema.js';
 
@@ -19,12 +19,27 @@ export class SourceMap {
     private readonly overrides: ReadonlyMap<string, string>,
   ) {}
 
-  locate(fieldPath: FieldPath): SourceLocation {
+  /**
+   * Where the value at fieldPath is written, or, with `onKey`, where its key is (the better
+   * anchor for a field that should not be there at all).
+   */
+  locate(fieldPath: FieldPath, onKey = false): SourceLocation {
     const key = fieldPath.join('.');
     for (const [p, expr] of this.overrides) {
       if (key === p || key.startsWith(p + '.')) return { file: `--set ${expr}` };
     }
     if (!this.doc || !this.lines) return { file: this.file };
+    if (onKey && fieldPath.length > 0) {
+      const parent = fieldPath.length === 1 ? this.doc.contents : this.doc.getIn(fieldPath.slice(0, -1), true);
+      if (isMap(parent)) {
+        const last = fieldPath[fieldPath.length - 1];
+        const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === last);
+        if (pair && isNode(pair.key) && pair.key.range) {
+          const pos = this.lines.linePos(pair.key.range[0]);
+          return { file: this.file, line: pos.line, column: pos.col };
+        }
+      }
+    }
     // The deepest node that exists along the path: the field itself, or the mapping that
     // should have contained it.
     for (let n = fieldPath.length; n >= 0; n--) {
@@ -73,7 +88,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       doc.errors.slice(0, 5).map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
         return {
           location: { file, line: pos?.line, column: pos?.col },
           path: '',
@@ -177,7 +192,7 @@ function issueToDiagnostic(issue: v.BaseIssue<unknown>, root: unknown, source: S
     const parent = p.slice(0, -1);
     const allowed = allowedFieldsAt(parent, root);
     return {
-      location: source.locate(p),
+      location: source.locate(p, true),
       path: p.join('.'),
       expected: allowed ? `one of the fields ${allowed.join(', ')}` : 'no such field',
       found: `unknown field "${String(p[p.length - 1])}"`,

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { build, listen, readCsv, rk4, tempDir } from '../../test/helpers.js';
+import { lifVoltage, synapticKernel, type LifParams } from './lif.js';
+
+const P: LifParams = { tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, v_reset_mV: -70, t_ref_ms: 2, tau_syn_ex_ms: 2, tau_syn_in_ms: 5, I_e_nA: 0 };
+
+describe('lif closed form', () => {
+  it('synaptic kernel equals the textbook difference of exponentials', () => {
+    for (const [tm, ts] of [[10, 2], [20, 5], [5, 20], [10, 9.999]]) {
+      for (const h of [0.01, 0.1, 1, 7.3, 40]) {
+        const textbook = (ts / (ts - tm)) * (Math.exp(-h / ts) - Math.exp(-h / tm));
+        expect(synapticKernel(h, tm, ts)).toBeCloseTo(textbook, 9);
+      }
+    }
+  });
+
+  it('stays exact when tau_syn equals tau_m (matches RK4 of the ODE)', () => {
+    for (const h of [0.1, 3, 25]) {
+      // tau_m dv/dt = -v + I, dI/dt = -I/tau_s, I(0) = 1, v(0) = 0, tau_s = tau_m = 10
+      const [vRef] = rk4((_t, [v, i]) => [(-v + i) / 10, -i / 10], [0, 1], 0, h, 20000);
+      expect(synapticKernel(h, 10, 10)).toBeCloseTo(vRef, 10);
+      expect(synapticKernel(h, 10, 10 + 1e-9)).toBeCloseTo(vRef, 8);
+    }
+  });
+
+  it('voltage formula matches RK4 of the full model with all currents', () => {
+    const f = (_t: number, [v, ie, ii]: number[]) => [(-(v - P.E_L_mV) + P.R_m_MOhm * (ie + ii + 0.1)) / P.tau_m_ms, -ie / P.tau_syn_ex_ms, -ii / P.tau_syn_in_ms];
+    const [vRef] = rk4(f, [-65, 0.3, -0.2], 0, 12.5, 50000);
+    expect(lifVoltage(P, 12.5, -65, 0.3, -0.2, 0.1)).toBeCloseTo(vRef, 9);
+  });
+});
+
+const oneNeuron = (dt: number, tRef = 2) => `
+duration_ms: ${dt * Math.round(60 / dt)}
+resolution_ms: ${dt}
+populations:
+  n: {model: lif, size: 1, params: {tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, v_reset_mV: -70, t_ref_ms: ${tRef}, I_e_nA: 0.5}}
+`;
+
+describe('lif spike timing', () => {
+  // v(t) = E_L + R I (1 - exp(-t/tau)) reaches v_th at t* = -tau ln(1 - (v_th - E_L) / (R I)).
+  const tStar = -10 * Math.log(1 - 15 / 20);
+
+  for (const dt of [0.1, 1, 0.37]) {
+    it(`first spike under constant current is at the analytic time (dt = ${dt} ms)`, async () => {
+      const sim = await build(oneNeuron(dt));
+      const spikes = listen(sim, 'n');
+      sim.run();
+      expect(Math.abs(spikes.t[0] - tStar)).toBeLessThan(1e-6);
+      // After each spike: t_ref clamped at reset, then the same climb again.
+      for (let k = 1; k < spikes.t.length; k++) expect(Math.abs(spikes.t[k] - spikes.t[k - 1] - (2 + tStar))).toBeLessThan(1e-6);
+      expect(spikes.t.length).toBe(Math.floor((sim.t_stop_ms + 2) / (2 + tStar)));
+    });
+  }
+
+  it('refractory period holds v at reset while synaptic currents decay', async () => {
+    const sim = await build(oneNeuron(0.1, 5));
+    const spikes = listen(sim, 'n');
+    const pop = sim.populations.get('n')!.population!;
+    sim.run(tStar + 1);
+    expect(spikes.t.length).toBe(1);
+    expect(pop.read(0, 0, tStar + 1)).toBe(-70);
+    sim.run(tStar + 5 + 1);
+    // 1 ms after the refractory period ends, v has climbed from reset under I_e only.
+    expect(pop.read(0, 0, sim.t_ms)).toBeCloseTo(-70 + 20 * (1 - Math.exp(-0.1)), 9);
+  });
+
+  it('membrane trace under synaptic input matches the superposed closed form', async () => {
+    const out = tempDir();
+    const inputs = [3.3, 10.01, 10.02, 27.77];
+    const delay = 1.25;
+    const sim = await build(`
+duration_ms: 60
+populations:
+  n: {model: lif, size: 1, params: {tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -40, tau_syn_ex_ms: 2, tau_syn_in_ms: 5}}
+inputs:
+  src: {type: spike-source, size: 2, params: {spike_times_ms: [[${inputs[0]}, ${inputs[2]}], [${inputs[1]}, ${inputs[3]}]]}}
+projections:
+  - {from: src, to: n, connector: {type: list, pairs: [[0, 0], [1, 0]]}, weight: [0.25, -0.3], delay_ms: ${delay}}
+recorders:
+  - {type: state, params: {population: n, variables: [v_mV, I_syn_ex_nA, I_syn_in_nA]}}
+`);
+    sim.run();
+    await sim.writeOutputs(out.dir);
+    const { rows } = readCsv(`${out.dir}/state/n.csv`);
+    out.done();
+    expect(rows.length).toBe(601);
+    const w = (k: number) => (k === 0 || k === 2 ? 0.25 : -0.3);
+    const tau = (k: number) => (w(k) > 0 ? 2 : 5);
+    let maxErr = 0;
+    for (const [t, , v, ie, ii] of rows) {
+      let vRef = -70;
+      let ieRef = 0;
+      let iiRef = 0;
+      inputs.forEach((ts, k) => {
+        const s = t - (ts + delay);
+        if (s < 0) return;
+        const ts_ = tau(k);
+        vRef += 40 * w(k) * (ts_ / (ts_ - 10)) * (Math.exp(-s / ts_) - Math.exp(-s / 10));
+        if (w(k) > 0) ieRef += w(k) * Math.exp(-s / ts_);
+        else iiRef += w(k) * Math.exp(-s / ts_);
+      });
+      maxErr = Math.max(maxErr, Math.abs(v - vRef), Math.abs(ie - ieRef), Math.abs(ii - iiRef));
+    }
+    expect(maxErr).toBeLessThan(1e-10);
+  });
+
+  it('spikes caused by synaptic input are located inside the step', async () => {
+    // One strong input makes the neuron cross threshold between grid points; the crossing
+    // time solves v(t) = v_th on the closed form.
+    const sim = await build(`
+duration_ms: 20
+resolution_ms: 1
+populations:
+  n: {model: lif, size: 1, params: {tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, tau_syn_ex_ms: 2}}
+inputs:
+  src: {type: spike-source, size: 1, params: {spike_times_ms: [[2.3]]}}
+projections:
+  - {from: src, to: n, connector: {type: one_to_one}, weight: 4, delay_ms: 1}
+`);
+    const spikes = listen(sim, 'n');
+    sim.run();
+    expect(spikes.t.length).toBe(1);
+    const s = spikes.t[0] - 3.3;
+    expect(s).toBeGreaterThan(0);
+    expect(-70 + 160 * (2 / (2 - 10)) * (Math.exp(-s / 2) - Math.exp(-s / 10))).toBeCloseTo(-55, 9);
+    expect(spikes.t[0] % 1).not.toBe(0);
+  });
+});

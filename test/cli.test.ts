@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+/** Runs the built CLI (dist/, compiled by the global setup) as a user would. */
+function engram(...args: string[]) {
+  const r = spawnSync(process.execPath, ['dist/cli/engram.js', ...args], { encoding: 'utf8', env: { ...process.env, ENGRAM_DEBUG: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const noStack = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+
+describe('engram CLI', () => {
+  it('--help lists the commands', () => {
+    const r = engram('--help');
+    expect(r.code).toBe(0);
+    for (const cmd of ['run <scenario>', 'validate <scenario>', 'plugins']) expect(r.out).toContain(cmd);
+  });
+
+  it('run writes summary.json and the recordings, honouring --seed and --set', () => {
+    const out = tempDir();
+    const r = engram('run', 'scenarios/cuba.yaml', '--out', out.dir, '--seed', '3', '--set', 'duration_ms=100', '--set', 'recorders=[{type: spikes}]');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^cuba: 100 ms simulated in [\d.]+ s/);
+    const summary = JSON.parse(readFileSync(`${out.dir}/summary.json`, 'utf8'));
+    expect(summary).toMatchObject({ scenario: 'cuba', seed: 3, t_stop_ms: 100, populations: { exc: { size: 3200 }, inh: { size: 800 } } });
+    for (const key of ['wall_s', 'events_delivered', 'build_s', 'synapses']) expect(typeof summary[key]).toBe('number');
+    const spikes = readFileSync(`${out.dir}/spikes/exc.csv`, 'utf8').trimEnd().split('\n');
+    expect(spikes[0]).toBe('t_ms,neuron');
+    expect(spikes.length - 1).toBe(summary.populations.exc.spikes);
+    expect(summary.populations.exc.rate_hz).toBeCloseTo(summary.populations.exc.spikes / 3200 / 0.1, 9);
+    out.done();
+  });
+
+  it('runs a scenario that loads its own plugin module by path', () => {
+    const out = tempDir();
+    const r = engram('run', 'docs/examples/perfect-if.yaml', '--out', out.dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const rows = readFileSync(`${out.dir}/spikes/pif.csv`, 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    // Slope 0.1 nA / 0.25 nF = 0.4 mV/ms; a full climb of 10 mV takes 25 ms.
+    const byNeuron = (j: number) => rows.filter((r) => r[1] === j).map((r) => r[0]);
+    expect(byNeuron(0)).toEqual([25, 50, 75, 100].map((t) => expect.closeTo(t, 9)));
+    expect(byNeuron(1)).toEqual([12.5, 37.5, 62.5, 87.5].map((t) => expect.closeTo(t, 9)));
+    // Neuron 2 starts 1 mV below threshold: spike at 2.5 ms, reset to -60. The 5 mV kick
+    // arrives at 11.5 ms when v = -60 + 0.4 * 9 = -56.4, lifting it to -51.4 (no spike); it
+    // then crosses at 11.5 + 1.4 / 0.4 = 15 ms, and every 25 ms after that.
+    expect(byNeuron(2)).toEqual([2.5, 15, 40, 65, 90].map((t) => expect.closeTo(t, 9)));
+    out.done();
+  });
+
+  it('validate accepts a good scenario and rejects a bad one with file:line:col, exit 2, no stack', () => {
+    expect(engram('validate', 'scenarios/cuba.yaml')).toMatchObject({ code: 0, out: 'scenarios/cuba.yaml: valid\n' });
+    const out = tempDir();
+    const bad = `${out.dir}/bad.yaml`;
+    writeFileSync(bad, 'duration_ms: 10\npopulations:\n  a: {model: lif, size: 2, params: {tau_m_ms: 0}}\n');
+    const r = engram('validate', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`engram: ${bad}:3:47: populations.a.params.tau_m_ms: expected a number > 0, found 0\n`);
+    noStack(r.err);
+    out.done();
+  });
+
+  it('answers a missing file, an unknown command and a broken plugin module with exit 2 and no stack', () => {
+    const missing = engram('run', 'no/such.yaml');
+    expect(missing).toMatchObject({ code: 2, err: 'engram: no/such.yaml: cannot read the scenario file (no such file)\n' });
+    const unknown = engram('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/Unknown argument: frobnicate/);
+    const out = tempDir();
+    writeFileSync(`${out.dir}/s.yaml`, 'duration_ms: 10\nplugins: [./nope.js]\npopulations:\n  a: {model: lif, size: 1}\n');
+    const plugin = engram('run', `${out.dir}/s.yaml`);
+    expect(plugin.code).toBe(2);
+    expect(plugin.err).toMatch(/s\.yaml:2:11: plugins\.0: expected a module that default-exports an inversify ContainerModule, found "\.\/nope\.js", which cannot be loaded/);
+    noStack(plugin.err + missing.err + unknown.err);
+    out.done();
+  });
+
+  it('plugins lists every plugin with parameters and defaults', () => {
+    const r = engram('plugins');
+    expect(r.code).toBe(0);
+    for (const name of ['lif:', 'poisson:', 'spike-source:', 'current:', 'spikes:', 'state:', 'rates:']) expect(r.out).toContain(name);
+    expect(r.out).toMatch(/tau_m_ms\s+default 10; membrane time constant/);
+    const json = JSON.parse(engram('plugins', '--json', '--kind', 'neuron').out);
+    expect(json.neuron[0]).toMatchObject({ name: 'lif', params: expect.arrayContaining([{ name: 'E_L_mV', default: -70, expects: 'a number', description: 'resting potential' }]) });
+  });
+});
