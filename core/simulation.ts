@@ -180,6 +180,8 @@ export class Simulation {
   private readonly parts: SimulationParts;
   private started = false;
   private wall_s = 0;
+  /** Minimum wall time between 'progress' events (s); 0 reports every 1024 scheduler events. */
+  progressInterval_s = 0.2;
 
   constructor(parts: SimulationParts) {
     this.parts = parts;
@@ -211,11 +213,16 @@ export class Simulation {
       this.events.emit('run:start', { t_ms: this.scheduler.now, t_stop_ms: this.t_stop_ms });
     }
     const t0 = performance.now();
-    const report = (now: number) =>
-      this.events.emit('progress', { t_ms: now, t_stop_ms: this.t_stop_ms, wall_s: this.wall_s + (performance.now() - t0) / 1000 });
-    this.scheduler.runUntil(until_ms, report, 16384);
+    let lastReport = t0;
+    const report = (now: number, force = false) => {
+      const wall = performance.now();
+      if (!force && wall - lastReport < this.progressInterval_s * 1000) return;
+      lastReport = wall;
+      this.events.emit('progress', { t_ms: now, t_stop_ms: this.t_stop_ms, wall_s: this.wall_s + (wall - t0) / 1000 });
+    };
+    this.scheduler.runUntil(until_ms, report, 1024);
     this.wall_s += (performance.now() - t0) / 1000;
-    report(this.scheduler.now);
+    report(this.scheduler.now, true);
     this.events.emit('run:end', { t_ms: this.scheduler.now, wall_s: this.wall_s });
   }
 
