@@ -14,3 +14,4 @@ export * from './scenario/load.js';
 export * from './simulation.js';
 export * from './build.js';
 export * from './output.js';
+export * from './typed.js';

@@ -24,7 +24,9 @@ const ScaleRule: PlasticityRulePlugin = {
     };
   },
 };
-const ruleModule = new ContainerModule(({ bind }) => bind(PlasticityRuleToken).toConstantValue(ScaleRule));
+const ruleModule = new ContainerModule(({ bind }) => {
+  bind(PlasticityRuleToken).toConstantValue(ScaleRule);
+});
 
 describe('plasticity contract', () => {
   beforeEach(() => {

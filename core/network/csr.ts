@@ -1,3 +1,5 @@
+import { grown } from '../typed.js';
+
 /**
  * Compressed sparse row connectivity: the synapses of source neuron i are the indices
  * k in [rowStart[i], rowStart[i + 1]); target[k] is the post neuron. Weights and delays are
@@ -23,13 +25,8 @@ export class PairList {
 
   push(i: number, j: number): void {
     if (this.length === this.pre.length) {
-      const cap = this.pre.length * 2;
-      const pre = new Int32Array(cap);
-      pre.set(this.pre);
-      const post = new Int32Array(cap);
-      post.set(this.post);
-      this.pre = pre;
-      this.post = post;
+      this.pre = grown(this.pre, this.length * 2);
+      this.post = grown(this.post, this.length * 2);
     }
     this.pre[this.length] = i;
     this.post[this.length] = j;

@@ -11,6 +11,7 @@ import * as v from 'valibot';
 import type { PopulationView, Recorder, RecorderContext, RecorderPlugin, SpikeListener } from '../../core/contracts.js';
 import { CsvBuilder, writeFileAtomic } from '../../core/output.js';
 import { param } from '../../core/params.js';
+import { grown } from '../../core/typed.js';
 import { Priority, type EventHandler, type Tickable } from '../../core/scheduler.js';
 
 type Problem = { param: string; expected: string; found: string };
@@ -37,12 +38,8 @@ export class SpikeLog implements SpikeListener {
 
   onSpike(neuron: number, t: number): void {
     if (this.count === this.times.length) {
-      const times = new Float64Array(this.count * 2);
-      times.set(this.times);
-      const neurons = new Int32Array(this.count * 2);
-      neurons.set(this.neurons);
-      this.times = times;
-      this.neurons = neurons;
+      this.times = grown(this.times, this.count * 2);
+      this.neurons = grown(this.neurons, this.count * 2);
     }
     this.times[this.count] = t;
     this.neurons[this.count] = neuron;
