@@ -12,6 +12,7 @@ import type { PluginRegistry } from './registry.js';
 import { Rng } from './rng.js';
 import type { FieldPath, LoadedScenario } from './scenario/load.js';
 import type { ArrayValue } from './scenario/schema.js';
+import { Channel, SpikePulseSource } from './modulators.js';
 import { Scheduler } from './scheduler.js';
 import { PopulationRuntime, ProjectionRuntime, Simulation, type SimulationParts } from './simulation.js';
 
@@ -172,10 +173,22 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
         const r = resolveParams(`plasticity rule ${rule.name}`, rule.params, spec.plasticity.params, [...base, 'plasticity', 'params'], locate);
         diagnostics.push(...r.diagnostics);
         ruleParams = r.values;
+        if (r.diagnostics.length === 0) {
+          for (const c of rule.check?.(ruleParams, { modulators: new Set(Object.keys(s.modulators)) }) ?? []) problem([...base, 'plasticity', 'params', c.param], c.expected, c.found);
+        }
       }
     }
     return { name, spec, port, delaySpec, rule, ruleParams };
   });
+
+  // Modulators ---------------------------------------------------------------------------
+  for (const [name, spec] of Object.entries(s.modulators)) {
+    const base: FieldPath = ['modulators', name];
+    if (sourceSize(spec.from) === undefined) problem([...base, 'from'], `a population or spike input whose spikes make the pulses`, `"${spec.from}"`);
+    if (spec.delay_ms !== undefined && spec.delay_ms < dt * (1 - 1e-9)) {
+      problem([...base, 'delay_ms'], `a delay >= resolution_ms (${dt} ms): spikes are detected up to one step after they happen`, String(spec.delay_ms));
+    }
+  }
 
   // Recorders ----------------------------------------------------------------------------
   const viewInfo = new Map<string, Omit<PopulationView, 'addSpikeListener' | 'population'>>();
@@ -218,26 +231,22 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     populations.push(runtime);
   }
 
-  const inputs: SimulationParts['inputs'] = [];
+  // Spike inputs are sources of projections: their runtimes exist before the projections;
+  // the input objects themselves are made after them, so that they can see both.
+  const inputRuntimes = new Map<string, PopulationRuntime>();
   for (const plan of inputPlans) {
-    const { name, spec, plugin, params } = plan!;
-    const spikes = plugin.output === 'spikes';
-    const runtime = spikes ? new PopulationRuntime(name, spec.size!, 'spike-input', plugin.name, []) : undefined;
-    const target = spec.target !== undefined ? runtimes.get(spec.target) : undefined;
-    const source = guarded(['inputs', name], () =>
-      plugin.create({
-        name,
-        size: spec.size ?? 0,
-        params,
-        rng: Rng.derive(seed, `input/${name}`),
-        scheduler,
-        t_stop_ms,
-        sink: runtime?.router ?? { spike: () => { throw new Error(`input ${name} (${plugin.name}) is a current input and cannot emit spikes`); } },
-        target: target ? { name: target.name, size: target.size, population: target.population! } : undefined,
-      }),
-    );
-    if (runtime) runtimes.set(name, runtime);
-    inputs.push({ runtime, source, name, type: plugin.name });
+    const { name, spec, plugin } = plan!;
+    if (plugin.output !== 'spikes') continue;
+    const runtime = new PopulationRuntime(name, spec.size!, 'spike-input', plugin.name, []);
+    inputRuntimes.set(name, runtime);
+    runtimes.set(name, runtime);
+  }
+
+  const modulators = new Map<string, Channel>();
+  for (const [name, spec] of Object.entries(s.modulators)) {
+    const channel = new Channel(name, 1);
+    modulators.set(name, channel);
+    runtimes.get(spec.from)!.addSpikeListener(new SpikePulseSource(channel, scheduler, spec.amount, spec.delay_ms ?? dt));
   }
 
   const projections: ProjectionRuntime[] = [];
@@ -260,19 +269,46 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       sortRowsByDelay(csr, weight, delay);
     }
     const runtime = new ProjectionRuntime(
-      name, scheduler, pre.size, post.size, csr.rowStart, csr.target, weight, delay,
+      name, spec.from, spec.to, scheduler, pre.size, post.size, csr.rowStart, csr.target, weight, delay,
       typeof delaySpec === 'number' ? delaySpec : NaN, spec.dendritic_delay_ms, post.population!, port,
     );
     if (rule) {
-      const dynamics = guarded([...base, 'plasticity'], () => rule.create({ params: ruleParams, projection: runtime, scheduler, rng: Rng.derive(seed, `projection/${name}/plasticity`) }));
-      runtime.dynamics = dynamics;
-      post.addSpikeListener(new PostSpikeRelay(dynamics));
+      const dynamics = guarded([...base, 'plasticity'], () =>
+        rule.create({ params: ruleParams, projection: runtime, scheduler, rng: Rng.derive(seed, `projection/${name}/plasticity`), modulators, post: post.population! }),
+      );
+      if (dynamics) {
+        runtime.dynamics = dynamics;
+        post.addSpikeListener(new PostSpikeRelay(dynamics));
+      }
     }
     pre.router.projections.push(runtime);
     projections.push(runtime);
   }
 
   const views = new Map<string, PopulationView>(runtimes);
+  const projectionViews = new Map(projections.map((p) => [p.name, p]));
+  const inputs: SimulationParts['inputs'] = [];
+  for (const plan of inputPlans) {
+    const { name, spec, plugin, params } = plan!;
+    const runtime = inputRuntimes.get(name);
+    const target = spec.target !== undefined ? runtimes.get(spec.target) : undefined;
+    const source = guarded(['inputs', name], () =>
+      plugin.create({
+        name,
+        size: spec.size ?? 0,
+        params,
+        rng: Rng.derive(seed, `input/${name}`),
+        scheduler,
+        t_stop_ms,
+        sink: runtime?.router ?? { spike: () => { throw new Error(`input ${name} (${plugin.name}) is a current input and cannot emit spikes`); } },
+        target: target ? { name: target.name, size: target.size, population: target.population! } : undefined,
+        populations: views,
+        projections: projectionViews,
+      }),
+    );
+    inputs.push({ runtime, source, name, type: plugin.name });
+  }
+
   const recorders = recPlans.map((plan, i) =>
     guarded(['recorders', i], () => plan!.plugin.create({ params: plan!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views })),
   );

@@ -58,6 +58,11 @@ export interface NeuronPopulation {
   addCurrent(neuron: number, t: number, delta_nA: number): void;
   /** The value of state variable `variable` (an index into the model's `state`) at time t. */
   read(variable: number, neuron: number, t: number): number;
+  /**
+   * Brings one neuron to time t, reporting any threshold crossing on the way. Plasticity uses
+   * it so that a post neuron's spikes up to t are known before a pre spike is paired with them.
+   */
+  update(neuron: number, t: number): void;
 }
 
 export interface PopulationContext {
@@ -97,11 +102,17 @@ export interface InputContext {
   readonly sink: SpikeSink;
   /** Current inputs drive this population. */
   readonly target?: { readonly name: string; readonly size: number; readonly population: NeuronPopulation };
+  /** Every population and spike input, for inputs that react to spikes. */
+  readonly populations: ReadonlyMap<string, PopulationView>;
+  /** Every projection, for inputs that react to particular synapses. */
+  readonly projections: ReadonlyMap<string, ProjectionView>;
 }
 
 export interface InputSource {
   /** Schedules the input's first events; called once before the run starts. */
   start(): void;
+  /** Figures the input adds to its entry in summary.json. */
+  report?(): Record<string, unknown>;
 }
 
 export interface InputSourcePlugin extends PluginInfo {
@@ -158,6 +169,9 @@ export interface RecorderPlugin extends PluginInfo {
 /** What a plasticity rule sees of its projection: CSR arrays it may read, and the weights it owns. */
 export interface ProjectionView {
   readonly name: string;
+  /** Names of the source and target populations. */
+  readonly from: string;
+  readonly to: string;
   readonly nPre: number;
   readonly nPost: number;
   readonly rowStart: Int32Array;
@@ -175,18 +189,63 @@ export interface PlasticityContext {
   readonly projection: ProjectionView;
   readonly scheduler: Scheduler;
   readonly rng: Rng;
+  /** The neuromodulator channels of the scenario, by name (see ModulatorChannel). */
+  readonly modulators: ReadonlyMap<string, ModulatorChannel>;
+  /** For rules that need their post neurons brought up to date (e.g. on modulator events). */
+  readonly post: NeuronPopulation;
 }
 
-/** Per-projection synapse dynamics. Called lazily: only on pre spike arrivals and post spikes. */
+// ---------------------------------------------------------------------------------------
+// Neuromodulators
+
+/**
+ * A named neuromodulator channel. Emitters (a population's or input's spikes, a memory
+ * circuit) add pulses; rules read them. Pulses are kept in time order until every reader has
+ * consumed them: `pulsesBetween` finds those in (t0, t1] for a lazy reader.
+ */
+export interface ModulatorChannel {
+  readonly name: string;
+  /** Number of values per pulse: 1 for a scalar (volume) signal, or one per neuron. */
+  readonly width: number;
+  /** Pulse times (ms), non-decreasing. */
+  readonly times: ArrayLike<number>;
+  /** Pulse amounts, `width` per pulse. */
+  readonly amounts: ArrayLike<number>;
+  readonly count: number;
+  /** Adds a pulse at time t (not earlier than the last one). */
+  pulse(t: number, amounts: number | ArrayLike<number>): void;
+  /** Index of the first pulse with time > t. */
+  firstAfter(t: number): number;
+}
+
+/**
+ * Per-projection synapse dynamics, updated lazily (Morrison, Diesmann & Gerstner 2008): a
+ * synapse is touched only when a pre spike reaches it. Times are as seen at the synapse: a pre
+ * spike at t_pre arrives at t_pre + axonal delay; a post spike at t_post arrives at
+ * t_post + dendritic delay (see docs/semantics.md).
+ */
 export interface SynapseDynamics {
-  /** A pre spike of neuron `pre` reaches synapses [start, end) at time t, before their weights are delivered. */
-  onPreArrival(t: number, pre: number, start: number, end: number): void;
-  /** Post neuron `post` spiked at time t (at the soma; add the dendritic delay to see it at the synapse). */
+  /**
+   * A pre spike of neuron `pre` reaches synapses [start, end) at synapse time tSyn. Their post
+   * neurons are up to date, so every post spike that reaches the synapse by tSyn is known.
+   * Update the weights here; the engine delivers them right after.
+   */
+  onPreArrival(tSyn: number, pre: number, start: number, end: number): void;
+  /** Post neuron `post` spiked at soma time t (it reaches the synapses at t + dendritic delay). */
   onPostSpike(post: number, t: number): void;
+  /**
+   * Brings every synapse up to synapse time t (no pre spike involved), so that weights read
+   * after a run include every pairing up to then. Called at the end of each run; t never
+   * passes a pre arrival that is still in flight. Must not change results of later updates.
+   */
+  flush?(t: number): void;
 }
 
 export interface PlasticityRulePlugin extends PluginInfo {
-  create(ctx: PlasticityContext): SynapseDynamics;
+  /** Checks parameters against the scenario (e.g. that a named modulator channel exists). */
+  check?(params: Readonly<Record<string, unknown>>, scenario: { readonly modulators: ReadonlySet<string> }): { param: string; expected: string; found: string }[];
+  /** The projection's dynamics, or null when the rule needs no calls at all (static synapses). */
+  create(ctx: PlasticityContext): SynapseDynamics | null;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
 
   constructor(
     readonly name: string,
+    readonly from: string,
+    readonly to: string,
     private readonly scheduler: Scheduler,
     readonly nPre: number,
     readonly nPost: number,
@@ -102,7 +104,15 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
       stop = start + 1;
       while (stop < end && d[stop] === dk) stop++;
     }
-    if (this.dynamics !== undefined) this.dynamics.onPreArrival(ev.t, pre, start, stop);
+    const dyn = this.dynamics;
+    if (dyn !== undefined) {
+      // The post neurons first reach the arrival time, so that every post spike the synapse
+      // can see by then is archived before the rule pairs the pre spike with them.
+      const post = this.post;
+      const tgt = this.target;
+      for (let k = start; k < stop; k++) post.update(tgt[k], ev.t);
+      dyn.onPreArrival(ev.t - this.dendritic_delay_ms, pre, start, stop);
+    }
     this.post.receive(ev.t, this.target, this.weight, start, stop, this.port);
     this.delivered += stop - start;
     if (stop < end) this.scheduler.at(ev.x + d![stop] + this.dendritic_delay_ms, Priority.DELIVERY, this, pre, stop, ev.x);
@@ -223,7 +233,22 @@ export class Simulation {
     this.scheduler.runUntil(until_ms, report, 1024);
     this.wall_s += (performance.now() - t0) / 1000;
     report(this.scheduler.now, true);
+    this.flushPlasticity();
     this.events.emit('run:end', { t_ms: this.scheduler.now, wall_s: this.wall_s });
+  }
+
+  /**
+   * Brings every plastic synapse up to date at the end of a run. A post spike is certainly
+   * archived once its neuron passed the last grid time g <= now; a pre spike still in flight
+   * reaches its synapse after now - dendritic delay. The horizon respects both.
+   */
+  private flushPlasticity(): void {
+    const now = this.scheduler.now;
+    const dt = this.resolution_ms;
+    const g = Math.floor(now / dt + 1e-9) * dt;
+    for (const p of this.projections) {
+      if (p.dynamics?.flush) p.dynamics.flush(Math.min(now - p.dendritic_delay_ms, g + p.dendritic_delay_ms));
+    }
   }
 
   /** Announces a sample boundary to observers (used by training protocols). */
@@ -241,7 +266,7 @@ export class Simulation {
     }
     for (const input of this.parts.inputs) {
       const r = input.runtime;
-      inputs[input.name] = { type: input.type, size: r?.size ?? 0, spikes: r?.router.spikes ?? 0, rate_hz: r ? rate(r.router.spikes, r.size) : 0 };
+      inputs[input.name] = { type: input.type, size: r?.size ?? 0, spikes: r?.router.spikes ?? 0, rate_hz: r ? rate(r.router.spikes, r.size) : 0, ...input.source.report?.() };
     }
     return {
       scenario: this.name,

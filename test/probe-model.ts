@@ -33,6 +33,7 @@ export const ProbeModel: NeuronModelPlugin = {
         probeLog.push({ kind: 'current', t, neuron, value: delta, port: 0 });
       },
       read: () => 0,
+      update() {},
     };
     return pop;
   },

@@ -53,6 +53,12 @@ export const ProjectionSchema = v.strictObject({
   plasticity: v.optional(v.strictObject({ rule: v.string('expected the name of a plasticity rule plugin'), params })),
 });
 
+export const ModulatorSchema = v.strictObject({
+  from: NameSchema,
+  amount: v.optional(v.pipe(v.number('expected the pulse amount (a number)'), v.finite('expected a finite pulse amount')), 1),
+  delay_ms: v.optional(positive('the delay from a spike to its pulse, in ms')),
+});
+
 export const RecorderSchema = v.strictObject({
   type: v.string('expected the name of a recorder plugin'),
   params,
@@ -71,6 +77,7 @@ export const ScenarioSchema = v.strictObject({
   populations: v.record(NameSchema, PopulationSchema, 'expected a mapping of population name to population'),
   inputs: v.optional(v.record(NameSchema, InputSchema, 'expected a mapping of input name to input'), {}),
   projections: v.optional(v.array(ProjectionSchema, 'expected a list of projections'), []),
+  modulators: v.optional(v.record(NameSchema, ModulatorSchema, 'expected a mapping of channel name to {from, amount, delay_ms}'), {}),
   recorders: v.optional(v.array(RecorderSchema, 'expected a list of recorders'), []),
 });
 
@@ -80,6 +87,7 @@ export type PopulationSpec = v.InferOutput<typeof PopulationSchema>;
 export type InputSpec = v.InferOutput<typeof InputSchema>;
 export type ProjectionSpec = v.InferOutput<typeof ProjectionSchema>;
 export type RecorderSpec = v.InferOutput<typeof RecorderSchema>;
+export type ModulatorSpec = v.InferOutput<typeof ModulatorSchema>;
 
 /** Field names allowed in each kind of mapping, for "unknown field" messages. */
 export const ALLOWED_FIELDS: Record<string, readonly string[]> = {
@@ -88,4 +96,5 @@ export const ALLOWED_FIELDS: Record<string, readonly string[]> = {
   input: Object.keys(InputSchema.entries),
   projection: Object.keys(ProjectionSchema.entries),
   recorder: Object.keys(RecorderSchema.entries),
+  modulator: Object.keys(ModulatorSchema.entries),
 };

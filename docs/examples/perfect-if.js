@@ -48,6 +48,10 @@ class PerfectIfPopulation {
     }
   }
 
+  update(j, t) {
+    if (this.tLast[j] < t) this.advance(j, t);
+  }
+
   addCurrent(j, t, delta) {
     this.advance(j, t);
     this.iext[j] += delta;

@@ -171,6 +171,10 @@ export class LifPopulation implements NeuronPopulation {
     }
   }
 
+  update(neuron: number, t: number): void {
+    if (this.tLast[neuron] < t) this.advance(neuron, t);
+  }
+
   addCurrent(neuron: number, t: number, delta_nA: number): void {
     if (this.tLast[neuron] < t) this.advance(neuron, t);
     this.iext[neuron] += delta_nA;

@@ -1,0 +1,57 @@
+import type { ModulatorChannel, SpikeListener } from './contracts.js';
+import { Priority, type EventHandler, type Scheduler, type SimEvent } from './scheduler.js';
+import { grown } from './typed.js';
+
+/** A named neuromodulator channel: pulses in time order, kept for lazy readers. */
+export class Channel implements ModulatorChannel {
+  times = new Float64Array(64);
+  amounts: Float64Array;
+  count = 0;
+
+  constructor(readonly name: string, readonly width: number) {
+    this.amounts = new Float64Array(64 * width);
+  }
+
+  pulse(t: number, amounts: number | ArrayLike<number>): void {
+    if (this.count > 0 && t < this.times[this.count - 1]) {
+      throw new RangeError(`modulator channel ${this.name}: pulse at ${t} ms after one at ${this.times[this.count - 1]} ms`);
+    }
+    if (this.count === this.times.length) {
+      this.times = grown(this.times, this.count * 2);
+      this.amounts = grown(this.amounts, this.count * 2 * this.width);
+    }
+    this.times[this.count] = t;
+    if (typeof amounts === 'number') this.amounts.fill(amounts, this.count * this.width, (this.count + 1) * this.width);
+    else for (let i = 0; i < this.width; i++) this.amounts[this.count * this.width + i] = amounts[i];
+    this.count++;
+  }
+
+  firstAfter(t: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid] > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}
+
+/**
+ * Turns the spikes of a population or spike input into pulses on a channel (NEST's volume
+ * transmitter): each spike at t adds `amount` at t + delay. Pulses go through the scheduler
+ * (priority MODULATOR), so they enter the channel in time order even though spikes are
+ * found up to one grid step late; hence delay_ms >= resolution_ms.
+ */
+export class SpikePulseSource implements SpikeListener, EventHandler {
+  constructor(private readonly channel: Channel, private readonly scheduler: Scheduler, private readonly amount: number, private readonly delay: number) {}
+
+  onSpike(_neuron: number, t: number): void {
+    this.scheduler.at(t + this.delay, Priority.MODULATOR, this);
+  }
+
+  handleEvent(ev: SimEvent): void {
+    this.channel.pulse(ev.t, this.amount);
+  }
+}
