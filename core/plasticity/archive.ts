@@ -60,23 +60,28 @@ export class PostSpikeArchive {
     return t0 < t && t0 > -Infinity ? this.baseAfter[j * this.nTraces + r] * Math.exp(-(t - t0) / this.traces[r].tau) : 0;
   }
 
-  /**
-   * The entries of neuron j with synapse time in (from, to], not yet flushed, for one synapse:
-   * calls visit(time, index) in time order and counts the entry as read by that synapse.
-   * `traceAfter(index, r)` gives the trace values stored with an entry.
-   */
-  consume(j: number, from: number, to: number, visit: (t: number, entry: number) => void): void {
+  /** Synapse times of neuron j's archived spikes, oldest first (read only). */
+  timesOf(j: number): readonly number[] {
+    return this.times[j];
+  }
+
+  /** Index of neuron j's first entry after synapse time `from` that is not flushed. */
+  firstAfter(j: number, from: number): number {
     const times = this.times[j];
+    const lo = from > this.flushedTo ? from : this.flushedTo;
+    let e = 0;
+    while (e < times.length && times[e] <= lo) e++;
+    return e;
+  }
+
+  /**
+   * Counts entries [a, b) of neuron j as read by one more synapse, and drops the entries every
+   * incoming synapse has read. Call after iterating: indices shift when entries are dropped.
+   */
+  markRead(j: number, a: number, b: number): void {
     const reads = this.reads[j];
-    const lo = Math.max(from, this.flushedTo);
-    for (let e = 0; e < times.length; e++) {
-      const t = times[e];
-      if (t <= lo) continue;
-      if (t > to) break;
-      visit(t, e);
-      reads[e]++;
-    }
-    this.prune(j);
+    for (let e = a; e < b; e++) reads[e]++;
+    if (a === 0 && b > 0) this.prune(j);
   }
 
   traceAfter(j: number, entry: number, r: number): number {

@@ -1,0 +1,119 @@
+/**
+ * stdp: pair-based spike-timing-dependent plasticity (Bi & Poo 1998; Song, Miller & Abbott
+ * 2000; weight dependence of Gutig et al. 2003), updated lazily as NEST's stdp_synapse
+ * (Morrison, Diesmann & Gerstner 2008).
+ *
+ * For a pre spike reaching the synapse at t_pre and a post spike reaching it at t_post
+ * (dt = t_post - t_pre; see docs/semantics.md for the delays):
+ *   dt > 0:  w potentiated by  A_plus  * exp(-dt / tau_plus)    (times the weight dependence)
+ *   dt < 0:  w depressed by    A_minus * exp( dt / tau_minus)
+ *   dt = 0:  no change
+ * pairing all-to-all: every pre spike pairs with every post spike (traces add up);
+ * pairing nearest: each spike pairs only with the nearest earlier spike of the other side
+ * (symmetric nearest-neighbour, NEST stdp_nn_symm_synapse: traces reset to 1).
+ *
+ * Lazy update: nothing happens on a post spike but archiving it. On a pre arrival at t the
+ * synapse first applies, in time order, the potentiation for each post spike since its last
+ * pre arrival (pre trace decayed to that post spike), then the depression of this pre spike
+ * (post trace just before t), then advances its pre trace.
+ */
+import type { PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
+import { inDegrees, PostSpikeArchive } from '../../core/plasticity/archive.js';
+import { param } from '../../core/params.js';
+import { depress, potentiate, type WeightRule } from './weights.js';
+
+export interface StdpParams extends WeightRule {
+  tau_plus_ms: number;
+  tau_minus_ms: number;
+  pairing: 'all-to-all' | 'nearest';
+}
+
+export const weightParams = [
+  param.number('w_min', 0, 'lower weight bound'),
+  param.number('w_max', undefined, 'upper weight bound (must exceed w_min)'),
+];
+
+export const stdpParams = [
+  param.number('tau_plus_ms', 16.8, 'time constant of potentiation (pre trace)', { gt: 0 }),
+  param.number('tau_minus_ms', 33.7, 'time constant of depression (post trace)', { gt: 0 }),
+  param.number('A_plus', 0.01, 'potentiation amplitude (weight units)', { min: 0 }),
+  param.number('A_minus', 0.0105, 'depression amplitude (weight units)', { min: 0 }),
+  param.number('mu_plus', 0, 'weight dependence of potentiation: 0 additive, 1 multiplicative', { min: 0 }),
+  param.number('mu_minus', 0, 'weight dependence of depression: 0 additive, 1 multiplicative', { min: 0 }),
+  ...weightParams,
+  param.choice('pairing', 'all-to-all', 'which spike pairs interact', ['all-to-all', 'nearest'] as const),
+];
+
+export function checkBounds(params: Readonly<Record<string, unknown>>) {
+  const lo = params.w_min as number;
+  const hi = params.w_max as number;
+  return hi > lo ? [] : [{ param: 'w_max', expected: `an upper bound above w_min (${lo})`, found: String(hi) }];
+}
+
+export class StdpDynamics implements SynapseDynamics {
+  /** Pre trace of each synapse at its last pre arrival. */
+  readonly kplus: Float64Array;
+  /** Synapse time of each synapse's last pre arrival. */
+  readonly tLast: Float64Array;
+  readonly archive: PostSpikeArchive;
+  private readonly target: Int32Array;
+  private readonly weight: Float64Array;
+  private readonly nearest: boolean;
+
+  constructor(private readonly p: StdpParams, ctx: PlasticityContext) {
+    const proj = ctx.projection;
+    this.target = proj.target;
+    this.weight = proj.weight;
+    const n = proj.target.length;
+    this.kplus = new Float64Array(n);
+    this.tLast = new Float64Array(n).fill(-Infinity);
+    this.nearest = p.pairing === 'nearest';
+    this.archive = new PostSpikeArchive(proj.nPost, inDegrees(proj.nPost, proj.target), [{ tau: p.tau_minus_ms, nearest: this.nearest }], proj.dendritic_delay_ms);
+  }
+
+  onPreArrival(t: number, _pre: number, start: number, end: number): void {
+    const { p, archive, kplus, tLast, weight, target } = this;
+    const tauP = p.tau_plus_ms;
+    for (let k = start; k < end; k++) {
+      const j = target[k];
+      const t0 = tLast[k];
+      let w = weight[k];
+      // Potentiation: post spikes that reached the synapse since the last pre arrival.
+      const times = archive.timesOf(j);
+      const a = archive.firstAfter(j, t0);
+      let e = a;
+      for (; e < times.length && times[e] <= t; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(times[e] - t0) / tauP));
+      archive.markRead(j, a, e);
+      // Depression: this pre spike against the post trace just before it.
+      w = depress(p, w, archive.traceBefore(0, j, t));
+      weight[k] = w;
+      kplus[k] = this.nearest ? 1 : kplus[k] * Math.exp(-(t - t0) / tauP) + 1;
+      tLast[k] = t;
+    }
+  }
+
+  onPostSpike(post: number, t: number): void {
+    this.archive.record(post, t);
+  }
+
+  flush(h: number): void {
+    const { p, archive, kplus, tLast, weight, target } = this;
+    for (let k = 0; k < target.length; k++) {
+      const j = target[k];
+      const times = archive.timesOf(j);
+      const t0 = tLast[k];
+      let w = weight[k];
+      for (let e = archive.firstAfter(j, t0); e < times.length && times[e] <= h; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(times[e] - t0) / p.tau_plus_ms));
+      weight[k] = w;
+    }
+    archive.flush(h);
+  }
+}
+
+export const StdpRule: PlasticityRulePlugin = {
+  name: 'stdp',
+  description: 'pair-based STDP, additive to multiplicative (Gutig 2003), all-to-all or nearest-neighbour pairing; lazy (NEST stdp_synapse)',
+  params: stdpParams,
+  check: checkBounds,
+  create: (ctx) => new StdpDynamics(ctx.params as unknown as StdpParams, ctx),
+};
