@@ -7,6 +7,7 @@ import recorders from './recorders/module.js';
 import spikeSource from './spike-source/module.js';
 import staticRule from './static/module.js';
 import stdp from './stdp/module.js';
+import triplet from './triplet-stdp/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, recorders, staticRule, stdp];
+export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, recorders, staticRule, stdp, triplet];
