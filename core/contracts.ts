@@ -216,6 +216,8 @@ export interface ModulatorChannel {
   pulse(t: number, amounts: number | ArrayLike<number>): void;
   /** Index of the first pulse with time > t. */
   firstAfter(t: number): number;
+  /** Index of the first pulse with time >= t. */
+  firstAtOrAfter(t: number): number;
 }
 
 /**

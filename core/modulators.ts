@@ -27,11 +27,19 @@ export class Channel implements ModulatorChannel {
   }
 
   firstAfter(t: number): number {
+    return this.search(t, false);
+  }
+
+  firstAtOrAfter(t: number): number {
+    return this.search(t, true);
+  }
+
+  private search(t: number, inclusive: boolean): number {
     let lo = 0;
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.times[mid] > t) hi = mid;
+      if (this.times[mid] > t || (inclusive && this.times[mid] === t)) hi = mid;
       else lo = mid + 1;
     }
     return lo;

@@ -4,10 +4,11 @@ import lif from './lif/module.js';
 import parrot from './parrot/module.js';
 import poisson from './poisson/module.js';
 import recorders from './recorders/module.js';
+import rewardStdp from './reward-stdp/module.js';
 import spikeSource from './spike-source/module.js';
 import staticRule from './static/module.js';
 import stdp from './stdp/module.js';
 import triplet from './triplet-stdp/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, recorders, staticRule, stdp, triplet];
+export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, recorders, staticRule, stdp, triplet, rewardStdp];
