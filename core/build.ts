@@ -203,7 +203,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     }
     const { values, diagnostics: d } = resolveParams(`recorder ${plugin.name}`, plugin.params, spec.params, [...base, 'params'], locate);
     diagnostics.push(...d);
-    if (d.length === 0) for (const c of plugin.check?.(values, viewInfo, dt) ?? []) problem([...base, 'params', c.param], c.expected, c.found);
+    if (d.length === 0) for (const c of plugin.check?.(values, viewInfo, dt, names) ?? []) problem([...base, 'params', c.param], c.expected, c.found);
     return { plugin, params: values };
   });
 
@@ -309,8 +309,9 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     inputs.push({ runtime, source, name, type: plugin.name });
   }
 
+  const recorderTypes = recPlans.map((plan) => plan!.plugin.name);
   const recorders = recPlans.map((plan, i) =>
-    guarded(['recorders', i], () => plan!.plugin.create({ params: plan!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views })),
+    guarded(['recorders', i], () => plan!.plugin.create({ params: plan!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views, projections: projectionViews })),
   );
 
   return new Simulation({
@@ -323,6 +324,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     inputs,
     projections,
     recorders,
+    recorderTypes,
     build_s: (performance.now() - startedAt) / 1000,
   });
 

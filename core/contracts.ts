@@ -146,11 +146,14 @@ export interface RecorderContext {
   readonly resolution_ms: number;
   readonly t_stop_ms: number;
   readonly populations: ReadonlyMap<string, PopulationView>;
+  readonly projections: ReadonlyMap<string, ProjectionView>;
 }
 
 export interface Recorder {
   /** Writes the recorder's files below outDir; returns their paths relative to outDir. */
   write(outDir: string): Promise<string[]>;
+  /** Figures the recorder adds to summary.json (under `recorders`). */
+  report?(): Record<string, unknown>;
 }
 
 export interface RecorderPlugin extends PluginInfo {
@@ -159,6 +162,7 @@ export interface RecorderPlugin extends PluginInfo {
     params: Readonly<Record<string, unknown>>,
     populations: ReadonlyMap<string, Omit<PopulationView, 'addSpikeListener' | 'population'>>,
     resolution_ms: number,
+    projections: readonly string[],
   ): { param: string; expected: string; found: string }[];
   create(ctx: RecorderContext): Recorder;
 }

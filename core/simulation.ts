@@ -146,6 +146,8 @@ export interface RunSummary {
   synapses: number;
   populations: Record<string, PopulationSummary & { model: string }>;
   inputs: Record<string, PopulationSummary & { type: string }>;
+  /** Reports of the recorders that give one, in scenario order. */
+  recorders: ({ index: number; type: string } & Record<string, unknown>)[];
 }
 
 export interface ProgressInfo {
@@ -174,6 +176,7 @@ export interface SimulationParts {
   inputs: { runtime: PopulationRuntime | undefined; source: InputSource; name: string; type: string }[];
   projections: ProjectionRuntime[];
   recorders: Recorder[];
+  recorderTypes: string[];
   build_s: number;
 }
 
@@ -280,6 +283,7 @@ export class Simulation {
       synapses: this.projections.reduce((s, p) => s + p.synapses, 0),
       populations,
       inputs,
+      recorders: this.parts.recorders.flatMap((r, index) => (r.report ? [{ index, type: this.parts.recorderTypes[index], ...r.report() }] : [])),
     };
   }
 

@@ -51,6 +51,23 @@ describe('engram CLI', () => {
     out.done();
   });
 
+  it('runs a scenario with a custom plasticity rule loaded by path (docs/plasticity.md)', () => {
+    const out = tempDir();
+    const r = engram('run', 'docs/examples/clipped-hebb.yaml', '--out', out.dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const rows = readFileSync(`${out.dir}/weights/learned.csv`, 'utf8').trimEnd().split('\n');
+    // Post neuron 0 fires at 11 and 51 ms; pre arrivals at 13, 31, 53, 54 ms: +0.1, -0.01,
+    // +0.1, +0.1. Post neuron 1 never fires: four decrements.
+    expect(rows[0]).toBe('pre,post,w_initial,w_final');
+    const final = rows.slice(1).map((l) => Number(l.split(',')[3]));
+    expect(final[0]).toBeCloseTo(0.79, 12);
+    expect(final[1]).toBeCloseTo(0.46, 12);
+    const summary = JSON.parse(readFileSync(`${out.dir}/summary.json`, 'utf8'));
+    expect(summary.recorders[0].learned.mean_final).toBeCloseTo(0.625, 12);
+    out.done();
+  });
+
   it('validate accepts a good scenario and rejects a bad one with file:line:col, exit 2, no stack', () => {
     expect(engram('validate', 'scenarios/cuba.yaml')).toMatchObject({ code: 0, out: 'scenarios/cuba.yaml: valid\n' });
     const out = tempDir();

@@ -1,10 +1,12 @@
 import { ContainerModule } from 'inversify';
 import { RecorderToken } from '../../core/tokens.js';
-import { RatesRecorder, SpikesRecorder, StateRecorderPlugin } from './recorders.js';
+import { RatesRecorder, SpikesRecorder, StateRecorderPlugin, StdpWindowRecorder, WeightsRecorder } from './recorders.js';
 
-/** The three standard recorders share one folder: they are one kind of thing (monitors). */
+/** The standard recorders share one folder: they are one kind of thing (monitors). */
 export default new ContainerModule(({ bind }) => {
   bind(RecorderToken).toConstantValue(SpikesRecorder);
   bind(RecorderToken).toConstantValue(StateRecorderPlugin);
   bind(RecorderToken).toConstantValue(RatesRecorder);
+  bind(RecorderToken).toConstantValue(WeightsRecorder);
+  bind(RecorderToken).toConstantValue(StdpWindowRecorder);
 });

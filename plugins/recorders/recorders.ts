@@ -6,9 +6,11 @@
  *   spikes  <out>/spikes/<population>.csv   t_ms,neuron   sorted by time, then neuron
  *   state   <out>/state/<population>.csv    t_ms,neuron,<variables...>
  *   rates   <out>/rates/<population>.csv    t_ms,rate_hz  (mean rate per neuron in each bin)
+ *   weights <out>/weights/<projection>.csv  pre,post,w_initial,w_final
+ *   stdp-window <out>/window/<projection>.csv  dt_ms,dw
  */
 import * as v from 'valibot';
-import type { PopulationView, Recorder, RecorderContext, RecorderPlugin, SpikeListener } from '../../core/contracts.js';
+import type { PopulationView, ProjectionView, Recorder, RecorderContext, RecorderPlugin, SpikeListener } from '../../core/contracts.js';
 import { CsvBuilder, writeFileAtomic } from '../../core/output.js';
 import { param } from '../../core/params.js';
 import { grown } from '../../core/typed.js';
@@ -190,4 +192,112 @@ export const RatesRecorder: RecorderPlugin = {
   params: [populationsParam('which populations to record'), param.number('bin_ms', 1, 'bin width', { gt: 0 })],
   check: (params, views) => checkPopulations(params.populations as 'all' | string[], views),
   create: (ctx) => new RateRecorder(selected(ctx.params.populations as 'all' | string[], ctx.populations), ctx.params.bin_ms as number, ctx.t_stop_ms),
+};
+
+// ---------------------------------------------------------------------------------------
+// Synapse recorders
+
+const projectionsParam = param.custom('projections', 'all' as 'all' | string[], 'which projections to record', 'all, or a list of projection names', v.union([v.literal('all'), v.array(v.string())]));
+
+function checkProjections(names: 'all' | string[], known: readonly string[], param = 'projections'): Problem[] {
+  const list = names === 'all' ? [] : names;
+  const bad = list.find((n) => !known.includes(n));
+  return bad === undefined ? [] : [{ param, expected: `projection names from: ${known.join(', ') || '(none)'}`, found: `"${bad}"` }];
+}
+
+function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return a.length ? s / a.length : 0;
+}
+
+/** Initial and final weight of every synapse (after the end-of-run update of plastic ones). */
+class WeightRecorder implements Recorder {
+  private readonly initial: Float64Array[];
+  constructor(private readonly projections: ProjectionView[]) {
+    this.initial = projections.map((p) => Float64Array.from(p.weight));
+  }
+  async write(outDir: string): Promise<string[]> {
+    const files: string[] = [];
+    for (const [n, p] of this.projections.entries()) {
+      const csv = new CsvBuilder('pre,post,w_initial,w_final');
+      for (let i = 0; i < p.nPre; i++) for (let k = p.rowStart[i]; k < p.rowStart[i + 1]; k++) csv.row(`${i},${p.target[k]},${this.initial[n][k]},${p.weight[k]}`);
+      const file = `weights/${p.name}.csv`;
+      await writeFileAtomic(`${outDir}/${file}`, csv.toString());
+      files.push(file);
+    }
+    return files;
+  }
+  report(): Record<string, unknown> {
+    return Object.fromEntries(
+      this.projections.map((p, n) => [p.name, { synapses: p.weight.length, mean_initial: mean(this.initial[n]), mean_final: mean(p.weight), min_final: Math.min(...p.weight), max_final: Math.max(...p.weight) }]),
+    );
+  }
+}
+
+/**
+ * The STDP window of a projection measured in a pairing experiment: for each synapse, the
+ * first pre spike and the first post spike as the synapse sees them (after the axonal and the
+ * dendritic delay), and the weight change. Writes window/<projection>.csv (dt_ms,dw) sorted
+ * by dt; dt = t_post - t_pre at the synapse.
+ */
+class WindowRecorder implements Recorder {
+  private readonly initial: Float64Array;
+  private readonly firstPre: Float64Array;
+  private readonly firstPost: Float64Array;
+  constructor(private readonly p: ProjectionView, pre: PopulationView, post: PopulationView) {
+    this.initial = Float64Array.from(p.weight);
+    this.firstPre = new Float64Array(p.nPre).fill(NaN);
+    this.firstPost = new Float64Array(p.nPost).fill(NaN);
+    pre.addSpikeListener({ onSpike: (i, t) => Number.isNaN(this.firstPre[i]) && (this.firstPre[i] = t) });
+    post.addSpikeListener({ onSpike: (j, t) => Number.isNaN(this.firstPost[j]) && (this.firstPost[j] = t) });
+  }
+  private pairs(): [number, number][] {
+    const out: [number, number][] = [];
+    const p = this.p;
+    for (let i = 0; i < p.nPre; i++) {
+      for (let k = p.rowStart[i]; k < p.rowStart[i + 1]; k++) {
+        const tPre = this.firstPre[i] + p.delayOf(k);
+        const tPost = this.firstPost[p.target[k]] + p.dendritic_delay_ms;
+        if (Number.isFinite(tPre) && Number.isFinite(tPost)) out.push([tPost - tPre, p.weight[k] - this.initial[k]]);
+      }
+    }
+    return out.sort((a, b) => a[0] - b[0]);
+  }
+  async write(outDir: string): Promise<string[]> {
+    const csv = new CsvBuilder('dt_ms,dw');
+    for (const [dt, dw] of this.pairs()) csv.row(`${dt},${dw}`);
+    const file = `window/${this.p.name}.csv`;
+    await writeFileAtomic(`${outDir}/${file}`, csv.toString());
+    return [file];
+  }
+  report(): Record<string, unknown> {
+    const pairs = this.pairs();
+    if (!pairs.length) return { projection: this.p.name, pairs: 0 };
+    const max = pairs.reduce((a, b) => (b[1] > a[1] ? b : a));
+    const min = pairs.reduce((a, b) => (b[1] < a[1] ? b : a));
+    return { projection: this.p.name, pairs: pairs.length, dw_max: max[1], dt_at_dw_max_ms: max[0], dw_min: min[1], dt_at_dw_min_ms: min[0] };
+  }
+}
+
+export const WeightsRecorder: RecorderPlugin = {
+  name: 'weights',
+  description: 'initial and final weight of every synapse, to weights/<projection>.csv (pre,post,w_initial,w_final); summary statistics in summary.json',
+  params: [projectionsParam],
+  check: (params, _views, _dt, projections) => checkProjections(params.projections as 'all' | string[], projections),
+  create(ctx) {
+    const names = ctx.params.projections as 'all' | string[];
+    return new WeightRecorder(names === 'all' ? [...ctx.projections.values()] : names.map((n) => ctx.projections.get(n)!));
+  },
+};
+
+export const StdpWindowRecorder: RecorderPlugin = {
+  name: 'stdp-window',
+  description: 'weight change against pre-post timing at the synapse in a pairing experiment, to window/<projection>.csv (dt_ms,dw)',
+  params: [param.custom('projection', undefined, 'the plastic projection to measure', 'a projection name', v.string())],
+  check: (params, _views, _dt, projections) => checkProjections([params.projection as string], projections, 'projection'),
+  create(ctx) {
+    const p = ctx.projections.get(ctx.params.projection as string)!;
+    return new WindowRecorder(p, ctx.populations.get(p.from)!, ctx.populations.get(p.to)!);
+  },
 };
