@@ -28,10 +28,13 @@ const peerN = Number(opt('peer-n', '4000'));
 
 interface Row { N: number; synapses: number; build_s: number; wall_s: number; events: number; rate_hz: number; mem_mb: number }
 
-async function runEngram(N: number): Promise<Row> {
+/** STDP on the excitatory projections (ee, ei), bounded at twice the CUBA weight. */
+const PLASTIC = ['0', '1'].map((i) => `projections.${i}.plasticity={rule: stdp, params: {A_plus: 0.01, A_minus: 0.0105, tau_plus_ms: 16.8, tau_minus_ms: 33.7, w_min: 0, w_max: 3.24}}`);
+
+async function runEngram(N: number, plastic = false): Promise<Row> {
   const ne = Math.round(N * 0.8);
   const sim = await openScenario(path.join(repo, 'scenarios/cuba.yaml'), {
-    set: [`populations.exc.size=${ne}`, `populations.inh.size=${N - ne}`, `duration_ms=${duration}`, 'recorders=[]'],
+    set: [`populations.exc.size=${ne}`, `populations.inh.size=${N - ne}`, `duration_ms=${duration}`, 'recorders=[]', ...(plastic ? PLASTIC : [])],
   });
   sim.run();
   const s = sim.summary();
@@ -65,6 +68,15 @@ for (const N of sizes) {
   );
 }
 
+{
+  // Plastic CUBA: the same network with stdp on the excitatory projections.
+  const N = peerN;
+  const base = rows.find((r) => r.N === N) ?? (await runEngram(N));
+  const plastic = await runEngram(N, true);
+  console.log(
+    `plastic CUBA (stdp on ee and ei), N = ${N}: ${fmt(plastic.wall_s)} s, rate ${fmt(plastic.rate_hz, 2)} Hz; static ${fmt(base.wall_s)} s; slowdown ${fmt(plastic.wall_s / base.wall_s, 2)}x (target < 2x)`,
+  );
+}
 console.log(`peak RSS ${fmt(process.resourceUsage().maxRSS / 1024, 0)} MB (mem_MB: JS heap + typed arrays after each run)`);
 
 if (!peerAvailable()) {

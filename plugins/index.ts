@@ -1,6 +1,7 @@
 import type { ContainerModule } from 'inversify';
 import current from './current/module.js';
 import lif from './lif/module.js';
+import pairReward from './pair-reward/module.js';
 import parrot from './parrot/module.js';
 import poisson from './poisson/module.js';
 import recorders from './recorders/module.js';
@@ -11,4 +12,4 @@ import stdp from './stdp/module.js';
 import triplet from './triplet-stdp/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, recorders, staticRule, stdp, triplet, rewardStdp];
+export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, pairReward, recorders, staticRule, stdp, triplet, rewardStdp];

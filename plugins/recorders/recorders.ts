@@ -205,10 +205,17 @@ function checkProjections(names: 'all' | string[], known: readonly string[], par
   return bad === undefined ? [] : [{ param, expected: `projection names from: ${known.join(', ') || '(none)'}`, found: `"${bad}"` }];
 }
 
-function mean(a: ArrayLike<number>): number {
+/** Mean, min and max without spreading (arrays of millions of weights). */
+function stats(a: ArrayLike<number>): { mean: number; min: number; max: number } {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return a.length ? s / a.length : 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    s += a[i];
+    if (a[i] < min) min = a[i];
+    if (a[i] > max) max = a[i];
+  }
+  return { mean: a.length ? s / a.length : 0, min, max };
 }
 
 /** Initial and final weight of every synapse (after the end-of-run update of plastic ones). */
@@ -230,7 +237,10 @@ class WeightRecorder implements Recorder {
   }
   report(): Record<string, unknown> {
     return Object.fromEntries(
-      this.projections.map((p, n) => [p.name, { synapses: p.weight.length, mean_initial: mean(this.initial[n]), mean_final: mean(p.weight), min_final: Math.min(...p.weight), max_final: Math.max(...p.weight) }]),
+      this.projections.map((p, n) => {
+        const final = stats(p.weight);
+        return [p.name, { synapses: p.weight.length, mean_initial: stats(this.initial[n]).mean, mean_final: final.mean, min_final: final.min, max_final: final.max }];
+      }),
     );
   }
 }
