@@ -37,6 +37,11 @@ export class PostSpikeArchive {
     this.baseAfter = new Float64Array(nPost * this.nTraces);
   }
 
+  /** The archive for a projection's post neurons, with the given post traces. */
+  static forProjection(proj: { nPost: number; target: Int32Array; dendritic_delay_ms: number }, traces: readonly TraceSpec[]): PostSpikeArchive {
+    return new PostSpikeArchive(proj.nPost, inDegrees(proj.nPost, proj.target), traces, proj.dendritic_delay_ms);
+  }
+
   /** Records a post spike at soma time t. */
   record(j: number, t: number): void {
     if (this.indegree[j] === 0) return;

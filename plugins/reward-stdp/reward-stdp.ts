@@ -17,7 +17,7 @@
  * in time order.
  */
 import type { ModulatorChannel, PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
-import { inDegrees, PostSpikeArchive } from '../../core/plasticity/archive.js';
+import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { param } from '../../core/params.js';
 import * as v from 'valibot';
 import { checkBounds, weightParams } from '../stdp/stdp.js';
@@ -75,7 +75,7 @@ export class RewardStdpDynamics implements SynapseDynamics {
     this.tPre = new Float64Array(n).fill(-Infinity);
     this.channel = ctx.modulators.get(p.channel)!;
     this.s = 1 / p.tau_e_ms + 1 / p.tau_n_ms;
-    this.archive = new PostSpikeArchive(proj.nPost, inDegrees(proj.nPost, proj.target), [{ tau: p.tau_minus_ms, nearest: false }], proj.dendritic_delay_ms);
+    this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: false }]);
   }
 
   /** Concentration just before time t (pulses strictly before t). */

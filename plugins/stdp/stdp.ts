@@ -18,7 +18,7 @@
  * (post trace just before t), then advances its pre trace.
  */
 import type { PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
-import { inDegrees, PostSpikeArchive } from '../../core/plasticity/archive.js';
+import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { param } from '../../core/params.js';
 import { depress, potentiate, type WeightRule } from './weights.js';
 
@@ -68,7 +68,7 @@ export class StdpDynamics implements SynapseDynamics {
     this.kplus = new Float64Array(n);
     this.tLast = new Float64Array(n).fill(-Infinity);
     this.nearest = p.pairing === 'nearest';
-    this.archive = new PostSpikeArchive(proj.nPost, inDegrees(proj.nPost, proj.target), [{ tau: p.tau_minus_ms, nearest: this.nearest }], proj.dendritic_delay_ms);
+    this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: this.nearest }]);
   }
 
   onPreArrival(t: number, _pre: number, start: number, end: number): void {

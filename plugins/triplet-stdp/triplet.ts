@@ -12,7 +12,7 @@
  * fitted to Sjostrom et al. (2001): depression at low pairing frequency, potentiation at high.
  */
 import type { PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
-import { inDegrees, PostSpikeArchive } from '../../core/plasticity/archive.js';
+import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { param } from '../../core/params.js';
 import { checkBounds, weightParams } from '../stdp/stdp.js';
 
@@ -60,12 +60,7 @@ export class TripletDynamics implements SynapseDynamics {
     this.r1 = new Float64Array(n);
     this.r2 = new Float64Array(n);
     this.tLast = new Float64Array(n).fill(-Infinity);
-    this.archive = new PostSpikeArchive(
-      proj.nPost,
-      inDegrees(proj.nPost, proj.target),
-      [{ tau: p.tau_minus_ms, nearest: false }, { tau: p.tau_y_ms, nearest: false }],
-      proj.dendritic_delay_ms,
-    );
+    this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: false }, { tau: p.tau_y_ms, nearest: false }]);
   }
 
   /** Potentiation of synapse k by the post spikes (after t0) up to `to`; returns the weight. */
