@@ -54,6 +54,24 @@ projections:
     expect(sim.projections[0].weight[0]).toBe(9);
   });
 
+  it('makes no dynamics for the static rule', async () => {
+    const sim = await build(
+      `
+duration_ms: 10
+populations:
+  post: {model: probe, size: 1}
+inputs:
+  src: {type: spike-source, size: 1, params: {spike_times_ms: [[1, 3]]}}
+projections:
+  - {from: src, to: post, connector: {type: one_to_one}, weight: 2, plasticity: {rule: static}}
+`,
+      [probeModule],
+    );
+    sim.run();
+    expect(sim.projections[0].dynamics).toBeUndefined();
+    expect(probeLog.filter((e) => e.kind === 'receive').map((e) => e.value)).toEqual([2, 2]);
+  });
+
   it('rejects unknown rules and bad rule parameters with their location', async () => {
     const yaml = (rule: string) => `
 duration_ms: 10
@@ -62,7 +80,7 @@ populations:
 projections:
   - {from: post, to: post, connector: {type: one_to_one}, weight: 1, plasticity: ${rule}}
 `;
-    await expect(build(yaml('{rule: stdpp}'), [probeModule, ruleModule])).rejects.toThrow(/test\.yaml:6:\d+: projections\.0\.plasticity\.rule: expected a plasticity rule: scale-on-pre, found unknown rule "stdpp"/);
+    await expect(build(yaml('{rule: stdpp}'), [probeModule, ruleModule])).rejects.toThrow(/test\.yaml:6:\d+: projections\.0\.plasticity\.rule: expected a plasticity rule: reward-stdp, scale-on-pre, static, stdp, triplet-stdp, found unknown rule "stdpp"/);
     await expect(build(yaml('{rule: scale-on-pre, params: {factor: x}}'), [probeModule, ruleModule])).rejects.toThrow(/projections\.0\.plasticity\.params\.factor: expected a number, found "x"/);
   });
 });
