@@ -74,9 +74,17 @@ export class StdpDynamics implements SynapseDynamics {
   onPreArrival(t: number, _pre: number, start: number, end: number): void {
     const { p, archive, kplus, tLast, weight, target } = this;
     const tauP = p.tau_plus_ms;
+    // Synapses of one row usually share their last arrival (one delay per projection): the
+    // pre-trace decay is then computed once per row, not once per synapse.
+    let sharedT0 = NaN;
+    let decay = 0;
     for (let k = start; k < end; k++) {
       const j = target[k];
       const t0 = tLast[k];
+      if (t0 !== sharedT0) {
+        sharedT0 = t0;
+        decay = Math.exp(-(t - t0) / tauP);
+      }
       let w = weight[k];
       // Potentiation: post spikes that reached the synapse since the last pre arrival.
       const times = archive.timesOf(j);
@@ -87,7 +95,7 @@ export class StdpDynamics implements SynapseDynamics {
       // Depression: this pre spike against the post trace just before it.
       w = depress(p, w, archive.traceBefore(0, j, t));
       weight[k] = w;
-      kplus[k] = this.nearest ? 1 : kplus[k] * Math.exp(-(t - t0) / tauP) + 1;
+      kplus[k] = this.nearest ? 1 : kplus[k] * decay + 1;
       tLast[k] = t;
     }
   }
