@@ -141,7 +141,7 @@ await yargs(hideBin(process.argv))
           for (const p of plugins) {
             lines.push(`  ${p.name}: ${p.description}`);
             const w = Math.max(0, ...p.params.map((s) => s.name.length));
-            for (const s of p.params) lines.push(`    ${s.name.padEnd(w)}  default ${formatDefault(s)}; ${s.description} (${s.expects})`);
+            for (const s of p.params) lines.push(`    ${s.name.padEnd(w)}  ${s.default === undefined ? 'required' : `default ${formatDefault(s)}`}; ${s.description} (${s.expects})`);
           }
         }
         process.stdout.write(lines.join('\n') + '\n');
