@@ -282,3 +282,31 @@ export interface MemoryCircuit {
 export interface MemoryCircuitPlugin extends PluginInfo {
   create(ctx: MemoryContext): MemoryCircuit;
 }
+
+// ---------------------------------------------------------------------------------------
+// Datasets (for training protocols)
+
+/** Labelled samples: one feature vector and one class index per sample. */
+export interface LabelledSet {
+  readonly x: readonly Float64Array[];
+  readonly labels: Int32Array;
+}
+
+export interface Dataset {
+  readonly nFeatures: number;
+  readonly nClasses: number;
+  readonly train: LabelledSet;
+  readonly test: LabelledSet;
+}
+
+export interface DatasetContext {
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The dataset's own stream: generated datasets draw from it, so a seed fixes the data. */
+  readonly rng: Rng;
+  /** Folder that relative data paths are resolved against (the scenario's). */
+  readonly baseDir: string;
+}
+
+export interface DatasetPlugin extends PluginInfo {
+  create(ctx: DatasetContext): Dataset | Promise<Dataset>;
+}

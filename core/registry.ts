@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Container, ContainerModule, injectable, multiInject, optional } from 'inversify';
 import type {
+  DatasetPlugin,
   InputSourcePlugin,
   MemoryCircuitPlugin,
   NeuronModelPlugin,
@@ -10,6 +11,7 @@ import type {
 } from './contracts.js';
 import { EngramError } from './errors.js';
 import {
+  DatasetToken,
   InputSourceToken,
   MemoryCircuitToken,
   NeuronModelToken,
@@ -50,6 +52,7 @@ export class PluginRegistry {
   readonly recorder: PluginTable<RecorderPlugin>;
   readonly plasticity: PluginTable<PlasticityRulePlugin>;
   readonly memory: PluginTable<MemoryCircuitPlugin>;
+  readonly dataset: PluginTable<DatasetPlugin>;
 
   constructor(
     @multiInject(NeuronModelToken) @optional() neurons: NeuronModelPlugin[] | undefined,
@@ -57,12 +60,14 @@ export class PluginRegistry {
     @multiInject(RecorderToken) @optional() recorders: RecorderPlugin[] | undefined,
     @multiInject(PlasticityRuleToken) @optional() rules: PlasticityRulePlugin[] | undefined,
     @multiInject(MemoryCircuitToken) @optional() memories: MemoryCircuitPlugin[] | undefined,
+    @multiInject(DatasetToken) @optional() datasets: DatasetPlugin[] | undefined,
   ) {
     this.neuron = new PluginTable('neuron', neurons ?? []);
     this.input = new PluginTable('input', inputs ?? []);
     this.recorder = new PluginTable('recorder', recorders ?? []);
     this.plasticity = new PluginTable('plasticity', rules ?? []);
     this.memory = new PluginTable('memory', memories ?? []);
+    this.dataset = new PluginTable('dataset', datasets ?? []);
   }
 
   table(kind: PluginKind): PluginTable<PluginInfo> {

@@ -1,5 +1,6 @@
 import type { ServiceIdentifier } from 'inversify';
 import type {
+  DatasetPlugin,
   InputSourcePlugin,
   MemoryCircuitPlugin,
   NeuronModelPlugin,
@@ -17,6 +18,7 @@ export const InputSourceToken: ServiceIdentifier<InputSourcePlugin> = Symbol.for
 export const RecorderToken: ServiceIdentifier<RecorderPlugin> = Symbol.for('engram.Recorder');
 export const PlasticityRuleToken: ServiceIdentifier<PlasticityRulePlugin> = Symbol.for('engram.PlasticityRule');
 export const MemoryCircuitToken: ServiceIdentifier<MemoryCircuitPlugin> = Symbol.for('engram.MemoryCircuit');
+export const DatasetToken: ServiceIdentifier<DatasetPlugin> = Symbol.for('engram.Dataset');
 
 export const PluginKinds = {
   neuron: NeuronModelToken,
@@ -24,6 +26,7 @@ export const PluginKinds = {
   recorder: RecorderToken,
   plasticity: PlasticityRuleToken,
   memory: MemoryCircuitToken,
+  dataset: DatasetToken,
 } as const;
 
 export type PluginKind = keyof typeof PluginKinds;

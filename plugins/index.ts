@@ -1,6 +1,7 @@
 import type { ContainerModule } from 'inversify';
 import current from './current/module.js';
 import lif from './lif/module.js';
+import linear from './linear/module.js';
 import pairReward from './pair-reward/module.js';
 import parrot from './parrot/module.js';
 import poisson from './poisson/module.js';
@@ -10,6 +11,7 @@ import spikeSource from './spike-source/module.js';
 import staticRule from './static/module.js';
 import stdp from './stdp/module.js';
 import triplet from './triplet-stdp/module.js';
+import xor from './xor/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, pairReward, recorders, staticRule, stdp, triplet, rewardStdp];
+export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, pairReward, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor];

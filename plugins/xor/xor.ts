@@ -1,0 +1,44 @@
+/**
+ * xor: the paper's XOR task (paper-notes section 6). Each of n points is a corner of {0, 1}^2
+ * drawn uniformly, plus N(0, noise_sd^2) noise per coordinate; its label is x1 XOR x2 of the
+ * corner. The first n_train points train, the rest test. Seeded by the dataset's stream.
+ */
+import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
+import { param } from '../../core/params.js';
+import type { Rng } from '../../core/rng.js';
+
+export function makeXor(rng: Rng, n: number, nTrain: number, noiseSd: number): Dataset & { corners: Int32Array } {
+  const x: Float64Array[] = [];
+  const labels = new Int32Array(n);
+  const corners = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(4);
+    const a = c & 1;
+    const b = c >> 1;
+    corners[i] = c;
+    x.push(Float64Array.of(a + noiseSd * rng.normal(), b + noiseSd * rng.normal()));
+    labels[i] = a ^ b;
+  }
+  return {
+    nFeatures: 2,
+    nClasses: 2,
+    corners,
+    train: { x: x.slice(0, nTrain), labels: labels.slice(0, nTrain) },
+    test: { x: x.slice(nTrain), labels: labels.slice(nTrain) },
+  };
+}
+
+export const XorDataset: DatasetPlugin = {
+  name: 'xor',
+  description: 'noisy corners of the unit square labelled x1 XOR x2 (Daruwalla & Lipasti 2024)',
+  params: [
+    param.integer('n', 1000, 'number of points', { min: 2 }),
+    param.integer('n_train', 900, 'the first n_train points train; the rest test', { min: 1 }),
+    param.number('noise_sd', 0.1, 'standard deviation of the Gaussian noise per coordinate', { min: 0 }),
+  ],
+  create: (ctx) => {
+    const { n, n_train, noise_sd } = ctx.params as { n: number; n_train: number; noise_sd: number };
+    if (n_train >= n) throw new RangeError(`xor: n_train (${n_train}) must be below n (${n})`);
+    return makeXor(ctx.rng, n, n_train, noise_sd);
+  },
+};
