@@ -270,13 +270,21 @@ export interface MemoryContext {
   readonly rng: Rng;
   /** Dimensions of x, y and z for the layer this circuit serves. */
   readonly dims: { readonly x: number; readonly y: number; readonly z: number };
+  /** The channel on which the circuit emits its signal for the layer (width dims.z). */
+  readonly channel: ModulatorChannel;
 }
 
+/**
+ * A working memory serving one layer. It sees the samples one at a time, in presentation
+ * order, never a batch, and emits the layer's modulatory signal (one value per neuron of z) on
+ * its channel at times it decides (e.g. a fixed delay after each sample, or continuously).
+ */
 export interface MemoryCircuit {
-  /** The sample being presented now; the circuit sees samples one at a time, never a batch. */
+  /**
+   * The sample just presented: network input x, label y (one-hot) and the layer's output z.
+   * The arrays belong to the caller and may be reused afterwards: keep copies.
+   */
   present(sample: MemorySample, t: number): void;
-  /** The circuit's current output for the layer (one value per neuron of z). */
-  output(): Float64Array;
 }
 
 export interface MemoryCircuitPlugin extends PluginInfo {

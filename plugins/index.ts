@@ -1,5 +1,6 @@
 import type { ContainerModule } from 'inversify';
 import current from './current/module.js';
+import idealWindow from './ideal-window/module.js';
 import lif from './lif/module.js';
 import linear from './linear/module.js';
 import pairReward from './pair-reward/module.js';
@@ -11,7 +12,8 @@ import spikeSource from './spike-source/module.js';
 import staticRule from './static/module.js';
 import stdp from './stdp/module.js';
 import triplet from './triplet-stdp/module.js';
+import twoSample from './two-sample/module.js';
 import xor from './xor/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, pairReward, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor];
+export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, pairReward, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idealWindow, twoSample];

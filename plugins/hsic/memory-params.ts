@@ -1,0 +1,10 @@
+import { param } from '../../core/params.js';
+
+/** Parameters every IB memory circuit shares: the target's kernel widths and gamma, and when xi arrives. */
+export const ibTargetParams = [
+  param.number('sigma_x', 0.5, 'kernel width for the network input x (scaled by sqrt(dim))', { gt: 0 }),
+  param.number('sigma_y', 0.25, 'kernel width for the label y', { gt: 0 }),
+  param.number('sigma_z', 1, 'kernel width for the layer output z', { gt: 0 }),
+  param.number('gamma', 2, 'weight of HSIC(Y, Z) against HSIC(X, Z)', { min: 0 }),
+  param.number('delay_ms', 0, 'time from the end of a sample to the arrival of its xi', { min: 0 }),
+];

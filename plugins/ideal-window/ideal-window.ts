@@ -1,0 +1,68 @@
+/**
+ * ideal-window: a perfect working memory of the last `window` samples (the capacity N). After
+ * each sample it emits the exact modulatory signal xi = dL/dz_N of the layer's information
+ * bottleneck over the remembered window (paper-notes section 3), or the row-centred
+ * approximation, `delay_ms` after the sample. The window holds the activations as they were
+ * when each sample was presented (as a real memory would), not recomputed ones.
+ */
+import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample, ModulatorChannel } from '../../core/contracts.js';
+import { param } from '../../core/params.js';
+import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
+import { ibSignal, ibSignalRowCentred, type IbParams } from '../hsic/hsic.js';
+import { ibTargetParams } from '../hsic/memory-params.js';
+
+/** Emits queued signals on a channel at their due times (in order, through the scheduler). */
+export class SignalEmitter implements EventHandler {
+  private readonly queue: Float64Array[] = [];
+  constructor(private readonly channel: ModulatorChannel, private readonly scheduler: Scheduler) {}
+  emit(t: number, xi: Float64Array): void {
+    this.queue.push(xi);
+    this.scheduler.at(t, Priority.MODULATOR, this);
+  }
+  handleEvent(ev: SimEvent): void {
+    this.channel.pulse(ev.t, this.queue.shift()!);
+  }
+}
+
+export class IdealWindow implements MemoryCircuit {
+  private readonly x: Float64Array[] = [];
+  private readonly y: Float64Array[] = [];
+  private readonly z: Float64Array[] = [];
+  /** The signal emitted for the last sample (for tests and diagnostics). */
+  last: Float64Array = new Float64Array(0);
+
+  constructor(
+    private readonly capacity: number,
+    private readonly p: IbParams & { delay_ms: number },
+    private readonly approximation: 'exact' | 'row-centred',
+    private readonly emitter: SignalEmitter,
+  ) {}
+
+  present(sample: MemorySample, t: number): void {
+    this.x.push(Float64Array.from(sample.x));
+    this.y.push(Float64Array.from(sample.y));
+    this.z.push(Float64Array.from(sample.z));
+    if (this.x.length > this.capacity) {
+      this.x.shift();
+      this.y.shift();
+      this.z.shift();
+    }
+    const signal = this.approximation === 'exact' ? ibSignal : ibSignalRowCentred;
+    this.last = signal(this.x, this.y, this.z, this.p);
+    this.emitter.emit(t + this.p.delay_ms, this.last);
+  }
+}
+
+export const IdealWindowMemory: MemoryCircuitPlugin = {
+  name: 'ideal-window',
+  description: 'perfect recall of the last N samples; emits the exact IB signal xi (or its row-centred approximation)',
+  params: [
+    param.integer('window', 8, 'capacity N: how many samples (including the current one) the memory holds', { min: 2 }),
+    ...ibTargetParams,
+    param.choice('approximation', 'exact', 'exact xi, or the row-centred approximation', ['exact', 'row-centred'] as const),
+  ],
+  create(ctx: MemoryContext) {
+    const p = ctx.params as unknown as IbParams & { delay_ms: number; window: number; approximation: 'exact' | 'row-centred' };
+    return new IdealWindow(p.window, p, p.approximation, new SignalEmitter(ctx.channel, ctx.scheduler));
+  },
+};

@@ -1,0 +1,37 @@
+/**
+ * two-sample: the pHSIC baseline of Pogodin & Latham (2020). The memory holds only the
+ * previous sample and emits dL2/dz for L2 = HSIC2(Z, Z) - gamma HSIC2(Y, Z) over the previous
+ * and the current sample (plugins/hsic/hsic.ts). The first sample gets a zero signal.
+ */
+import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
+import { pHsicTwoSampleSignal, type IbParams } from '../hsic/hsic.js';
+import { ibTargetParams } from '../hsic/memory-params.js';
+import { SignalEmitter } from '../ideal-window/ideal-window.js';
+
+export class TwoSample implements MemoryCircuit {
+  private prevY: Float64Array | undefined;
+  private prevZ: Float64Array | undefined;
+  last: Float64Array = new Float64Array(0);
+
+  constructor(private readonly p: IbParams & { delay_ms: number }, private readonly emitter: SignalEmitter) {}
+
+  present(sample: MemorySample, t: number): void {
+    const y = Float64Array.from(sample.y);
+    const z = Float64Array.from(sample.z);
+    this.last = this.prevY && this.prevZ ? pHsicTwoSampleSignal(this.prevY, y, this.prevZ, z, this.p) : new Float64Array(z.length);
+    this.prevY = y;
+    this.prevZ = z;
+    this.emitter.emit(t + this.p.delay_ms, this.last);
+  }
+}
+
+export const TwoSampleMemory: MemoryCircuitPlugin = {
+  name: 'two-sample',
+  description: 'pHSIC baseline (Pogodin & Latham 2020): the signal from the previous and the current sample only',
+  // sigma_x is unused by the two-point objective (it compares Z with itself) but kept so the
+  // two memories take the same parameters.
+  params: ibTargetParams,
+  create(ctx: MemoryContext) {
+    return new TwoSample(ctx.params as unknown as IbParams & { delay_ms: number }, new SignalEmitter(ctx.channel, ctx.scheduler));
+  },
+};
