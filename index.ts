@@ -8,10 +8,11 @@
  */
 import 'reflect-metadata';
 import type { ContainerModule } from 'inversify';
-import { buildSimulation, loadScenarioPlugins } from './core/build.js';
+import { buildSimulation, loadScenarioPlugins, prepareTraining } from './core/build.js';
 import { createRegistry, type PluginRegistry } from './core/registry.js';
 import { loadScenario, type LoadedScenario, type LoadOptions } from './core/scenario/load.js';
 import type { RunSummary, Simulation } from './core/simulation.js';
+import type { EpochRecord } from './core/training.js';
 import { builtinModules } from './plugins/index.js';
 
 export * from './core/index.js';
@@ -40,7 +41,7 @@ export async function openScenario(file: string, options: OpenOptions = {}): Pro
 export async function buildLoaded(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<Simulation> {
   const scenarioModules = await loadScenarioPlugins(loaded);
   const registry = await createEngramRegistry([...modules, ...scenarioModules]);
-  return buildSimulation(loaded, registry);
+  return buildSimulation(loaded, registry, await prepareTraining(loaded, registry));
 }
 
 /** Validates a scenario completely (structure, plugins, references) without running it. */
@@ -57,13 +58,17 @@ export interface RunResult {
 }
 
 /** Opens, runs and writes a scenario: what `engram run` does. */
-export async function runScenario(file: string, options: OpenOptions & { out?: string; onProgress?: (fraction: number, wall_s: number) => void } = {}): Promise<RunResult> {
+export async function runScenario(
+  file: string,
+  options: OpenOptions & { out?: string; onProgress?: (fraction: number, wall_s: number) => void; onEpoch?: (record: EpochRecord) => void } = {},
+): Promise<RunResult> {
   const sim = await openScenario(file, options);
   if (options.onProgress) {
     const cb = options.onProgress;
     sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s));
   }
-  sim.run();
+  if (sim.trainer) sim.trainer.run(options.onEpoch);
+  else sim.run();
   const outDir = options.out ?? `out/${sim.name}`;
   const files = await sim.writeOutputs(outDir);
   return { summary: sim.summary(), files, outDir };

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
-import type { PopulationView, SpikeListener, SynapseDynamics } from './contracts.js';
+import { isSampleInput, type Dataset, type MemoryCircuitPlugin, type PopulationView, type SpikeListener, type SynapseDynamics } from './contracts.js';
 import { fillValues, specBounds, type ValueSpec } from './distributions.js';
 import { describeValue, EngramError, ScenarioError, type Diagnostic } from './errors.js';
 import { buildCsr, sortRowsByDelay } from './network/csr.js';
@@ -14,6 +14,7 @@ import type { FieldPath, LoadedScenario } from './scenario/load.js';
 import type { ArrayValue } from './scenario/schema.js';
 import { Channel, SpikePulseSource } from './modulators.js';
 import { Scheduler } from './scheduler.js';
+import { SpikeCounter, Trainer, type TrainingLayer } from './training.js';
 import { PopulationRuntime, ProjectionRuntime, Simulation, type SimulationParts } from './simulation.js';
 
 /**
@@ -51,6 +52,35 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
+export interface PreparedTraining {
+  readonly name: string;
+  readonly dataset: Dataset;
+}
+
+/**
+ * Resolves and loads a training scenario's dataset (which may read files, hence async) before
+ * the network is built, so that its size can fix the run's length and be checked against the
+ * input and readout populations.
+ */
+export async function prepareTraining(loaded: LoadedScenario, registry: PluginRegistry): Promise<PreparedTraining | undefined> {
+  const tr = loaded.scenario.training;
+  if (!tr) return undefined;
+  const locate = (p: FieldPath, onKey = false) => loaded.source.locate(p, onKey);
+  const plugin = registry.dataset.get(tr.dataset.type);
+  if (!plugin) {
+    throw new ScenarioError([{ location: locate(['training', 'dataset', 'type']), path: 'training.dataset.type', expected: `a dataset: ${registry.dataset.names().join(', ') || '(none registered)'}`, found: `unknown dataset "${tr.dataset.type}"` }]);
+  }
+  const { values, diagnostics } = resolveParams(`dataset ${plugin.name}`, plugin.params, tr.dataset.params, ['training', 'dataset', 'params'], locate);
+  if (diagnostics.length) throw new ScenarioError(diagnostics);
+  try {
+    const dataset = await plugin.create({ params: values, rng: Rng.derive(loaded.scenario.seed, 'dataset'), baseDir: loaded.dir });
+    return { name: plugin.name, dataset };
+  } catch (err) {
+    if (err instanceof EngramError) throw err;
+    throw new ScenarioError([{ location: locate(['training', 'dataset']), path: 'training.dataset', expected: 'a dataset that loads', found: firstLine(err) }]);
+  }
+}
+
 /** Ways to name a projection when the scenario does not: from_to, then from_to_2, ... */
 function projectionNames(specs: { name?: string; from: string; to: string }[]): string[] {
   const used = new Set(specs.flatMap((p) => (p.name ? [p.name] : [])));
@@ -72,7 +102,7 @@ function lowerBound(value: ArrayValue): number {
  * Nothing is constructed until the whole scenario has been checked; all problems found are
  * reported together as one ScenarioError.
  */
-export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry): Simulation {
+export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry, training?: PreparedTraining): Simulation {
   const startedAt = performance.now();
   const s = loaded.scenario;
   const locate = (p: FieldPath, onKey = false) => loaded.source.locate(p, onKey);
@@ -81,11 +111,23 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     diagnostics.push({ location: locate(p, onKey), path: p.join('.'), expected, found });
   const dt = s.resolution_ms;
 
-  const steps = Math.round(s.duration_ms / dt);
-  if (Math.abs(steps * dt - s.duration_ms) > 1e-9 * s.duration_ms || steps < 1) {
+  let duration = s.duration_ms ?? 0;
+  if (s.training) {
+    if (s.duration_ms !== undefined) problem(['duration_ms'], 'no duration_ms in a training scenario: the training section sets the length', String(s.duration_ms), true);
+    if (training) duration = Math.ceil(Trainer.duration(s.training, training.dataset) / dt - 1e-9) * dt;
+  } else if (s.duration_ms === undefined) {
+    problem([], 'a duration_ms (or a training section)', 'no duration_ms');
+  }
+  const steps = Math.round(duration / dt);
+  if (s.duration_ms !== undefined && !s.training && (Math.abs(steps * dt - s.duration_ms) > 1e-9 * s.duration_ms || steps < 1)) {
     problem(['duration_ms'], `a whole number of resolution steps (resolution_ms = ${dt})`, String(s.duration_ms));
   }
   const t_stop_ms = steps * dt;
+  const trainingChannels = new Map<string, { population: string }>();
+  if (s.training) {
+    for (const l of s.training.layers) trainingChannels.set(`xi/${l.population}`, { population: l.population });
+    trainingChannels.set(`error/${s.training.readout}`, { population: s.training.readout });
+  }
 
   // Populations ------------------------------------------------------------------------
   const popPlans = Object.entries(s.populations).map(([name, spec]) => {
@@ -174,7 +216,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
         diagnostics.push(...r.diagnostics);
         ruleParams = r.values;
         if (r.diagnostics.length === 0) {
-          for (const c of rule.check?.(ruleParams, { modulators: new Set(Object.keys(s.modulators)) }) ?? []) problem([...base, 'plasticity', 'params', c.param], c.expected, c.found);
+          for (const c of rule.check?.(ruleParams, { modulators: new Set([...Object.keys(s.modulators), ...trainingChannels.keys()]) }) ?? []) problem([...base, 'plasticity', 'params', c.param], c.expected, c.found);
         }
       }
     }
@@ -187,6 +229,37 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     if (sourceSize(spec.from) === undefined) problem([...base, 'from'], `a population or spike input whose spikes make the pulses`, `"${spec.from}"`);
     if (spec.delay_ms !== undefined && spec.delay_ms < dt * (1 - 1e-9)) {
       problem([...base, 'delay_ms'], `a delay >= resolution_ms (${dt} ms): spikes are detected up to one step after they happen`, String(spec.delay_ms));
+    }
+  }
+
+  // Training -----------------------------------------------------------------------------
+  const memoryPlans: { population: string; plugin: MemoryCircuitPlugin; params: Record<string, unknown> }[] = [];
+  if (s.training) {
+    const tr = s.training;
+    const inputPlan = inputPlans.find((p) => p?.name === tr.input);
+    if (!inputPlan || inputPlan.plugin.output !== 'spikes') {
+      problem(['training', 'input'], `a spike input that encodes samples (e.g. type rate-code): ${inputPlans.filter((p) => p?.plugin.output === 'spikes').map((p) => p!.name).join(', ') || '(none)'}`, `"${tr.input}"`);
+    } else if (training && inputPlan.spec.size !== training.dataset.nFeatures) {
+      problem(['inputs', tr.input, 'size'], `${training.dataset.nFeatures} generator neurons, one per feature of ${training.name}`, String(inputPlan.spec.size));
+    }
+    if (!(tr.readout in s.populations)) problem(['training', 'readout'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${tr.readout}"`);
+    else if (training && s.populations[tr.readout].size !== training.dataset.nClasses) {
+      problem(['populations', tr.readout, 'size'], `${training.dataset.nClasses} neurons, one per class of ${training.name}`, String(s.populations[tr.readout].size));
+    }
+    tr.layers.forEach((layer, i) => {
+      const base: FieldPath = ['training', 'layers', i];
+      if (!(layer.population in s.populations)) problem([...base, 'population'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${layer.population}"`);
+      const plugin = registry.memory.get(layer.memory.type);
+      if (!plugin) {
+        problem([...base, 'memory', 'type'], `a memory circuit: ${registry.memory.names().join(', ') || '(none registered)'}`, `unknown type "${layer.memory.type}"`);
+        return;
+      }
+      const r = resolveParams(`memory circuit ${plugin.name}`, plugin.params, layer.memory.params, [...base, 'memory', 'params'], locate);
+      diagnostics.push(...r.diagnostics);
+      memoryPlans.push({ population: layer.population, plugin, params: r.values });
+    });
+    if (trainingChannels.size && Object.keys(s.modulators).some((m) => trainingChannels.has(m))) {
+      problem(['modulators'], 'channel names other than xi/<layer> and error/<readout>, which training makes', Object.keys(s.modulators).filter((m) => trainingChannels.has(m)).join(', '));
     }
   }
 
@@ -248,6 +321,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     modulators.set(name, channel);
     runtimes.get(spec.from)!.addSpikeListener(new SpikePulseSource(channel, scheduler, spec.amount, spec.delay_ms ?? dt));
   }
+  for (const [name, { population }] of trainingChannels) modulators.set(name, new Channel(name, runtimes.get(population)!.size));
 
   const projections: ProjectionRuntime[] = [];
   for (const [i, plan] of projPlans.entries()) {
@@ -314,7 +388,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     guarded(['recorders', i], () => plan!.plugin.create({ params: plan!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views, projections: projectionViews })),
   );
 
-  return new Simulation({
+  const sim = new Simulation({
     name: s.name ?? path.basename(loaded.file).replace(/\.(ya?ml|json)$/i, ''),
     seed,
     t_stop_ms,
@@ -327,6 +401,30 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     recorderTypes,
     build_s: (performance.now() - startedAt) / 1000,
   });
+
+  if (s.training && training) {
+    const tr = s.training;
+    const source = inputs.find((i) => i.name === tr.input)!.source;
+    if (!isSampleInput(source)) throw new ScenarioError([{ location: locate(['training', 'input']), path: 'training.input', expected: 'an input that can present samples (e.g. type rate-code)', found: `"${tr.input}" (${inputs.find((i) => i.name === tr.input)!.type})` }]);
+    const layers: TrainingLayer[] = memoryPlans.map((plan, i) => {
+      const runtime = runtimes.get(plan.population)!;
+      const counter = new SpikeCounter(runtime.size);
+      runtime.addSpikeListener(counter);
+      const memory = guarded(['training', 'layers', i, 'memory'], () =>
+        plan.plugin.create({
+          params: plan.params,
+          scheduler,
+          rng: Rng.derive(seed, `memory/${plan.population}`),
+          dims: { x: training.dataset.nFeatures, y: training.dataset.nClasses, z: runtime.size },
+          channel: modulators.get(`xi/${plan.population}`)!,
+        }),
+      );
+      const sigma = (k: string) => (typeof plan.params[k] === 'number' ? (plan.params[k] as number) : 1);
+      return { name: plan.population, counter, memory, sigma: { x: sigma('sigma_x'), y: sigma('sigma_y'), z: sigma('sigma_z') } };
+    });
+    sim.trainer = new Trainer(sim, tr, training.dataset, training.name, source, runtimes.get(tr.readout)!, layers, modulators.get(`error/${tr.readout}`)!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties'));
+  }
+  return sim;
 
   /** Runs plugin or connector code, turning what it throws into an error that names the scenario field. */
   function guarded<T>(p: FieldPath, fn: () => T): T {

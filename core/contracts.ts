@@ -115,6 +115,16 @@ export interface InputSource {
   report?(): Record<string, unknown>;
 }
 
+/** An input that encodes one sample at a time (used by training protocols). */
+export interface SampleInput extends InputSource {
+  /** From time t on, encode the feature vector x (until the next call). */
+  present(x: ArrayLike<number>, t: number): void;
+}
+
+export function isSampleInput(source: InputSource): source is SampleInput {
+  return typeof (source as Partial<SampleInput>).present === 'function';
+}
+
 export interface InputSourcePlugin extends PluginInfo {
   /**
    * 'spikes': a generator population, usable as the `from` of projections.
@@ -222,6 +232,13 @@ export interface ModulatorChannel {
   firstAfter(t: number): number;
   /** Index of the first pulse with time >= t. */
   firstAtOrAfter(t: number): number;
+  /** Calls listener.onPulse(t, index) for every pulse from now on, as it is added. */
+  subscribe(listener: ModulatorListener): void;
+}
+
+/** Reacts to each pulse of a channel as it arrives (rules whose update is driven by the signal). */
+export interface ModulatorListener {
+  onPulse(t: number, index: number): void;
 }
 
 /**

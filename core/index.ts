@@ -15,3 +15,6 @@ export * from './simulation.js';
 export * from './build.js';
 export * from './output.js';
 export * from './typed.js';
+export * from './hsic/hsic.js';
+export * from './training.js';
+export * from './modulators.js';

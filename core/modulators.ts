@@ -1,4 +1,4 @@
-import type { ModulatorChannel, SpikeListener } from './contracts.js';
+import type { ModulatorChannel, ModulatorListener, SpikeListener } from './contracts.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from './scheduler.js';
 import { grown } from './typed.js';
 
@@ -7,6 +7,7 @@ export class Channel implements ModulatorChannel {
   times = new Float64Array(64);
   amounts: Float64Array;
   count = 0;
+  private readonly listeners: ModulatorListener[] = [];
 
   constructor(readonly name: string, readonly width: number) {
     this.amounts = new Float64Array(64 * width);
@@ -24,6 +25,11 @@ export class Channel implements ModulatorChannel {
     if (typeof amounts === 'number') this.amounts.fill(amounts, this.count * this.width, (this.count + 1) * this.width);
     else for (let i = 0; i < this.width; i++) this.amounts[this.count * this.width + i] = amounts[i];
     this.count++;
+    for (const l of this.listeners) l.onPulse(t, this.count - 1);
+  }
+
+  subscribe(listener: ModulatorListener): void {
+    this.listeners.push(listener);
   }
 
   firstAfter(t: number): number {

@@ -11,6 +11,7 @@ import type {
   SynapseDynamics,
 } from './contracts.js';
 import { writeFileAtomic } from './output.js';
+import type { Trainer, TrainingResult } from './training.js';
 import { Priority, Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
 
 /**
@@ -148,6 +149,8 @@ export interface RunSummary {
   inputs: Record<string, PopulationSummary & { type: string }>;
   /** Reports of the recorders that give one, in scenario order. */
   recorders: ({ index: number; type: string } & Record<string, unknown>)[];
+  /** Training results (scenarios with a training section). */
+  training?: TrainingResult;
 }
 
 export interface ProgressInfo {
@@ -193,6 +196,8 @@ export class Simulation {
   private readonly parts: SimulationParts;
   private started = false;
   private wall_s = 0;
+  /** The training protocol of a scenario with a training section (see core/training.ts). */
+  trainer: Trainer | undefined;
   /** Minimum wall time between 'progress' events (s); 0 reports every 1024 scheduler events. */
   progressInterval_s = 0.2;
 
@@ -206,6 +211,11 @@ export class Simulation {
     const views = [...parts.populations, ...parts.inputs.flatMap((i) => (i.runtime ? [i.runtime] : []))];
     this.populations = new Map(views.map((p) => [p.name, p]));
     this.projections = parts.projections;
+  }
+
+  /** The input object of the input named `name` (e.g. to present samples from a script). */
+  input(name: string): InputSource | undefined {
+    return this.parts.inputs.find((i) => i.name === name)?.source;
   }
 
   /** Current simulated time (ms). */
@@ -284,6 +294,7 @@ export class Simulation {
       populations,
       inputs,
       recorders: this.parts.recorders.flatMap((r, index) => (r.report ? [{ index, type: this.parts.recorderTypes[index], ...r.report() }] : [])),
+      ...(this.trainer ? { training: this.trainer.result() } : {}),
     };
   }
 
@@ -291,6 +302,10 @@ export class Simulation {
   async writeOutputs(outDir: string): Promise<string[]> {
     const files: string[] = [];
     for (const r of this.parts.recorders) files.push(...(await r.write(outDir)));
+    if (this.trainer) {
+      await writeFileAtomic(`${outDir}/history.csv`, this.trainer.historyCsv());
+      files.push('history.csv');
+    }
     const summary = { ...this.summary(), files: [...files, 'summary.json'] };
     await writeFileAtomic(`${outDir}/summary.json`, JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');

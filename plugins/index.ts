@@ -1,11 +1,14 @@
 import type { ContainerModule } from 'inversify';
 import current from './current/module.js';
+import deltaReadout from './delta-readout/module.js';
+import ibHebbian from './ib-hebbian/module.js';
 import idealWindow from './ideal-window/module.js';
 import lif from './lif/module.js';
 import linear from './linear/module.js';
 import pairReward from './pair-reward/module.js';
 import parrot from './parrot/module.js';
 import poisson from './poisson/module.js';
+import rateCode from './rate-code/module.js';
 import recorders from './recorders/module.js';
 import rewardStdp from './reward-stdp/module.js';
 import spikeSource from './spike-source/module.js';
@@ -16,4 +19,4 @@ import twoSample from './two-sample/module.js';
 import xor from './xor/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, pairReward, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idealWindow, twoSample];
+export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idealWindow, twoSample, ibHebbian, deltaReadout];

@@ -157,6 +157,7 @@ function allowedFieldsAt(p: FieldPath, root: unknown): readonly string[] | undef
   if (p.length === 2 && p[0] === 'projections') return ALLOWED_FIELDS.projection;
   if (p.length === 2 && p[0] === 'recorders') return ALLOWED_FIELDS.recorder;
   if (p.length === 2 && p[0] === 'modulators') return ALLOWED_FIELDS.modulator;
+  if (p.length === 1 && p[0] === 'training') return ALLOWED_FIELDS.training;
   if (p.length === 3 && p[0] === 'projections' && p[2] === 'plasticity') return ['rule', 'params'];
   if (p.length === 3 && p[0] === 'projections' && p[2] === 'connector') {
     const type = (getPath(root, p) as { type?: unknown } | undefined)?.type;

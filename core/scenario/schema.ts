@@ -59,6 +59,23 @@ export const ModulatorSchema = v.strictObject({
   delay_ms: v.optional(positive('the delay from a spike to its pulse, in ms')),
 });
 
+export const TrainingSchema = v.strictObject({
+  dataset: v.strictObject({ type: v.string('expected the name of a dataset plugin'), params }),
+  input: NameSchema,
+  readout: NameSchema,
+  layers: v.optional(
+    v.array(v.strictObject({ population: NameSchema, memory: v.strictObject({ type: v.string('expected the name of a memory circuit plugin'), params }) }), 'expected a list of {population, memory}'),
+    [],
+  ),
+  presentation_ms: v.optional(positive('the presentation time per sample in ms'), 20),
+  gap_ms: v.optional(nonNegative('the gap between samples in ms'), 0),
+  epochs: v.optional(positiveInt('the number of epochs'), 25),
+  train_samples: v.optional(positiveInt('how many training samples an epoch uses (default: all)')),
+  shuffle: v.optional(v.boolean('expected true or false'), true),
+  evaluate_every: v.optional(positiveInt('evaluate on the test set every this many epochs'), 1),
+  readout_gain: v.optional(positive('the factor from readout spike counts to softmax logits'), 1),
+});
+
 export const RecorderSchema = v.strictObject({
   type: v.string('expected the name of a recorder plugin'),
   params,
@@ -71,7 +88,7 @@ export const ScenarioSchema = v.strictObject({
     v.pipe(v.number('expected an integer seed >= 0'), v.check((x) => Number.isSafeInteger(x) && x >= 0, 'expected an integer seed from 0 to 2^53-1')),
     1,
   ),
-  duration_ms: positive('the simulated time in ms'),
+  duration_ms: v.optional(positive('the simulated time in ms')),
   resolution_ms: v.optional(positive('the grid step in ms'), 0.1),
   plugins: v.optional(v.array(v.string('expected a module path or package name'), 'expected a list of module paths or package names'), []),
   populations: v.record(NameSchema, PopulationSchema, 'expected a mapping of population name to population'),
@@ -79,6 +96,7 @@ export const ScenarioSchema = v.strictObject({
   projections: v.optional(v.array(ProjectionSchema, 'expected a list of projections'), []),
   modulators: v.optional(v.record(NameSchema, ModulatorSchema, 'expected a mapping of channel name to {from, amount, delay_ms}'), {}),
   recorders: v.optional(v.array(RecorderSchema, 'expected a list of recorders'), []),
+  training: v.optional(TrainingSchema),
 });
 
 export type ArrayValue = v.InferOutput<typeof ArrayValueSchema>;
@@ -88,6 +106,7 @@ export type InputSpec = v.InferOutput<typeof InputSchema>;
 export type ProjectionSpec = v.InferOutput<typeof ProjectionSchema>;
 export type RecorderSpec = v.InferOutput<typeof RecorderSchema>;
 export type ModulatorSpec = v.InferOutput<typeof ModulatorSchema>;
+export type TrainingSpec = v.InferOutput<typeof TrainingSchema>;
 
 /** Field names allowed in each kind of mapping, for "unknown field" messages. */
 export const ALLOWED_FIELDS: Record<string, readonly string[]> = {
@@ -97,4 +116,5 @@ export const ALLOWED_FIELDS: Record<string, readonly string[]> = {
   projection: Object.keys(ProjectionSchema.entries),
   recorder: Object.keys(RecorderSchema.entries),
   modulator: Object.keys(ModulatorSchema.entries),
+  training: Object.keys(TrainingSchema.entries),
 };

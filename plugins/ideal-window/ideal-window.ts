@@ -8,8 +8,8 @@
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample, ModulatorChannel } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
-import { ibSignal, ibSignalRowCentred, type IbParams } from '../hsic/hsic.js';
-import { ibTargetParams } from '../hsic/memory-params.js';
+import { ibSignal, ibSignalRowCentred, type IbParams } from '../../core/hsic/hsic.js';
+import { ibTargetParams } from '../ideal-window/memory-params.js';
 
 /** Emits queued signals on a channel at their due times (in order, through the scheduler). */
 export class SignalEmitter implements EventHandler {

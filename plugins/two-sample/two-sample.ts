@@ -4,8 +4,8 @@
  * and the current sample (plugins/hsic/hsic.ts). The first sample gets a zero signal.
  */
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
-import { pHsicTwoSampleSignal, type IbParams } from '../hsic/hsic.js';
-import { ibTargetParams } from '../hsic/memory-params.js';
+import { pHsicTwoSampleSignal, type IbParams } from '../../core/hsic/hsic.js';
+import { ibTargetParams } from '../ideal-window/memory-params.js';
 import { SignalEmitter } from '../ideal-window/ideal-window.js';
 
 export class TwoSample implements MemoryCircuit {

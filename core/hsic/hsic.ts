@@ -1,7 +1,7 @@
 /**
- * The information-bottleneck math of Daruwalla & Lipasti (2024), shared by the IB plasticity
- * rule and the memory circuits (../shared/paper-notes.md sections 2 and 3). A library, not a
- * plugin: it registers nothing.
+ * HSIC and the information-bottleneck math of Daruwalla & Lipasti (2024), used by the memory
+ * circuits and by training diagnostics (../shared/paper-notes.md sections 2 and 3). HSIC is a
+ * general dependence measure; nothing here is tied to a particular rule or neuron model.
  *
  * A window holds the N most recent samples; the current one is the last. Vectors are
  * Float64Arrays of equal length within X, Y or Z.

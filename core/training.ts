@@ -1,0 +1,199 @@
+/**
+ * The training protocol: presents a dataset's samples one at a time to a network and lets its
+ * plastic projections learn, as in Daruwalla & Lipasti (2024).
+ *
+ * Each training sample: the input encodes x for presentation_ms; the spikes of every layer and
+ * of the readout are counted over that time (z = counts / presentation, in Hz); each layer's
+ * memory circuit is shown [x; y; z] of this one sample and emits xi on `xi/<layer>` when it
+ * decides; the readout error p - y (p = softmax(readout_gain * readout counts)) goes out on
+ * `error/<readout>` at the end of the presentation; then the gap. The prediction is the
+ * readout neuron with the most spikes (ties broken at random, silence counts as wrong). Test samples are
+ * presented the same way with no memory and no error: nothing learns on them.
+ *
+ * Rules react to the pulses (ib-hebbian, delta-readout); the protocol never touches weights.
+ */
+import type { Dataset, MemoryCircuit, SampleInput, SpikeListener } from './contracts.js';
+import { hsic } from './hsic/hsic.js';
+import type { Channel } from './modulators.js';
+import type { Rng } from './rng.js';
+import type { PopulationRuntime, Simulation } from './simulation.js';
+import type { TrainingSpec } from './scenario/schema.js';
+
+export class SpikeCounter implements SpikeListener {
+  readonly counts: Float64Array;
+  constructor(size: number) {
+    this.counts = new Float64Array(size);
+  }
+  onSpike(neuron: number): void {
+    this.counts[neuron]++;
+  }
+  reset(): void {
+    this.counts.fill(0);
+  }
+}
+
+export interface TrainingLayer {
+  readonly name: string;
+  readonly counter: SpikeCounter;
+  readonly memory: MemoryCircuit;
+  /** Kernel widths for the HSIC diagnostics (from the memory's parameters when it has them). */
+  readonly sigma: { x: number; y: number; z: number };
+}
+
+export interface EpochRecord {
+  epoch: number;
+  train_accuracy: number;
+  test_accuracy: number | null;
+  layers: Record<string, { hsic_xz: number; hsic_yz: number }>;
+  t_ms: number;
+  wall_s: number;
+}
+
+export interface TrainingResult {
+  dataset: string;
+  epochs: number;
+  train_accuracy: number;
+  test_accuracy: number | null;
+  history: EpochRecord[];
+}
+
+export class Trainer {
+  readonly history: EpochRecord[] = [];
+  private readonly readoutCounter: SpikeCounter;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly spec: TrainingSpec,
+    private readonly dataset: Dataset,
+    private readonly datasetName: string,
+    private readonly input: SampleInput,
+    readout: PopulationRuntime,
+    private readonly layers: TrainingLayer[],
+    private readonly errorChannel: Channel,
+    private readonly rng: Rng,
+    private readonly tieRng: Rng,
+  ) {
+    this.readoutCounter = new SpikeCounter(readout.size);
+    readout.addSpikeListener(this.readoutCounter);
+  }
+
+  /** Simulated time of one full run (every epoch trains and, when scheduled, evaluates). */
+  static duration(spec: TrainingSpec, dataset: Dataset): number {
+    const perSample = spec.presentation_ms + spec.gap_ms;
+    const nTrain = Math.min(spec.train_samples ?? Infinity, dataset.train.x.length);
+    const evals = Math.floor(spec.epochs / spec.evaluate_every) + (spec.epochs % spec.evaluate_every ? 1 : 0);
+    return perSample * (spec.epochs * nTrain + evals * dataset.test.x.length);
+  }
+
+  private oneHot(label: number): Float64Array {
+    const y = new Float64Array(this.dataset.nClasses);
+    y[label] = 1;
+    return y;
+  }
+
+  /** Presents one sample; returns the predicted class (-1 when the readout is silent or tied). */
+  private present(x: Float64Array, label: number, learn: boolean, zOut?: Float64Array[][]): number {
+    const sim = this.sim;
+    for (const l of this.layers) l.counter.reset();
+    this.readoutCounter.reset();
+    const t0 = sim.t_ms;
+    this.input.present(x, t0);
+    const tEnd = t0 + this.spec.presentation_ms;
+    sim.run(tEnd);
+    const counts = this.readoutCounter.counts;
+    // The readout neuron with the most spikes; a tie is broken at random (seeded), so that a
+    // tie scores at chance; a silent readout predicts nothing and counts as wrong.
+    let bestCount = 0;
+    for (let i = 0; i < counts.length; i++) if (counts[i] > bestCount) bestCount = counts[i];
+    let predicted = -1;
+    if (bestCount > 0) {
+      const best: number[] = [];
+      for (let i = 0; i < counts.length; i++) if (counts[i] === bestCount) best.push(i);
+      predicted = best.length === 1 ? best[0] : best[this.tieRng.int(best.length)];
+    }
+    const toHz = 1000 / this.spec.presentation_ms;
+    if (zOut) this.layers.forEach((l, n) => zOut[n].push(Float64Array.from(l.counter.counts, (c) => c * toHz)));
+    if (learn) {
+      const y = this.oneHot(label);
+      for (const l of this.layers) l.memory.present({ x, y, z: Float64Array.from(l.counter.counts, (c) => c * toHz) }, tEnd);
+      // Softmax cross-entropy gradient at the readout: p - y.
+      let max = -Infinity;
+      for (let i = 0; i < counts.length; i++) max = Math.max(max, this.spec.readout_gain * counts[i]);
+      const p = Float64Array.from(counts, (c) => Math.exp(this.spec.readout_gain * c - max));
+      const sum = p.reduce((a, b) => a + b, 0);
+      for (let i = 0; i < p.length; i++) p[i] = p[i] / sum - y[i];
+      this.errorChannel.pulse(tEnd, p);
+      sim.run(tEnd); // deliver pulses due now (memories with no delay)
+    }
+    if (this.spec.gap_ms > 0) sim.run(tEnd + this.spec.gap_ms);
+    return predicted;
+  }
+
+  private evaluate(): { accuracy: number; layers: EpochRecord['layers'] } {
+    const test = this.dataset.test;
+    const z: Float64Array[][] = this.layers.map(() => []);
+    let correct = 0;
+    for (let s = 0; s < test.x.length; s++) if (this.present(test.x[s], test.labels[s], false, z) === test.labels[s]) correct++;
+    const Y = Array.from(test.labels, (l) => this.oneHot(l));
+    const layers: EpochRecord['layers'] = {};
+    this.layers.forEach((l, n) => {
+      layers[l.name] = { hsic_xz: hsic(test.x, z[n], l.sigma.x, l.sigma.z), hsic_yz: hsic(Y, z[n], l.sigma.y, l.sigma.z) };
+    });
+    return { accuracy: test.x.length ? correct / test.x.length : 0, layers };
+  }
+
+  run(onEpoch?: (record: EpochRecord) => void): TrainingResult {
+    const train = this.dataset.train;
+    const n = Math.min(this.spec.train_samples ?? Infinity, train.x.length);
+    const order = Int32Array.from({ length: train.x.length }, (_, i) => i);
+    const started = performance.now();
+    for (let epoch = 1; epoch <= this.spec.epochs; epoch++) {
+      if (this.spec.shuffle) {
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = this.rng.int(i + 1);
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+      }
+      let correct = 0;
+      for (let s = 0; s < n; s++) {
+        const idx = order[s];
+        this.sim.markSample(idx);
+        if (this.present(train.x[idx], train.labels[idx], true) === train.labels[idx]) correct++;
+      }
+      const evaluate = epoch % this.spec.evaluate_every === 0 || epoch === this.spec.epochs;
+      const ev = evaluate ? this.evaluate() : undefined;
+      const record: EpochRecord = {
+        epoch,
+        train_accuracy: correct / n,
+        test_accuracy: ev ? ev.accuracy : null,
+        layers: ev ? ev.layers : {},
+        t_ms: this.sim.t_ms,
+        wall_s: (performance.now() - started) / 1000,
+      };
+      this.history.push(record);
+      onEpoch?.(record);
+    }
+    return this.result();
+  }
+
+  result(): TrainingResult {
+    const last = this.history[this.history.length - 1];
+    return {
+      dataset: this.datasetName,
+      epochs: this.history.length,
+      train_accuracy: last?.train_accuracy ?? 0,
+      test_accuracy: last?.test_accuracy ?? null,
+      history: this.history,
+    };
+  }
+
+  /** The history as CSV: epoch, accuracies, and HSIC(X,Z), HSIC(Y,Z) per layer. */
+  historyCsv(): string {
+    const names = this.layers.map((l) => l.name);
+    const head = ['epoch', 'train_accuracy', 'test_accuracy', ...names.flatMap((n) => [`${n}_hsic_xz`, `${n}_hsic_yz`]), 't_ms', 'wall_s'];
+    const rows = this.history.map((r) =>
+      [r.epoch, r.train_accuracy, r.test_accuracy ?? '', ...names.flatMap((n) => [r.layers[n]?.hsic_xz ?? '', r.layers[n]?.hsic_yz ?? '']), r.t_ms, r.wall_s].join(','),
+    );
+    return [head.join(','), ...rows].join('\n') + '\n';
+  }
+}

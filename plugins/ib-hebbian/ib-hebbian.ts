@@ -1,0 +1,142 @@
+/**
+ * ib-hebbian: the three-factor rule of Daruwalla & Lipasti (2024), paper-notes section 4:
+ *
+ *   dW_ij = -eta * s_i * e_ij,   e_ij = g_i * x_j
+ *
+ * x_j: the presynaptic rate, a low-pass trace of the pre spikes arriving at the synapse
+ *      (x_j(t) = sum over arrivals of (1000 / tau_x) exp(-(t - t_arrival) / tau_x), in Hz; a
+ *      regular train at r Hz gives x ~ r).
+ * g_i: the postsynaptic gain: 1 (`gain: one`), or 1 if post neuron i spiked within the last
+ *      tau_x ms and 0 otherwise (`gain: active`, the spiking analogue of ReLU's derivative).
+ * s_i: the third factor for post neuron i: the latest pulse on the rule's channel (the memory
+ *      circuit's xi for the layer). The weights change when a pulse arrives, with the
+ *      eligibility at that moment, so a late xi meets a decayed eligibility.
+ *
+ * Nothing else reaches the synapse: no label, no other layer's state. Optimisers: sgd, adam,
+ * adamw (per-synapse moments). `delta-readout` is the same rule reading the readout error.
+ */
+import * as v from 'valibot';
+import type { ModulatorChannel, ModulatorListener, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
+import { param } from '../../core/params.js';
+
+export interface SignalGatedParams {
+  channel: string;
+  eta: number;
+  tau_x_ms: number;
+  gain: 'one' | 'active';
+  optimizer: 'sgd' | 'adam' | 'adamw';
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weight_decay: number;
+}
+
+export const signalGatedParams = (defaultGain: 'one' | 'active') => [
+  param.custom('channel', '', 'the channel of the third factor; empty: the training default for the post layer', 'a modulator channel name', v.string()),
+  param.number('eta', 0.001, 'learning rate', { min: 0 }),
+  param.number('tau_x_ms', 20, 'time constant of the presynaptic rate trace', { gt: 0 }),
+  param.choice('gain', defaultGain, 'postsynaptic gain: one, or active (1 if the neuron spiked within tau_x)', ['one', 'active'] as const),
+  param.choice('optimizer', 'sgd', 'how the gradient is applied', ['sgd', 'adam', 'adamw'] as const),
+  param.number('beta1', 0.9, 'Adam first-moment decay', { min: 0, max: 1 }),
+  param.number('beta2', 0.999, 'Adam second-moment decay', { min: 0, max: 1 }),
+  param.number('epsilon', 1e-8, 'Adam epsilon', { gt: 0 }),
+  param.number('weight_decay', 0, 'AdamW decoupled weight decay', { min: 0 }),
+];
+
+export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
+  /** Pre trace value (Hz) at its last update, and that time. */
+  readonly x: Float64Array;
+  readonly tx: Float64Array;
+  /** Last spike of each post neuron (soma time). */
+  readonly lastPost: Float64Array;
+  private readonly m: Float64Array | undefined;
+  private readonly v2: Float64Array | undefined;
+  private steps = 0;
+
+  constructor(private readonly p: SignalGatedParams, private readonly proj: ProjectionView, private readonly channel: ModulatorChannel) {
+    this.x = new Float64Array(proj.nPre);
+    this.tx = new Float64Array(proj.nPre);
+    this.lastPost = new Float64Array(proj.nPost).fill(-Infinity);
+    if (p.optimizer !== 'sgd') {
+      this.m = new Float64Array(proj.weight.length);
+      this.v2 = new Float64Array(proj.weight.length);
+    }
+    channel.subscribe(this);
+  }
+
+  onPreArrival(t: number, pre: number, start: number): void {
+    // One update per pre spike: with per-synapse delays a row arrives in several pieces.
+    if (start !== this.proj.rowStart[pre]) return;
+    this.x[pre] = this.trace(pre, t) + 1000 / this.p.tau_x_ms;
+    this.tx[pre] = t;
+  }
+
+  onPostSpike(post: number, t: number): void {
+    this.lastPost[post] = t;
+  }
+
+  private trace(j: number, t: number): number {
+    return this.x[j] * Math.exp(-(t - this.tx[j]) / this.p.tau_x_ms);
+  }
+
+  onPulse(t: number, index: number): void {
+    const { p, proj } = this;
+    const s = this.channel.amounts;
+    const base = index * this.channel.width;
+    const w = proj.weight;
+    const active = p.gain === 'active';
+    this.steps++;
+    const b1 = p.beta1;
+    const b2 = p.beta2;
+    const c1 = 1 - Math.pow(b1, this.steps);
+    const c2 = 1 - Math.pow(b2, this.steps);
+    for (let j = 0; j < proj.nPre; j++) {
+      const xj = this.trace(j, t);
+      for (let k = proj.rowStart[j]; k < proj.rowStart[j + 1]; k++) {
+        const i = proj.target[k];
+        const g = active ? (t - this.lastPost[i] <= p.tau_x_ms ? 1 : 0) : 1;
+        const grad = s[base + i] * g * xj;
+        if (this.m === undefined) {
+          w[k] -= p.eta * grad;
+        } else {
+          const m = (this.m[k] = b1 * this.m[k] + (1 - b1) * grad);
+          const vv = (this.v2![k] = b2 * this.v2![k] + (1 - b2) * grad * grad);
+          w[k] -= (p.eta * (m / c1)) / (Math.sqrt(vv / c2) + p.epsilon) + (p.optimizer === 'adamw' ? p.eta * p.weight_decay * w[k] : 0);
+        }
+      }
+    }
+  }
+}
+
+/** Channel a rule reads: its parameter, or `<prefix>/<post population>` set up by training. */
+export function channelFor(params: Readonly<Record<string, unknown>>, prefix: string, to: string): string {
+  const name = params.channel as string;
+  return name !== '' ? name : `${prefix}/${to}`;
+}
+
+export function signalGatedRule(name: string, description: string, prefix: string, gain: 'one' | 'active'): PlasticityRulePlugin {
+  return {
+    name,
+    description,
+    params: signalGatedParams(gain),
+    check(params, scenario) {
+      const ch = params.channel as string;
+      if (ch === '' || scenario.modulators.has(ch)) return [];
+      return [{ param: 'channel', expected: `a modulator channel: ${[...scenario.modulators].join(', ') || '(none defined)'}`, found: `"${ch}"` }];
+    },
+    create(ctx: PlasticityContext) {
+      const chName = channelFor(ctx.params, prefix, ctx.projection.to);
+      const channel = ctx.modulators.get(chName);
+      if (!channel) throw new RangeError(`${name}: no modulator channel "${chName}" (a training section makes ${prefix}/<population> for its layers)`);
+      if (channel.width !== ctx.projection.nPost) throw new RangeError(`${name}: channel ${chName} carries ${channel.width} values, the projection has ${ctx.projection.nPost} post neurons`);
+      return new SignalGatedDynamics(ctx.params as unknown as SignalGatedParams, ctx.projection, channel);
+    },
+  };
+}
+
+export const IbHebbianRule = signalGatedRule(
+  'ib-hebbian',
+  'memory-gated three-factor IB rule (Daruwalla & Lipasti 2024): dW = -eta xi_i g_i x_j, xi from the layer memory',
+  'xi',
+  'active',
+);
