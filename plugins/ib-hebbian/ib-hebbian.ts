@@ -29,6 +29,8 @@ export interface SignalGatedParams {
   beta2: number;
   epsilon: number;
   weight_decay: number;
+  w_min: number;
+  w_max: number;
 }
 
 export const signalGatedParams = (defaultGain: 'one' | 'active') => [
@@ -41,6 +43,8 @@ export const signalGatedParams = (defaultGain: 'one' | 'active') => [
   param.number('beta2', 0.999, 'Adam second-moment decay', { min: 0, max: 1 }),
   param.number('epsilon', 1e-8, 'Adam epsilon', { gt: 0 }),
   param.number('weight_decay', 0, 'AdamW decoupled weight decay', { min: 0 }),
+  param.number('w_min', -Infinity, 'lower weight bound (default none)'),
+  param.number('w_max', Infinity, 'upper weight bound (default none)'),
 ];
 
 export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
@@ -96,13 +100,15 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
         const i = proj.target[k];
         const g = active ? (t - this.lastPost[i] <= p.tau_x_ms ? 1 : 0) : 1;
         const grad = s[base + i] * g * xj;
+        let wk = w[k];
         if (this.m === undefined) {
-          w[k] -= p.eta * grad;
+          wk -= p.eta * grad;
         } else {
           const m = (this.m[k] = b1 * this.m[k] + (1 - b1) * grad);
           const vv = (this.v2![k] = b2 * this.v2![k] + (1 - b2) * grad * grad);
-          w[k] -= (p.eta * (m / c1)) / (Math.sqrt(vv / c2) + p.epsilon) + (p.optimizer === 'adamw' ? p.eta * p.weight_decay * w[k] : 0);
+          wk -= (p.eta * (m / c1)) / (Math.sqrt(vv / c2) + p.epsilon) + (p.optimizer === 'adamw' ? p.eta * p.weight_decay * wk : 0);
         }
+        w[k] = wk < p.w_min ? p.w_min : wk > p.w_max ? p.w_max : wk;
       }
     }
   }
