@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng.js';
-import { cosine, hsic, ibLoss, ibSignal, ibSignalRowCentred, kernelMatrix, pHsicTwoSampleLoss, pHsicTwoSampleSignal, type IbParams } from './hsic.js';
+import { cosine, hsic, ibLoss, ibSignal, ibSignalRowCentred, kernelMatrix, normalise, pHsicTwoSampleLoss, pHsicTwoSampleSignal, pullBack, type IbParams } from './hsic.js';
 
 const vectors = (rng: Rng, n: number, d: number, scale = 1) => Array.from({ length: n }, () => Float64Array.from({ length: d }, () => scale * rng.normal()));
 const oneHot = (rng: Rng, n: number, classes: number) => Array.from({ length: n }, () => {
@@ -105,6 +105,23 @@ describe('HSIC math', () => {
     }
     const mean = cosines.reduce((a, b) => a + b) / cosines.length;
     expect(mean).toBeGreaterThan(0.9);
+  });
+
+  it('pulling xi back through layer normalisation equals finite differences with respect to raw z', () => {
+    const rng = Rng.derive(6, 'norm');
+    const p = { sigma_x: 0.3, sigma_y: 0.25, sigma_z: 2, gamma: 10 };
+    for (let trial = 0; trial < 10; trial++) {
+      const N = 8;
+      const X = vectors(rng, N, 2);
+      const Y = oneHot(rng, N, 2);
+      const Zraw = vectors(rng, N, 6, 40).map((z) => Float64Array.from(z, (v) => v + 80));
+      const Zhat = Zraw.map((z) => normalise(z).zHat);
+      const { zHat, sd } = normalise(Zraw[N - 1]);
+      const xi = pullBack(ibSignal(X, Y, Zhat, p), zHat, sd);
+      const loss = (zN: Float64Array) => ibLoss(X, Y, [...Zhat.slice(0, -1), normalise(zN).zHat], p);
+      const fd = numericGradient(loss, Zraw[N - 1], 1e-2);
+      expect(relErr(xi, fd)).toBeLessThan(1e-6);
+    }
   });
 
   it('the two-sample pHSIC signal equals finite differences of its objective', () => {

@@ -185,3 +185,34 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }
+
+/**
+ * Layer normalisation of a rate vector: zero mean and unit variance across the units
+ * (z_hat = (z - mean) / sd, sd over the units with 1/d). A silent or uniform layer (sd = 0)
+ * gives zeros.
+ */
+export function normalise(z: ArrayLike<number>): { zHat: Float64Array; sd: number } {
+  const d = z.length;
+  let mean = 0;
+  for (let i = 0; i < d; i++) mean += z[i] / d;
+  let v = 0;
+  for (let i = 0; i < d; i++) v += (z[i] - mean) ** 2 / d;
+  const sd = Math.sqrt(v);
+  return { zHat: Float64Array.from(z, (x) => (sd > 0 ? (x - mean) / sd : 0)), sd };
+}
+
+/**
+ * Pulls a gradient g = dL/dz_hat back through the normalisation: dL/dz = J^T g with
+ * J = (I - 11^T/d - z_hat z_hat^T / d) / sd (J is symmetric).
+ */
+export function pullBack(g: ArrayLike<number>, zHat: ArrayLike<number>, sd: number): Float64Array {
+  const d = g.length;
+  if (sd === 0) return new Float64Array(d);
+  let gMean = 0;
+  let dot = 0;
+  for (let i = 0; i < d; i++) {
+    gMean += g[i] / d;
+    dot += zHat[i] * g[i];
+  }
+  return Float64Array.from(g, (gi, i) => (gi - gMean - (zHat[i] * dot) / d) / sd);
+}
