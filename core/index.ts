@@ -18,3 +18,4 @@ export * from './typed.js';
 export * from './hsic/hsic.js';
 export * from './training.js';
 export * from './modulators.js';
+export * from './datasets.js';

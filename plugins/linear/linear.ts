@@ -5,6 +5,7 @@
  * seeded stream, so a scenario seed fixes the data.
  */
 import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
+import { trainTestSplit } from '../../core/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 
@@ -19,13 +20,7 @@ export function makeLinear(rng: Rng, n: number, nTrain: number, d: number): Data
     x.push(v);
     labels[i] = dot > 0 ? 1 : 0;
   }
-  return {
-    nFeatures: d,
-    nClasses: 2,
-    w,
-    train: { x: x.slice(0, nTrain), labels: labels.slice(0, nTrain) },
-    test: { x: x.slice(nTrain), labels: labels.slice(nTrain) },
-  };
+  return { ...trainTestSplit(x, labels, nTrain, 2), w };
 }
 
 export const LinearDataset: DatasetPlugin = {
@@ -38,7 +33,6 @@ export const LinearDataset: DatasetPlugin = {
   ],
   create: (ctx) => {
     const { n, n_train, dims } = ctx.params as { n: number; n_train: number; dims: number };
-    if (n_train >= n) throw new RangeError(`linear: n_train (${n_train}) must be below n (${n})`);
     return makeLinear(ctx.rng, n, n_train, dims);
   },
 };

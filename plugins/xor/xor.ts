@@ -4,6 +4,7 @@
  * corner. The first n_train points train, the rest test. Seeded by the dataset's stream.
  */
 import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
+import { trainTestSplit } from '../../core/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 
@@ -19,13 +20,7 @@ export function makeXor(rng: Rng, n: number, nTrain: number, noiseSd: number): D
     x.push(Float64Array.of(a + noiseSd * rng.normal(), b + noiseSd * rng.normal()));
     labels[i] = a ^ b;
   }
-  return {
-    nFeatures: 2,
-    nClasses: 2,
-    corners,
-    train: { x: x.slice(0, nTrain), labels: labels.slice(0, nTrain) },
-    test: { x: x.slice(nTrain), labels: labels.slice(nTrain) },
-  };
+  return { ...trainTestSplit(x, labels, nTrain, 2), corners };
 }
 
 export const XorDataset: DatasetPlugin = {
@@ -38,7 +33,6 @@ export const XorDataset: DatasetPlugin = {
   ],
   create: (ctx) => {
     const { n, n_train, noise_sd } = ctx.params as { n: number; n_train: number; noise_sd: number };
-    if (n_train >= n) throw new RangeError(`xor: n_train (${n_train}) must be below n (${n})`);
     return makeXor(ctx.rng, n, n_train, noise_sd);
   },
 };
