@@ -13,6 +13,7 @@ import {
   PluginKinds,
   runScenario,
   validateScenario,
+  type EpochRecord,
   type PluginKind,
   type RunSummary,
 } from '../index.js';
@@ -51,6 +52,12 @@ function progressBar(enabled: boolean) {
   };
 }
 
+function formatEpoch(r: EpochRecord): string {
+  const epochs = r.of;
+  const pct = (x: number | null) => (x === null ? '   -  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
+  return `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}: train ${pct(r.train_accuracy)}  test ${pct(r.test_accuracy)}  (${r.wall_s.toFixed(1)} s)`;
+}
+
 function printSummary(s: RunSummary, outDir: string, files: string[]): void {
   const lines = [
     `${s.scenario}: ${s.t_stop_ms} ms simulated in ${s.wall_s.toFixed(3)} s (build ${s.build_s.toFixed(3)} s), seed ${s.seed}`,
@@ -65,6 +72,10 @@ function printSummary(s: RunSummary, outDir: string, files: string[]): void {
   }
   const rate = s.wall_s > 0 ? s.events_delivered / s.wall_s : 0;
   lines.push(`  synapses ${s.synapses}, synaptic events delivered ${s.events_delivered} (${(rate / 1e6).toFixed(2)} M/s)`);
+  if (s.training) {
+    const t = s.training;
+    lines.push(`  ${t.dataset}: final train accuracy ${(100 * t.train_accuracy).toFixed(1)}%, test accuracy ${t.test_accuracy === null ? '-' : (100 * t.test_accuracy).toFixed(1) + '%'} after ${t.epochs} epochs`);
+  }
   lines.push(`wrote ${outDir}/: ${files.join(', ')}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -91,7 +102,17 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       const bar = progressBar(Boolean(process.stderr.isTTY) && !argv.quiet);
       try {
-        const result = await runScenario(argv.scenario, { out: argv.out, seed: argv.seed, set: argv.set, onProgress: bar.update });
+        const result = await runScenario(argv.scenario, {
+          out: argv.out,
+          seed: argv.seed,
+          set: argv.set,
+          onProgress: bar.update,
+          onEpoch: (r) => {
+            if (argv.quiet) return;
+            bar.done();
+            process.stdout.write(formatEpoch(r) + '\n');
+          },
+        });
         bar.done();
         if (!argv.quiet) printSummary(result.summary, result.outDir, result.files);
       } catch (err) {

@@ -42,6 +42,8 @@ export interface TrainingLayer {
 
 export interface EpochRecord {
   epoch: number;
+  /** Epochs planned for the run. */
+  of: number;
   train_accuracy: number;
   test_accuracy: number | null;
   layers: Record<string, { hsic_xz: number; hsic_yz: number }>;
@@ -164,6 +166,7 @@ export class Trainer {
       const ev = evaluate ? this.evaluate() : undefined;
       const record: EpochRecord = {
         epoch,
+        of: this.spec.epochs,
         train_accuracy: correct / n,
         test_accuracy: ev ? ev.accuracy : null,
         layers: ev ? ev.layers : {},

@@ -68,6 +68,19 @@ describe('engram CLI', () => {
     out.done();
   });
 
+  it('prints accuracy per epoch for a training scenario and writes history.csv', () => {
+    const out = tempDir();
+    const r = engram('run', 'scenarios/linear.yaml', '--out', out.dir, '--set', 'training.epochs=2', '--set', 'training.train_samples=40');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^epoch 1\/2: train +[\d.]+%  test +[\d.]+%  \([\d.]+ s\)\nepoch 2\/2: /);
+    expect(r.out).toMatch(/linear: final train accuracy [\d.]+%, test accuracy [\d.]+% after 2 epochs/);
+    const csv = readFileSync(`${out.dir}/history.csv`, 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toBe('epoch,train_accuracy,test_accuracy,h1_hsic_xz,h1_hsic_yz,t_ms,wall_s');
+    expect(csv).toHaveLength(3);
+    out.done();
+  });
+
   it('validate accepts a good scenario and rejects a bad one with file:line:col, exit 2, no stack', () => {
     expect(engram('validate', 'scenarios/cuba.yaml')).toMatchObject({ code: 0, out: 'scenarios/cuba.yaml: valid\n' });
     const out = tempDir();
