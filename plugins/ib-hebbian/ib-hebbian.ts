@@ -53,6 +53,7 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   readonly tx: Float64Array;
   /** Last spike of each post neuron (soma time). */
   readonly lastPost: Float64Array;
+  private readonly gain: Float64Array;
   private readonly m: Float64Array | undefined;
   private readonly v2: Float64Array | undefined;
   private steps = 0;
@@ -61,6 +62,7 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     this.x = new Float64Array(proj.nPre);
     this.tx = new Float64Array(proj.nPre);
     this.lastPost = new Float64Array(proj.nPost).fill(-Infinity);
+    this.gain = new Float64Array(proj.nPost);
     if (p.optimizer !== 'sgd') {
       this.m = new Float64Array(proj.weight.length);
       this.v2 = new Float64Array(proj.weight.length);
@@ -88,7 +90,9 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     const s = this.channel.amounts;
     const base = index * this.channel.width;
     const w = proj.weight;
-    const active = p.gain === 'active';
+    // The post gain depends on the post neuron only: once per pulse, not once per synapse.
+    const gain = this.gain;
+    for (let i = 0; i < proj.nPost; i++) gain[i] = p.gain === 'one' || t - this.lastPost[i] <= p.tau_x_ms ? 1 : 0;
     this.steps++;
     const b1 = p.beta1;
     const b2 = p.beta2;
@@ -98,8 +102,7 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
       const xj = this.trace(j, t);
       for (let k = proj.rowStart[j]; k < proj.rowStart[j + 1]; k++) {
         const i = proj.target[k];
-        const g = active ? (t - this.lastPost[i] <= p.tau_x_ms ? 1 : 0) : 1;
-        const grad = s[base + i] * g * xj;
+        const grad = s[base + i] * gain[i] * xj;
         let wk = w[k];
         if (this.m === undefined) {
           wk -= p.eta * grad;

@@ -19,6 +19,7 @@
 import type { ModulatorChannel, PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { param } from '../../core/params.js';
+import { grown } from '../../core/typed.js';
 import * as v from 'valibot';
 import { checkBounds, weightParams } from '../stdp/stdp.js';
 
@@ -82,11 +83,7 @@ export class RewardStdpDynamics implements SynapseDynamics {
   private concentrationBefore(t: number): number {
     const ch = this.channel;
     if (this.nKnown < ch.count) {
-      if (this.nAfter.length < ch.count) {
-        const grown = new Float64Array(Math.max(ch.count, this.nAfter.length * 2));
-        grown.set(this.nAfter);
-        this.nAfter = grown;
-      }
+      if (this.nAfter.length < ch.count) this.nAfter = grown(this.nAfter, Math.max(ch.count, this.nAfter.length * 2));
       for (let i = this.nKnown; i < ch.count; i++) {
         const prev = i === 0 ? 0 : this.nAfter[i - 1] * Math.exp(-(ch.times[i] - ch.times[i - 1]) / this.p.tau_n_ms);
         this.nAfter[i] = prev + ch.amounts[i] / this.p.tau_n_ms;
