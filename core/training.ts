@@ -118,17 +118,34 @@ export class Trainer {
     if (learn) {
       const y = this.oneHot(label);
       for (const l of this.layers) l.memory.present({ x, y, z: Float64Array.from(l.counter.counts, (c) => c * toHz) }, tEnd);
-      // Softmax cross-entropy gradient at the readout: p - y.
-      let max = -Infinity;
-      for (let i = 0; i < counts.length; i++) max = Math.max(max, this.spec.readout_gain * counts[i]);
-      const p = Float64Array.from(counts, (c) => Math.exp(this.spec.readout_gain * c - max));
-      const sum = p.reduce((a, b) => a + b, 0);
-      for (let i = 0; i < p.length; i++) p[i] = p[i] / sum - y[i];
+      const p = this.readoutError(counts, y);
       this.errorChannel.pulse(tEnd, p);
       sim.run(tEnd); // deliver pulses due now (memories with no delay)
     }
     if (this.spec.gap_ms > 0) sim.run(tEnd + this.spec.gap_ms);
     return predicted;
+  }
+
+  /**
+   * The error the readout's delta rule descends, per readout neuron. `softmax`: the softmax
+   * cross-entropy gradient p - y, p = softmax(readout_gain * counts); it sums to zero, so it
+   * only moves drive between readout neurons. `rate`: the squared-error gradient towards target
+   * rates, (r_i - r*_i) / (high - low), r* = high for the label's neuron and low for the others;
+   * it also adds or removes drive, so a readout cannot stay silent.
+   */
+  private readoutError(counts: Float64Array, y: Float64Array): Float64Array {
+    const spec = this.spec;
+    if (spec.readout_loss === 'rate') {
+      const [lo, hi] = spec.readout_target_hz;
+      const toHz = 1000 / spec.presentation_ms;
+      return Float64Array.from(counts, (c, i) => (c * toHz - (y[i] ? hi : lo)) / (hi - lo));
+    }
+    let max = -Infinity;
+    for (let i = 0; i < counts.length; i++) max = Math.max(max, spec.readout_gain * counts[i]);
+    const p = Float64Array.from(counts, (c) => Math.exp(spec.readout_gain * c - max));
+    const sum = p.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < p.length; i++) p[i] = p[i] / sum - y[i];
+    return p;
   }
 
   private evaluate(): { accuracy: number; layers: EpochRecord['layers'] } {

@@ -74,6 +74,14 @@ export const TrainingSchema = v.strictObject({
   shuffle: v.optional(v.boolean('expected true or false'), true),
   evaluate_every: v.optional(positiveInt('evaluate on the test set every this many epochs'), 1),
   readout_gain: v.optional(positive('the factor from readout spike counts to softmax logits'), 1),
+  readout_loss: v.optional(v.picklist(['softmax', 'rate'], 'expected softmax or rate'), 'softmax'),
+  readout_target_hz: v.optional(
+    v.pipe(
+      v.tuple([nonNegative('the target rate of a wrong-class readout neuron in Hz'), nonNegative('the target rate of the right-class readout neuron in Hz')], 'expected [low, high] target rates in Hz'),
+      v.check(([lo, hi]) => hi > lo, 'expected the high target rate above the low one'),
+    ),
+    [5, 50],
+  ),
 });
 
 export const RecorderSchema = v.strictObject({

@@ -62,4 +62,23 @@ describe('ib-hebbian (and delta-readout, the same rule)', () => {
     expect(w[0]).toBeCloseTo(1 - 0.01, 6);
     expect(w[1]).toBeCloseTo(1 - 0.01, 6);
   });
+
+  it('homeostatic scaling: dW_ij = -eta_h (r_i - target) / target * x_j / 1000, from the post rate trace', async () => {
+    // The post neuron repeats a driver's spikes at 20, 40, 50 and 70 ms (parrot, receptor
+    // repeat); eta 0, so only the homeostatic step acts, at the pulse at t = 100 ms.
+    const text =
+      scenario('ib-hebbian', 'eta: 0, gain: one, rate_target_hz: 40, homeostasis_eta: 0.2, tau_rate_ms: 50').replace(
+        'inputs:\n',
+        'inputs:\n  driver: {type: spike-source, size: 1, params: {spike_times_ms: [[19, 39, 49, 69]]}}\n',
+      ) + `  - {from: driver, to: post, connector: {type: all_to_all}, weight: 1, delay_ms: 1, receptor: repeat}\n`;
+    const run = await build(text);
+    run.run();
+    expect(run.summary().populations.post.spikes).toBe(4);
+    const r = [20, 40, 50, 70].reduce((s, t) => s + (1000 / 50) * Math.exp(-(100 - t) / 50), 0);
+    const h = (0.2 / 1000) * ((r - 40) / 40);
+    const w = run.projections[0].weight;
+    expect(w[0]).toBeCloseTo(1 - h * trace([11, 61, 90]), 12);
+    expect(w[1]).toBeCloseTo(1 - h * trace([96]), 12);
+    expect(w[0]).toBeGreaterThan(1); // r ~ 37 Hz is below the 40 Hz target: scaled up
+  });
 });

@@ -31,6 +31,9 @@ export interface SignalGatedParams {
   weight_decay: number;
   w_min: number;
   w_max: number;
+  rate_target_hz: number;
+  homeostasis_eta: number;
+  tau_rate_ms: number;
 }
 
 export const signalGatedParams = (defaultGain: 'one' | 'active') => [
@@ -45,6 +48,9 @@ export const signalGatedParams = (defaultGain: 'one' | 'active') => [
   param.number('weight_decay', 0, 'AdamW decoupled weight decay', { min: 0 }),
   param.number('w_min', -Infinity, 'lower weight bound (default none)'),
   param.number('w_max', Infinity, 'upper weight bound (default none)'),
+  param.number('rate_target_hz', 0, 'homeostatic target rate of the post neurons (0: no homeostasis)', { min: 0 }),
+  param.number('homeostasis_eta', 0, 'homeostatic scaling rate: dW_ij = -homeostasis_eta (r_i - target) / target * x_j / 1000', { min: 0 }),
+  param.number('tau_rate_ms', 1000, 'time constant of the post rate trace r_i that homeostasis reads', { gt: 0 }),
 ];
 
 export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
@@ -53,7 +59,11 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   readonly tx: Float64Array;
   /** Last spike of each post neuron (soma time). */
   readonly lastPost: Float64Array;
+  /** Post rate trace (Hz) at its last update, and that time (homeostasis only). */
+  readonly r: Float64Array;
+  readonly tr: Float64Array;
   private readonly gain: Float64Array;
+  private readonly homeo: Float64Array;
   private readonly m: Float64Array | undefined;
   private readonly v2: Float64Array | undefined;
   private steps = 0;
@@ -63,6 +73,9 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     this.tx = new Float64Array(proj.nPre);
     this.lastPost = new Float64Array(proj.nPost).fill(-Infinity);
     this.gain = new Float64Array(proj.nPost);
+    this.homeo = new Float64Array(proj.nPost);
+    this.r = new Float64Array(proj.nPost);
+    this.tr = new Float64Array(proj.nPost);
     if (p.optimizer !== 'sgd') {
       this.m = new Float64Array(proj.weight.length);
       this.v2 = new Float64Array(proj.weight.length);
@@ -79,6 +92,14 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
 
   onPostSpike(post: number, t: number): void {
     this.lastPost[post] = t;
+    if (this.p.homeostasis_eta > 0) {
+      this.r[post] = this.postRate(post, t) + 1000 / this.p.tau_rate_ms;
+      this.tr[post] = t;
+    }
+  }
+
+  private postRate(i: number, t: number): number {
+    return this.r[i] * Math.exp(-(t - this.tr[i]) / this.p.tau_rate_ms);
   }
 
   private trace(j: number, t: number): number {
@@ -93,6 +114,11 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     // The post gain depends on the post neuron only: once per pulse, not once per synapse.
     const gain = this.gain;
     for (let i = 0; i < proj.nPost; i++) gain[i] = p.gain === 'one' || t - this.lastPost[i] <= p.tau_x_ms ? 1 : 0;
+    // Homeostatic synaptic scaling (Turrigiano): a plain step, outside the optimiser, that
+    // pulls each post neuron's rate trace towards the target; it reads only the post neuron.
+    const homeo = this.homeo;
+    const hEta = p.homeostasis_eta > 0 && p.rate_target_hz > 0 ? p.homeostasis_eta / 1000 : 0;
+    if (hEta > 0) for (let i = 0; i < proj.nPost; i++) homeo[i] = (hEta * (this.postRate(i, t) - p.rate_target_hz)) / p.rate_target_hz;
     this.steps++;
     const b1 = p.beta1;
     const b2 = p.beta2;
@@ -111,6 +137,7 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
           const vv = (this.v2![k] = b2 * this.v2![k] + (1 - b2) * grad * grad);
           wk -= (p.eta * (m / c1)) / (Math.sqrt(vv / c2) + p.epsilon) + (p.optimizer === 'adamw' ? p.eta * p.weight_decay * wk : 0);
         }
+        if (hEta > 0) wk -= homeo[i] * xj;
         w[k] = wk < p.w_min ? p.w_min : wk > p.w_max ? p.w_max : wk;
       }
     }
