@@ -14,8 +14,8 @@ import type { FieldPath, LoadedScenario } from './scenario/load.js';
 import type { ArrayValue } from './scenario/schema.js';
 import { Channel, SpikePulseSource } from './modulators.js';
 import { Scheduler } from './scheduler.js';
-import { SpikeCounter, Trainer, type TrainingLayer } from './training.js';
-import { PopulationRuntime, ProjectionRuntime, Simulation, type SimulationParts } from './simulation.js';
+import { GradedActivity, SpikeCounter, Trainer, type LayerActivity, type TrainingLayer } from './training.js';
+import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type SimulationParts } from './simulation.js';
 
 /**
  * Imports the plugin modules a scenario names (`plugins:`), relative to the scenario file or
@@ -383,6 +383,24 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     inputs.push({ runtime, source, name, type: plugin.name });
   }
 
+  // Graded sources (rate populations, graded inputs) transmit values instead of spikes: their
+  // projections deliver currents on the grid, with one delay and no dendritic part.
+  const outputs = new Map<string, Float64Array>();
+  for (const p of populations) if (p.population!.output) outputs.set(p.name, p.population!.output);
+  for (const i of inputs) if (i.source.output) outputs.set(i.name, i.source.output);
+  const graded: GradedDelivery[] = [];
+  const gradedProblems: Diagnostic[] = [];
+  for (const [i, runtime] of projections.entries()) {
+    const output = outputs.get(runtime.from);
+    if (!output) continue;
+    const base = ['projections', i];
+    if (runtime.delay !== null) gradedProblems.push({ location: locate([...base, 'delay_ms']), path: [...base, 'delay_ms'].join('.'), expected: `one delay for the whole projection: ${runtime.from} is graded (it transmits values, not spikes)`, found: 'a delay per synapse' });
+    if (runtime.dendritic_delay_ms !== 0) gradedProblems.push({ location: locate([...base, 'dendritic_delay_ms']), path: [...base, 'dendritic_delay_ms'].join('.'), expected: `0: ${runtime.from} is graded, and graded transmission has only an axonal delay`, found: String(runtime.dendritic_delay_ms) });
+    runtime.preOutput = output;
+    graded.push(new GradedDelivery(runtime, output, scheduler));
+  }
+  if (gradedProblems.length) throw new ScenarioError(gradedProblems);
+
   const recorderTypes = recPlans.map((plan) => plan!.plugin.name);
   const recorders = recPlans.map((plan, i) =>
     guarded(['recorders', i], () => plan!.plugin.create({ params: plan!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views, projections: projectionViews })),
@@ -397,6 +415,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     populations,
     inputs,
     projections,
+    graded,
     recorders,
     recorderTypes,
     build_s: (performance.now() - startedAt) / 1000,
@@ -408,8 +427,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     if (!isSampleInput(source)) throw new ScenarioError([{ location: locate(['training', 'input']), path: 'training.input', expected: 'an input that can present samples (e.g. type rate-code)', found: `"${tr.input}" (${inputs.find((i) => i.name === tr.input)!.type})` }]);
     const layers: TrainingLayer[] = memoryPlans.map((plan, i) => {
       const runtime = runtimes.get(plan.population)!;
-      const counter = new SpikeCounter(runtime.size);
-      runtime.addSpikeListener(counter);
+      const activity = layerActivity(runtime);
       const memory = guarded(['training', 'layers', i, 'memory'], () =>
         plan.plugin.create({
           params: plan.params,
@@ -420,9 +438,9 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
         }),
       );
       const sigma = (k: string) => (typeof plan.params[k] === 'number' ? (plan.params[k] as number) : 1);
-      return { name: plan.population, counter, memory, sigma: { x: sigma('sigma_x'), y: sigma('sigma_y'), z: sigma('sigma_z') } };
+      return { name: plan.population, activity, memory, sigma: { x: sigma('sigma_x'), y: sigma('sigma_y'), z: sigma('sigma_z') } };
     });
-    sim.trainer = new Trainer(sim, tr, training.dataset, training.name, source, runtimes.get(tr.readout)!, layers, modulators.get(`error/${tr.readout}`)!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties'));
+    sim.trainer = new Trainer(sim, tr, training.dataset, training.name, source, layerActivity(runtimes.get(tr.readout)!), layers, modulators.get(`error/${tr.readout}`)!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties'));
   }
   return sim;
 
@@ -436,6 +454,15 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected, found: firstLine(err) }]);
     }
   }
+}
+
+/** What training reads of a layer: the graded output of a rate population, or its spike counts. */
+function layerActivity(runtime: PopulationRuntime): LayerActivity {
+  const output = runtime.population?.output;
+  if (output) return new GradedActivity(output);
+  const counter = new SpikeCounter(runtime.size);
+  runtime.addSpikeListener(counter);
+  return counter;
 }
 
 /** Hands post spikes to a projection's synapse dynamics. */

@@ -63,6 +63,14 @@ export interface NeuronPopulation {
    * it so that a post neuron's spikes up to t are known before a pre spike is paired with them.
    */
   update(neuron: number, t: number): void;
+  /**
+   * Graded (rate) models only: the value each neuron transmits instead of spikes, as of the
+   * last grid step. Projections from a graded population deliver sum_j w_ij * output_j to
+   * their targets as a current (see docs/semantics.md, "Graded transmission").
+   */
+  readonly output?: Float64Array;
+  /** Graded models only: f'(u) of each neuron at the last step (the postsynaptic gain of three-factor rules). */
+  readonly gain?: Float64Array;
 }
 
 export interface PopulationContext {
@@ -111,6 +119,8 @@ export interface InputContext {
 export interface InputSource {
   /** Schedules the input's first events; called once before the run starts. */
   start(): void;
+  /** A graded spike input (e.g. rate-code with train: graded) transmits these values instead of spikes. */
+  readonly output?: Float64Array;
   /** Figures the input adds to its entry in summary.json. */
   report?(): Record<string, unknown>;
 }
@@ -196,6 +206,12 @@ export interface ProjectionView {
   delayOf(synapse: number): number;
   /** Dendritic delay (ms): how long a post spike takes to reach the synapse. */
   readonly dendritic_delay_ms: number;
+  /**
+   * For a graded source (a rate population or graded input): its live output, the
+   * presynaptic activity of each pre neuron. Undefined for spiking sources. Set once the
+   * network is built: read it when the rule runs, not in its constructor.
+   */
+  readonly preOutput: Float64Array | undefined;
 }
 
 export interface PlasticityContext {

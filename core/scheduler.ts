@@ -8,6 +8,8 @@ import TinyQueue from 'tinyqueue';
  *   DELIVERY    synaptic events arrive (axonal + dendritic delay after the pre spike)
  *   NEURON      neuron populations step to the grid time and emit the spikes found;
  *               spike generators emit their spikes
+ *   GRADED      graded projections read their sources' outputs (every population has
+ *               stepped) and schedule the resulting currents, due one delay later
  *   PLASTICITY  post-spike plasticity work
  *   MODULATOR   neuromodulator reads and emissions
  *   LEARNING    clocked learning steps
@@ -18,6 +20,7 @@ export const Priority = {
   INPUT: 0,
   DELIVERY: 10,
   NEURON: 20,
+  GRADED: 25,
   PLASTICITY: 30,
   MODULATOR: 40,
   LEARNING: 50,

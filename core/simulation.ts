@@ -59,6 +59,8 @@ export class PopulationRuntime implements PopulationView {
 export class ProjectionRuntime implements EventHandler, ProjectionView {
   delivered = 0;
   dynamics: SynapseDynamics | undefined;
+  /** The source's graded output when the source is graded (see GradedDelivery). */
+  preOutput: Float64Array | undefined;
 
   constructor(
     readonly name: string,
@@ -120,6 +122,62 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
   }
 }
 
+/**
+ * Graded transmission for a projection whose source is graded (a rate population or a graded
+ * input). At every grid time t, after all populations stepped (priority GRADED), it computes
+ * I_i = sum_j w_ij * output_j and, one delay later (priority DELIVERY, so before the targets
+ * step), sets each target's input from this projection to I_i through addCurrent. The current
+ * is piecewise constant between grid times. Weights changed by plasticity act from the next
+ * grid time on. Receptor ports and dendritic delays do not apply.
+ */
+export class GradedDelivery implements Tickable, EventHandler {
+  /** The current each target receives from this projection now. */
+  private readonly applied: Float64Array;
+  /** Inputs computed and not yet due, oldest first (a pool of arrays reused in turn). */
+  private readonly pending: Float64Array[] = [];
+  private readonly free: Float64Array[] = [];
+
+  constructor(
+    private readonly projection: ProjectionRuntime,
+    private readonly output: Float64Array,
+    private readonly scheduler: Scheduler,
+  ) {
+    this.applied = new Float64Array(projection.nPost);
+  }
+
+  tick(t: number): void {
+    const p = this.projection;
+    const input = this.free.pop() ?? new Float64Array(p.nPost);
+    input.fill(0);
+    const out = this.output;
+    const rowStart = p.rowStart;
+    const target = p.target;
+    const weight = p.weight;
+    for (let j = 0; j < p.nPre; j++) {
+      const r = out[j];
+      if (r === 0) continue;
+      for (let k = rowStart[j]; k < rowStart[j + 1]; k++) input[target[k]] += weight[k] * r;
+    }
+    this.pending.push(input);
+    this.scheduler.at(t + p.constantDelay, Priority.DELIVERY, this);
+  }
+
+  handleEvent(ev: SimEvent): void {
+    const input = this.pending.shift()!;
+    const applied = this.applied;
+    const post = this.projection.post;
+    for (let i = 0; i < input.length; i++) {
+      const delta = input[i] - applied[i];
+      if (delta !== 0) {
+        post.addCurrent(i, ev.t, delta);
+        applied[i] = input[i];
+      }
+    }
+    this.projection.delivered += input.length;
+    this.free.push(input);
+  }
+}
+
 /** Steps every neuron population to each grid time, in scenario order. */
 class NeuronGrid implements Tickable {
   constructor(private readonly populations: NeuronPopulation[]) {}
@@ -178,6 +236,8 @@ export interface SimulationParts {
   /** Spike inputs have a runtime (they are sources of projections); current inputs do not. */
   inputs: { runtime: PopulationRuntime | undefined; source: InputSource; name: string; type: string }[];
   projections: ProjectionRuntime[];
+  /** Graded projections, in scenario order. */
+  graded: GradedDelivery[];
   recorders: Recorder[];
   recorderTypes: string[];
   build_s: number;
@@ -232,6 +292,7 @@ export class Simulation {
       this.started = true;
       const grid = this.parts.populations.filter((p) => p.population !== undefined).map((p) => p.population!);
       this.scheduler.every(this.resolution_ms, Priority.NEURON, new NeuronGrid(grid), 0);
+      for (const g of this.parts.graded) this.scheduler.every(this.resolution_ms, Priority.GRADED, g, 0);
       for (const input of this.parts.inputs) input.source.start();
       this.events.emit('run:start', { t_ms: this.scheduler.now, t_stop_ms: this.t_stop_ms });
     }

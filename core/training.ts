@@ -16,10 +16,21 @@ import type { Dataset, MemoryCircuit, SampleInput, SpikeListener } from './contr
 import { hsic } from './hsic/hsic.js';
 import type { Channel } from './modulators.js';
 import type { Rng } from './rng.js';
-import type { PopulationRuntime, Simulation } from './simulation.js';
+import type { Simulation } from './simulation.js';
 import type { TrainingSpec } from './scenario/schema.js';
 
-export class SpikeCounter implements SpikeListener {
+/** What the protocol reads of a layer for the sample just presented. */
+export interface LayerActivity {
+  /** Spiking layers are judged silent when no neuron spiked; graded layers never are. */
+  readonly spiking: boolean;
+  /** Called as a sample starts. */
+  reset(): void;
+  /** The layer's output z for the sample: rates in Hz (spike counts / presentation) or the graded output at its end. */
+  read(presentation_ms: number): Float64Array;
+}
+
+export class SpikeCounter implements SpikeListener, LayerActivity {
+  readonly spiking = true;
   readonly counts: Float64Array;
   constructor(size: number) {
     this.counts = new Float64Array(size);
@@ -30,11 +41,25 @@ export class SpikeCounter implements SpikeListener {
   reset(): void {
     this.counts.fill(0);
   }
+  read(presentation_ms: number): Float64Array {
+    const toHz = 1000 / presentation_ms;
+    return Float64Array.from(this.counts, (c) => c * toHz);
+  }
+}
+
+/** A graded (rate) layer: z is its output at the end of the presentation. */
+export class GradedActivity implements LayerActivity {
+  readonly spiking = false;
+  constructor(private readonly output: Float64Array) {}
+  reset(): void {}
+  read(): Float64Array {
+    return Float64Array.from(this.output);
+  }
 }
 
 export interface TrainingLayer {
   readonly name: string;
-  readonly counter: SpikeCounter;
+  readonly activity: LayerActivity;
   readonly memory: MemoryCircuit;
   /** Kernel widths for the HSIC diagnostics (from the memory's parameters when it has them). */
   readonly sigma: { x: number; y: number; z: number };
@@ -61,7 +86,6 @@ export interface TrainingResult {
 
 export class Trainer {
   readonly history: EpochRecord[] = [];
-  private readonly readoutCounter: SpikeCounter;
 
   constructor(
     private readonly sim: Simulation,
@@ -69,15 +93,12 @@ export class Trainer {
     private readonly dataset: Dataset,
     private readonly datasetName: string,
     private readonly input: SampleInput,
-    readout: PopulationRuntime,
+    private readonly readout: LayerActivity,
     private readonly layers: TrainingLayer[],
     private readonly errorChannel: Channel,
     private readonly rng: Rng,
     private readonly tieRng: Rng,
-  ) {
-    this.readoutCounter = new SpikeCounter(readout.size);
-    readout.addSpikeListener(this.readoutCounter);
-  }
+  ) {}
 
   /** Simulated time of one full run (every epoch trains and, when scheduled, evaluates). */
   static duration(spec: TrainingSpec, dataset: Dataset): number {
@@ -96,30 +117,30 @@ export class Trainer {
   /** Presents one sample; returns the predicted class (-1 when the readout is silent or tied). */
   private present(x: Float64Array, label: number, learn: boolean, zOut?: Float64Array[][]): number {
     const sim = this.sim;
-    for (const l of this.layers) l.counter.reset();
-    this.readoutCounter.reset();
+    for (const l of this.layers) l.activity.reset();
+    this.readout.reset();
     const t0 = sim.t_ms;
     this.input.present(x, t0);
     const tEnd = t0 + this.spec.presentation_ms;
     sim.run(tEnd);
-    const counts = this.readoutCounter.counts;
-    // The readout neuron with the most spikes; a tie is broken at random (seeded), so that a
-    // tie scores at chance; a silent readout predicts nothing and counts as wrong.
-    let bestCount = 0;
-    for (let i = 0; i < counts.length; i++) if (counts[i] > bestCount) bestCount = counts[i];
+    const T = this.spec.presentation_ms;
+    const out = this.readout.read(T);
+    // The readout neuron with the highest rate (output); a tie is broken at random (seeded),
+    // so that a tie scores at chance; a silent spiking readout predicts nothing (wrong).
+    let best = -Infinity;
+    for (let i = 0; i < out.length; i++) if (out[i] > best) best = out[i];
     let predicted = -1;
-    if (bestCount > 0) {
-      const best: number[] = [];
-      for (let i = 0; i < counts.length; i++) if (counts[i] === bestCount) best.push(i);
-      predicted = best.length === 1 ? best[0] : best[this.tieRng.int(best.length)];
+    if (!this.readout.spiking || best > 0) {
+      const ties: number[] = [];
+      for (let i = 0; i < out.length; i++) if (out[i] === best) ties.push(i);
+      predicted = ties.length === 1 ? ties[0] : ties[this.tieRng.int(ties.length)];
     }
-    const toHz = 1000 / this.spec.presentation_ms;
-    if (zOut) this.layers.forEach((l, n) => zOut[n].push(Float64Array.from(l.counter.counts, (c) => c * toHz)));
+    const z = zOut || learn ? this.layers.map((l) => l.activity.read(T)) : [];
+    if (zOut) z.forEach((zl, n) => zOut[n].push(zl));
     if (learn) {
       const y = this.oneHot(label);
-      for (const l of this.layers) l.memory.present({ x, y, z: Float64Array.from(l.counter.counts, (c) => c * toHz) }, tEnd);
-      const p = this.readoutError(counts, y);
-      this.errorChannel.pulse(tEnd, p);
+      this.layers.forEach((l, n) => l.memory.present({ x, y, z: z[n] }, tEnd));
+      this.errorChannel.pulse(tEnd, this.readoutError(out, y));
       sim.run(tEnd); // deliver pulses due now (memories with no delay)
     }
     if (this.spec.gap_ms > 0) sim.run(tEnd + this.spec.gap_ms);
@@ -133,16 +154,18 @@ export class Trainer {
    * rates, (r_i - r*_i) / (high - low), r* = high for the label's neuron and low for the others;
    * it also adds or removes drive, so a readout cannot stay silent.
    */
-  private readoutError(counts: Float64Array, y: Float64Array): Float64Array {
+  private readoutError(out: Float64Array, y: Float64Array): Float64Array {
     const spec = this.spec;
     if (spec.readout_loss === 'rate') {
       const [lo, hi] = spec.readout_target_hz;
-      const toHz = 1000 / spec.presentation_ms;
-      return Float64Array.from(counts, (c, i) => (c * toHz - (y[i] ? hi : lo)) / (hi - lo));
+      return Float64Array.from(out, (r, i) => (r - (y[i] ? hi : lo)) / (hi - lo));
     }
+    // Spiking readouts: logits = readout_gain * spike counts; graded: readout_gain * output.
+    const toCount = spec.presentation_ms / 1000;
+    const logits = this.readout.spiking ? Float64Array.from(out, (r) => spec.readout_gain * Math.round(r * toCount)) : Float64Array.from(out, (r) => spec.readout_gain * r);
     let max = -Infinity;
-    for (let i = 0; i < counts.length; i++) max = Math.max(max, spec.readout_gain * counts[i]);
-    const p = Float64Array.from(counts, (c) => Math.exp(spec.readout_gain * c - max));
+    for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+    const p = Float64Array.from(logits, (l) => Math.exp(l - max));
     const sum = p.reduce((a, b) => a + b, 0);
     for (let i = 0; i < p.length; i++) p[i] = p[i] / sum - y[i];
     return p;

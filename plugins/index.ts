@@ -3,6 +3,7 @@ import current from './current/module.js';
 import deltaReadout from './delta-readout/module.js';
 import ibHebbian from './ib-hebbian/module.js';
 import idealWindow from './ideal-window/module.js';
+import leakyRate from './leaky-rate/module.js';
 import lif from './lif/module.js';
 import linear from './linear/module.js';
 import pairReward from './pair-reward/module.js';
@@ -19,4 +20,4 @@ import twoSample from './two-sample/module.js';
 import xor from './xor/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idealWindow, twoSample, ibHebbian, deltaReadout];
+export const builtinModules: readonly ContainerModule[] = [lif, leakyRate, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idealWindow, twoSample, ibHebbian, deltaReadout];

@@ -114,6 +114,6 @@ describe('engram CLI', () => {
     for (const name of ['lif:', 'poisson:', 'spike-source:', 'current:', 'spikes:', 'state:', 'rates:']) expect(r.out).toContain(name);
     expect(r.out).toMatch(/tau_m_ms\s+default 10; membrane time constant/);
     const json = JSON.parse(engram('plugins', '--json', '--kind', 'neuron').out);
-    expect(json.neuron[0]).toMatchObject({ name: 'lif', params: expect.arrayContaining([{ name: 'E_L_mV', default: -70, expects: 'a number', description: 'resting potential' }]) });
+    expect(json.neuron.find((p: { name: string }) => p.name === 'lif')).toMatchObject({ name: 'lif', params: expect.arrayContaining([{ name: 'E_L_mV', default: -70, expects: 'a number', description: 'resting potential' }]) });
   });
 });

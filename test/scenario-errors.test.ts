@@ -36,7 +36,7 @@ populations:
 
   it('list the known names for an unknown plugin', async () => {
     const [msg] = await problems(good.replace('model: lif', 'model: hh'));
-    expect(msg).toBe('3:14 populations.a.model: expected a neuron model: lif, parrot, found unknown model "hh"');
+    expect(msg).toBe('3:14 populations.a.model: expected a neuron model: leaky-rate, lif, parrot, found unknown model "hh"');
   });
 
   it('name unknown fields and the allowed ones', async () => {

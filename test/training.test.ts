@@ -84,6 +84,14 @@ describe('training protocol', () => {
     expect(learned.history.map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('scenarios/xor-rate.yaml: the same rule on leaky-rate layers learns xor, far above its frozen baseline', async () => {
+    const set = ['seed=2', 'training.epochs=8'];
+    const learned = (await openScenario('scenarios/xor-rate.yaml', { set })).trainer!.run();
+    const frozen = (await openScenario('scenarios/xor-rate.yaml', { set: [...set, ...[0, 1, 2, 3].map((k) => `projections.${k}.plasticity.params.eta=0`)] })).trainer!.run();
+    expect(learned.test_accuracy!).toBeGreaterThan(0.95);
+    expect(frozen.test_accuracy!).toBeLessThan(0.8);
+  });
+
   it('readout_loss rate: the delta rule drives readout rates towards their targets', async () => {
     const sim = await build(readoutOnly(0.0005, '  readout_loss: rate\n  readout_target_hz: [10, 60]'));
     const result = sim.trainer!.run();

@@ -5,18 +5,20 @@
  *
  * x_j: the presynaptic rate, a low-pass trace of the pre spikes arriving at the synapse
  *      (x_j(t) = sum over arrivals of (1000 / tau_x) exp(-(t - t_arrival) / tau_x), in Hz; a
- *      regular train at r Hz gives x ~ r).
+ *      regular train at r Hz gives x ~ r). From a graded source (leaky-rate, graded input):
+ *      its output at the moment of the pulse.
  * g_i: the postsynaptic gain: 1 (`gain: one`), or 1 if post neuron i spiked within the last
- *      tau_x ms and 0 otherwise (`gain: active`, the spiking analogue of ReLU's derivative).
+ *      tau_x ms and 0 otherwise (`gain: active`, the spiking analogue of ReLU's derivative);
+ *      for a graded post population, `active` is its f'(u) at the pulse.
  * s_i: the third factor for post neuron i: the latest pulse on the rule's channel (the memory
- *      circuit's xi for the layer). The weights change when a pulse arrives, with the
+ *      circuit's xi for the layer; a scalar channel gives every post neuron the same s). The weights change when a pulse arrives, with the
  *      eligibility at that moment, so a late xi meets a decayed eligibility.
  *
  * Nothing else reaches the synapse: no label, no other layer's state. Optimisers: sgd, adam,
  * adamw (per-synapse moments). `delta-readout` is the same rule reading the readout error.
  */
 import * as v from 'valibot';
-import type { ModulatorChannel, ModulatorListener, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
+import type { ModulatorChannel, ModulatorListener, NeuronPopulation, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 
 export interface SignalGatedParams {
@@ -68,7 +70,12 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   private readonly v2: Float64Array | undefined;
   private steps = 0;
 
-  constructor(private readonly p: SignalGatedParams, private readonly proj: ProjectionView, private readonly channel: ModulatorChannel) {
+  constructor(
+    private readonly p: SignalGatedParams,
+    private readonly proj: ProjectionView,
+    private readonly channel: ModulatorChannel,
+    private readonly post: NeuronPopulation,
+  ) {
     this.x = new Float64Array(proj.nPre);
     this.tx = new Float64Array(proj.nPre);
     this.lastPost = new Float64Array(proj.nPost).fill(-Infinity);
@@ -110,25 +117,31 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     const { p, proj } = this;
     const s = this.channel.amounts;
     const base = index * this.channel.width;
+    const scalar = this.channel.width === 1;
     const w = proj.weight;
     // The post gain depends on the post neuron only: once per pulse, not once per synapse.
     const gain = this.gain;
-    for (let i = 0; i < proj.nPost; i++) gain[i] = p.gain === 'one' || t - this.lastPost[i] <= p.tau_x_ms ? 1 : 0;
+    const postGain = this.post.gain;
+    if (p.gain === 'one') gain.fill(1);
+    else if (postGain) gain.set(postGain); // graded post: f'(u)
+    else for (let i = 0; i < proj.nPost; i++) gain[i] = t - this.lastPost[i] <= p.tau_x_ms ? 1 : 0;
     // Homeostatic synaptic scaling (Turrigiano): a plain step, outside the optimiser, that
     // pulls each post neuron's rate trace towards the target; it reads only the post neuron.
     const homeo = this.homeo;
     const hEta = p.homeostasis_eta > 0 && p.rate_target_hz > 0 ? p.homeostasis_eta / 1000 : 0;
-    if (hEta > 0) for (let i = 0; i < proj.nPost; i++) homeo[i] = (hEta * (this.postRate(i, t) - p.rate_target_hz)) / p.rate_target_hz;
+    const postOut = this.post.output;
+    if (hEta > 0) for (let i = 0; i < proj.nPost; i++) homeo[i] = (hEta * ((postOut ? postOut[i] : this.postRate(i, t)) - p.rate_target_hz)) / p.rate_target_hz;
     this.steps++;
     const b1 = p.beta1;
     const b2 = p.beta2;
     const c1 = 1 - Math.pow(b1, this.steps);
     const c2 = 1 - Math.pow(b2, this.steps);
+    const preOut = proj.preOutput;
     for (let j = 0; j < proj.nPre; j++) {
-      const xj = this.trace(j, t);
+      const xj = preOut ? preOut[j] : this.trace(j, t);
       for (let k = proj.rowStart[j]; k < proj.rowStart[j + 1]; k++) {
         const i = proj.target[k];
-        const grad = s[base + i] * gain[i] * xj;
+        const grad = s[scalar ? base : base + i] * gain[i] * xj;
         let wk = w[k];
         if (this.m === undefined) {
           wk -= p.eta * grad;
@@ -164,8 +177,8 @@ export function signalGatedRule(name: string, description: string, prefix: strin
       const chName = channelFor(ctx.params, prefix, ctx.projection.to);
       const channel = ctx.modulators.get(chName);
       if (!channel) throw new RangeError(`${name}: no modulator channel "${chName}" (a training section makes ${prefix}/<population> for its layers)`);
-      if (channel.width !== ctx.projection.nPost) throw new RangeError(`${name}: channel ${chName} carries ${channel.width} values, the projection has ${ctx.projection.nPost} post neurons`);
-      return new SignalGatedDynamics(ctx.params as unknown as SignalGatedParams, ctx.projection, channel);
+      if (channel.width !== ctx.projection.nPost && channel.width !== 1) throw new RangeError(`${name}: channel ${chName} carries ${channel.width} values, expected 1 (a scalar signal for every post neuron) or ${ctx.projection.nPost} (one per post neuron)`);
+      return new SignalGatedDynamics(ctx.params as unknown as SignalGatedParams, ctx.projection, channel, ctx.post);
     },
   };
 }

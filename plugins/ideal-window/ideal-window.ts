@@ -8,8 +8,8 @@
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample, ModulatorChannel } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
-import { ibSignal, ibSignalRowCentred, normalise, pullBack, type IbParams } from '../../core/hsic/hsic.js';
-import { ibTargetParams } from '../ideal-window/memory-params.js';
+import { ibSignal, ibSignalRowCentred, type IbParams } from '../../core/hsic/hsic.js';
+import { ibTargetParams, normalisedView } from './memory-params.js';
 
 /** Emits queued signals on a channel at their due times (in order, through the scheduler). */
 export class SignalEmitter implements EventHandler {
@@ -41,10 +41,10 @@ export class IdealWindow implements MemoryCircuit {
   present(sample: MemorySample, t: number): void {
     // With normalize_z the window holds layer-normalised z (so sigma_z is on the scale of
     // |z_hat|^2 = d), and xi is pulled back through the normalisation to the raw rates.
-    const norm = this.p.normalize_z ? normalise(sample.z) : undefined;
+    const view = normalisedView(sample.z, this.p.normalize_z);
     this.x.push(Float64Array.from(sample.x));
     this.y.push(Float64Array.from(sample.y));
-    this.z.push(norm ? norm.zHat : Float64Array.from(sample.z));
+    this.z.push(view.z);
     if (this.x.length > this.capacity) {
       this.x.shift();
       this.y.shift();
@@ -52,7 +52,7 @@ export class IdealWindow implements MemoryCircuit {
     }
     const signal = this.approximation === 'exact' ? ibSignal : ibSignalRowCentred;
     const xi = signal(this.x, this.y, this.z, this.p);
-    this.last = norm ? pullBack(xi, norm.zHat, norm.sd) : xi;
+    this.last = view.back(xi);
     this.emitter.emit(t + this.p.delay_ms, this.last);
   }
 }
@@ -64,7 +64,6 @@ export const IdealWindowMemory: MemoryCircuitPlugin = {
     param.integer('window', 8, 'capacity N: how many samples (including the current one) the memory holds', { min: 2 }),
     ...ibTargetParams,
     param.choice('approximation', 'exact', 'exact xi, or the row-centred approximation', ['exact', 'row-centred'] as const),
-    param.boolean('normalize_z', false, 'normalise z across the layer (zero mean, unit variance) before the kernel, and pull xi back through it'),
   ],
   create(ctx: MemoryContext) {
     const p = ctx.params as unknown as IbParams & { delay_ms: number; window: number; approximation: 'exact' | 'row-centred'; normalize_z: boolean };

@@ -2,7 +2,8 @@
  * rate-code: encodes a feature vector as firing rates, one generator neuron per feature:
  *   rate_j = max_rate_hz * clamp((x_j - low) / (high - low), 0, 1)
  * Trains are `regular` (period 1/rate, a random phase drawn per neuron and sample, so that
- * neurons are not synchronous) or `poisson`. A training protocol calls present(x, t) at each
+ * neurons are not synchronous) or `poisson`; `graded` emits no spikes and transmits the rates
+ * themselves (graded transmission, for rate networks such as leaky-rate layers). A training protocol calls present(x, t) at each
  * sample; the trains switch at that moment. Regular trains give far less noisy rate estimates
  * over a short presentation than Poisson ones (paper-notes section 5b).
  */
@@ -14,18 +15,21 @@ import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../.
 
 export class RateCode implements SampleInput, EventHandler {
   readonly rates: Float64Array;
+  /** With train: graded, the rates are the input's output (no spikes). */
+  readonly output: Float64Array | undefined;
   /** Generation of each neuron's pending spike: events of an older generation are stale. */
   private readonly generation: Int32Array;
 
   constructor(
     size: number,
-    private readonly p: { max_rate_hz: number; low: number; high: number; train: 'regular' | 'poisson'; values: number[] },
+    private readonly p: { max_rate_hz: number; low: number; high: number; train: 'regular' | 'poisson' | 'graded'; values: number[] },
     private readonly scheduler: Scheduler,
     private readonly rng: Rng,
     private readonly sink: SpikeSink,
   ) {
     this.rates = new Float64Array(size);
     this.generation = new Int32Array(size);
+    this.output = p.train === 'graded' ? this.rates : undefined;
   }
 
   /** An input with `values` encodes them from the start (e.g. a bias population). */
@@ -39,7 +43,7 @@ export class RateCode implements SampleInput, EventHandler {
       const u = Math.min(1, Math.max(0, (x[j] - low) / (high - low)));
       this.rates[j] = max_rate_hz * u;
       const gen = ++this.generation[j];
-      if (this.rates[j] <= 0) continue;
+      if (this.rates[j] <= 0 || this.output) continue;
       const period = 1000 / this.rates[j];
       const first = this.p.train === 'regular' ? t + this.rng.random() * period : t + this.rng.exponential(this.rates[j] / 1000);
       this.scheduler.at(first, Priority.NEURON, this, j, gen);
@@ -63,7 +67,7 @@ export const RateCodeInput: InputSourcePlugin = {
     param.number('max_rate_hz', 200, 'rate for x >= high', { gt: 0 }),
     param.number('low', 0, 'feature value mapped to 0 Hz'),
     param.number('high', 1, 'feature value mapped to max_rate_hz'),
-    param.choice('train', 'regular', 'spike train statistics', ['regular', 'poisson'] as const),
+    param.choice('train', 'regular', 'spike train statistics; graded: no spikes, the rates are transmitted as values', ['regular', 'poisson', 'graded'] as const),
     param.custom('values', [] as number[], 'features to encode from t = 0, for an input no training protocol drives (e.g. a bias)', 'a list of numbers, one per neuron', v.array(v.pipe(v.number(), v.finite()))),
   ],
   output: 'spikes',

@@ -5,7 +5,7 @@
  */
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
 import { pHsicTwoSampleSignal, type IbParams } from '../../core/hsic/hsic.js';
-import { ibTargetParams } from '../ideal-window/memory-params.js';
+import { ibTargetParams, normalisedView } from '../ideal-window/memory-params.js';
 import { SignalEmitter } from '../ideal-window/ideal-window.js';
 
 export class TwoSample implements MemoryCircuit {
@@ -13,12 +13,13 @@ export class TwoSample implements MemoryCircuit {
   private prevZ: Float64Array | undefined;
   last: Float64Array = new Float64Array(0);
 
-  constructor(private readonly p: IbParams & { delay_ms: number }, private readonly emitter: SignalEmitter) {}
+  constructor(private readonly p: IbParams & { delay_ms: number; normalize_z: boolean }, private readonly emitter: SignalEmitter) {}
 
   present(sample: MemorySample, t: number): void {
     const y = Float64Array.from(sample.y);
-    const z = Float64Array.from(sample.z);
-    this.last = this.prevY && this.prevZ ? pHsicTwoSampleSignal(this.prevY, y, this.prevZ, z, this.p) : new Float64Array(z.length);
+    const view = normalisedView(sample.z, this.p.normalize_z);
+    const z = view.z;
+    this.last = this.prevY && this.prevZ ? view.back(pHsicTwoSampleSignal(this.prevY, y, this.prevZ, z, this.p)) : new Float64Array(z.length);
     this.prevY = y;
     this.prevZ = z;
     this.emitter.emit(t + this.p.delay_ms, this.last);
@@ -32,6 +33,6 @@ export const TwoSampleMemory: MemoryCircuitPlugin = {
   // two memories take the same parameters.
   params: ibTargetParams,
   create(ctx: MemoryContext) {
-    return new TwoSample(ctx.params as unknown as IbParams & { delay_ms: number }, new SignalEmitter(ctx.channel, ctx.scheduler));
+    return new TwoSample(ctx.params as unknown as IbParams & { delay_ms: number; normalize_z: boolean }, new SignalEmitter(ctx.channel, ctx.scheduler));
   },
 };
