@@ -63,12 +63,13 @@ function printSummary(s: RunSummary, outDir: string, files: string[]): void {
     `${s.scenario}: ${s.t_stop_ms} ms simulated in ${s.wall_s.toFixed(3)} s (build ${s.build_s.toFixed(3)} s), seed ${s.seed}`,
   ];
   const rows = [
-    ...Object.entries(s.populations).map(([name, p]) => [name, `${p.model}`, p.size, p.spikes, p.rate_hz] as const),
-    ...Object.entries(s.inputs).map(([name, p]) => [name, `${p.type}`, p.size, p.spikes, p.rate_hz] as const),
+    ...Object.entries(s.populations).map(([name, p]) => [name, `${p.model}`, p] as const),
+    ...Object.entries(s.inputs).map(([name, p]) => [name, `${p.type}`, p] as const),
   ];
   const w = Math.max(...rows.map((r) => r[0].length), 4);
-  for (const [name, kind, size, spikes, rate] of rows) {
-    lines.push(`  ${name.padEnd(w)}  ${kind.padEnd(12)} ${String(size).padStart(7)} neurons ${String(spikes).padStart(9)} spikes ${rate.toFixed(2).padStart(8)} Hz`);
+  for (const [name, kind, p] of rows) {
+    const activity = p.mean_output !== undefined ? `graded, mean output ${p.mean_output.toPrecision(4)}` : `${String(p.spikes).padStart(9)} spikes ${p.rate_hz.toFixed(2).padStart(8)} Hz`;
+    lines.push(`  ${name.padEnd(w)}  ${kind.padEnd(12)} ${String(p.size).padStart(7)} neurons ${activity}`);
   }
   const rate = s.wall_s > 0 ? s.events_delivered / s.wall_s : 0;
   lines.push(`  synapses ${s.synapses}, synaptic events delivered ${s.events_delivered} (${(rate / 1e6).toFixed(2)} M/s)`);

@@ -191,6 +191,8 @@ export interface PopulationSummary {
   size: number;
   spikes: number;
   rate_hz: number;
+  /** Graded sources only (they emit no spikes): the mean of their output at the end of the run. */
+  mean_output?: number;
 }
 
 export interface RunSummary {
@@ -241,6 +243,10 @@ export interface SimulationParts {
   recorders: Recorder[];
   recorderTypes: string[];
   build_s: number;
+}
+
+function meanOutput(output: Float64Array | undefined): { mean_output?: number } {
+  return output && output.length ? { mean_output: output.reduce((a, b) => a + b, 0) / output.length } : {};
 }
 
 /** A built network, ready to run. Created by buildSimulation (core/build.ts). */
@@ -336,11 +342,11 @@ export class Simulation {
     const populations: RunSummary['populations'] = {};
     const inputs: RunSummary['inputs'] = {};
     for (const p of this.parts.populations) {
-      populations[p.name] = { model: p.plugin, size: p.size, spikes: p.router.spikes, rate_hz: rate(p.router.spikes, p.size) };
+      populations[p.name] = { model: p.plugin, size: p.size, spikes: p.router.spikes, rate_hz: rate(p.router.spikes, p.size), ...meanOutput(p.population?.output) };
     }
     for (const input of this.parts.inputs) {
       const r = input.runtime;
-      inputs[input.name] = { type: input.type, size: r?.size ?? 0, spikes: r?.router.spikes ?? 0, rate_hz: r ? rate(r.router.spikes, r.size) : 0, ...input.source.report?.() };
+      inputs[input.name] = { type: input.type, size: r?.size ?? 0, spikes: r?.router.spikes ?? 0, rate_hz: r ? rate(r.router.spikes, r.size) : 0, ...meanOutput(input.source.output), ...input.source.report?.() };
     }
     return {
       scenario: this.name,
