@@ -9,7 +9,13 @@
 import 'reflect-metadata';
 import type { ContainerModule } from 'inversify';
 import { buildSimulation, loadScenarioPlugins, prepareTraining } from './core/build.js';
+import * as path from 'node:path';
+import type { MemoryCircuitPlugin } from './core/contracts.js';
+import { EngramError, ScenarioError } from './core/errors.js';
+import { runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from './core/memory-experiment.js';
+import { resolveParams } from './core/params.js';
 import { createRegistry, type PluginRegistry } from './core/registry.js';
+import { Rng } from './core/rng.js';
 import { loadScenario, type LoadedScenario, type LoadOptions } from './core/scenario/load.js';
 import type { RunSummary, Simulation } from './core/simulation.js';
 import type { EpochRecord } from './core/training.js';
@@ -47,12 +53,16 @@ export async function buildLoaded(loaded: LoadedScenario, modules: readonly Cont
 /** Validates a scenario completely (structure, plugins, references) without running it. */
 export async function validateScenario(file: string, options: OpenOptions = {}): Promise<LoadedScenario> {
   const loaded = await loadScenario(file, options);
-  await buildLoaded(loaded, options.modules);
+  if (loaded.scenario.memory_experiment) await memoryExperimentPlugin(loaded, options.modules);
+  else await buildLoaded(loaded, options.modules);
   return loaded;
 }
 
 export interface RunResult {
-  summary: RunSummary;
+  /** The run's summary (network scenarios). */
+  summary?: RunSummary;
+  /** The results of a memory experiment scenario. */
+  experiment?: MemoryExperimentResult;
   files: string[];
   outDir: string;
 }
@@ -60,9 +70,26 @@ export interface RunResult {
 /** Opens, runs and writes a scenario: what `engram run` does. */
 export async function runScenario(
   file: string,
-  options: OpenOptions & { out?: string; onProgress?: (fraction: number, wall_s: number) => void; onEpoch?: (record: EpochRecord) => void } = {},
+  options: OpenOptions & {
+    out?: string;
+    onProgress?: (fraction: number, wall_s: number) => void;
+    onEpoch?: (record: EpochRecord) => void;
+    onExperimentRow?: (row: MemoryExperimentRow, index: number, total: number) => void;
+  } = {},
 ): Promise<RunResult> {
-  const sim = await openScenario(file, options);
+  const loaded = await loadScenario(file, options);
+  const spec = loaded.scenario.memory_experiment;
+  if (spec) {
+    const plugin = await memoryExperimentPlugin(loaded, options.modules);
+    const locate = (p: readonly (string | number)[], onKey = false) => loaded.source.locate(p, onKey);
+    const name = loaded.scenario.name ?? path.basename(loaded.file).replace(/\.(ya?ml|json)$/i, '');
+    const started = performance.now();
+    const experiment = runMemoryExperiment(spec, plugin, loaded.scenario.seed, loaded.dir, locate, options.onExperimentRow);
+    const outDir = options.out ?? `out/${name}`;
+    const files = await writeMemoryExperiment(experiment, { scenario: name, seed: loaded.scenario.seed, wall_s: (performance.now() - started) / 1000 }, outDir);
+    return { experiment, files, outDir };
+  }
+  const sim = await buildLoaded(loaded, options.modules);
   if (options.onProgress) {
     const cb = options.onProgress;
     sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s));
@@ -72,4 +99,65 @@ export async function runScenario(
   const outDir = options.out ?? `out/${sim.name}`;
   const files = await sim.writeOutputs(outDir);
   return { summary: sim.summary(), files, outDir };
+}
+
+/** The memory plugin a memory experiment scenario names, or a diagnostic naming the field. */
+async function memoryExperimentPlugin(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<MemoryCircuitPlugin> {
+  const scenarioModules = await loadScenarioPlugins(loaded);
+  const registry = await createEngramRegistry([...modules, ...scenarioModules]);
+  const type = loaded.scenario.memory_experiment!.memory.type;
+  const plugin = registry.memory.get(type);
+  if (!plugin) {
+    const where = ['memory_experiment', 'memory', 'type'];
+    throw new ScenarioError([{ location: loaded.source.locate(where), path: where.join('.'), expected: `a memory circuit: ${registry.memory.names().join(', ')}`, found: `unknown memory circuit "${type}"` }]);
+  }
+  return plugin;
+}
+
+export interface TrainMemoryOptions extends OpenOptions {
+  /** The layer (a population of training.layers) whose memory to train; default: the first whose memory can be trained. */
+  layer?: string;
+  /** The file to write. */
+  out: string;
+  /** Continue an unfinished training saved in `out`. */
+  resume?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Trains the memory circuit of one layer of a training scenario a priori, on random data, and
+ * saves it: what `engram memory train` does. The circuit is the one the scenario would train at
+ * build time (same parameters, same seed), so a scenario can load the file instead.
+ */
+export async function trainMemory(file: string, options: TrainMemoryOptions): Promise<Record<string, unknown>> {
+  const loaded = await loadScenario(file, options);
+  const scenarioModules = await loadScenarioPlugins(loaded);
+  const registry = await createEngramRegistry([...(options.modules ?? []), ...scenarioModules]);
+  const prepared = await prepareTraining(loaded, registry);
+  const tr = loaded.scenario.training;
+  if (!tr || !prepared) throw new EngramError(`${file}: no training section: memory train needs a scenario whose training.layers name memory circuits`);
+  const trainable = tr.layers.map((l, i) => ({ l, i, plugin: registry.memory.get(l.memory.type) })).filter((c) => c.plugin?.pretrain);
+  const chosen = options.layer === undefined ? trainable[0] : trainable.find((c) => c.l.population === options.layer);
+  if (!chosen) {
+    const names = trainable.map((c) => c.l.population);
+    throw new EngramError(
+      options.layer === undefined
+        ? `${file}: no layer has a memory circuit that is trained before use (e.g. type reservoir)`
+        : `${file}: --layer ${options.layer}: expected a layer whose memory is trained before use: ${names.join(', ') || '(none)'}`,
+    );
+  }
+  const locate = (p: readonly (string | number)[], onKey = false) => loaded.source.locate(p, onKey);
+  const base = ['training', 'layers', chosen.i, 'memory', 'params'];
+  const { values, diagnostics } = resolveParams(`memory circuit ${chosen.plugin!.name}`, chosen.plugin!.params, chosen.l.memory.params, base, locate);
+  if (diagnostics.length) throw new ScenarioError(diagnostics);
+  const population = loaded.scenario.populations[chosen.l.population];
+  const dims = { x: prepared.dataset.nFeatures, y: prepared.dataset.nClasses, z: population.size };
+  try {
+    // The seed the scenario's build would use for this layer's circuit.
+    const seed = Rng.derive(loaded.scenario.seed, `memory/${chosen.l.population}`).int(2 ** 31);
+    return { layer: chosen.l.population, dims, ...(await chosen.plugin!.pretrain!({ params: values, dims, seed, out: options.out, resume: options.resume ?? false, onProgress: options.onProgress })) };
+  } catch (err) {
+    if (err instanceof EngramError) throw err;
+    throw new EngramError(`${file}: training the memory of ${chosen.l.population}: ${(err as Error).message}`);
+  }
 }

@@ -12,6 +12,7 @@ import {
   formatDefault,
   PluginKinds,
   runScenario,
+  trainMemory,
   validateScenario,
   type EpochRecord,
   type PluginKind,
@@ -108,6 +109,12 @@ await yargs(hideBin(process.argv))
           seed: argv.seed,
           set: argv.set,
           onProgress: bar.update,
+          onExperimentRow: (row, i, total) => {
+            if (argv.quiet) return;
+            bar.done();
+            const params = Object.entries(row.params).map(([k, v]) => `${k} ${v}`).join(', ');
+            process.stdout.write(`${String(i + 1).padStart(String(total).length)}/${total}  ${params || '(base parameters)'}: cosine ${row.cosine.toFixed(3)}, nmse ${row.nmse.toFixed(3)}  (build ${row.build_s.toFixed(1)} s, test ${row.test_s.toFixed(1)} s)\n`);
+          },
           onEpoch: (r) => {
             if (argv.quiet) return;
             bar.done();
@@ -115,7 +122,8 @@ await yargs(hideBin(process.argv))
           },
         });
         bar.done();
-        if (!argv.quiet) printSummary(result.summary, result.outDir, result.files);
+        if (!argv.quiet && result.summary) printSummary(result.summary, result.outDir, result.files);
+        if (!argv.quiet && result.experiment) process.stdout.write(`wrote ${result.outDir}/: ${result.files.join(', ')}\n`);
       } catch (err) {
         bar.done();
         fail(err);
@@ -172,7 +180,42 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'name a command: run, validate or plugins')
+  .command('memory', 'work with memory circuits that are trained before use', (y) =>
+    y
+      .command(
+        'train <scenario>',
+        "train a layer's memory circuit a priori on random data and save it (resumable)",
+        (y2) =>
+          y2
+            .positional('scenario', { type: 'string', demandOption: true, description: 'a training scenario whose layer memory is e.g. a reservoir' })
+            .option('out', { type: 'string', demandOption: true, description: 'the file to write (JSON)' })
+            .option('layer', { type: 'string', description: 'the layer (population) whose memory to train; default: the first trainable one' })
+            .option('resume', { type: 'boolean', default: false, description: 'continue the unfinished training saved in --out' })
+            .option('seed', { type: 'number', description: "override the scenario's seed" })
+            .option('set', setOption),
+        async (argv) => {
+          const bar = progressBar(Boolean(process.stderr.isTTY));
+          const started = performance.now();
+          try {
+            const result = await trainMemory(argv.scenario, {
+              out: argv.out,
+              layer: argv.layer,
+              resume: argv.resume,
+              seed: argv.seed,
+              set: argv.set,
+              onProgress: (done, total) => bar.update(done / total, (performance.now() - started) / 1000),
+            });
+            bar.done();
+            process.stdout.write(Object.entries(result).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n') + '\n');
+          } catch (err) {
+            bar.done();
+            fail(err);
+          }
+        },
+      )
+      .demandCommand(1, 'name a memory command: train'),
+  )
+  .demandCommand(1, 'name a command: run, validate, plugins or memory')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);

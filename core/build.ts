@@ -435,6 +435,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
           rng: Rng.derive(seed, `memory/${plan.population}`),
           dims: { x: training.dataset.nFeatures, y: training.dataset.nClasses, z: runtime.size },
           channel: modulators.get(`xi/${plan.population}`)!,
+          baseDir: loaded.dir,
         }),
       );
       const sigma = (k: string) => (typeof plan.params[k] === 'number' ? (plan.params[k] as number) : 1);

@@ -305,6 +305,21 @@ export interface MemoryContext {
   readonly dims: { readonly x: number; readonly y: number; readonly z: number };
   /** The channel on which the circuit emits its signal for the layer (width dims.z). */
   readonly channel: ModulatorChannel;
+  /** Folder that relative file paths in the parameters are resolved against (the scenario's). */
+  readonly baseDir: string;
+}
+
+/** For circuits that learn before use: train one a priori for a layer and save it. */
+export interface MemoryPretrainContext {
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly dims: { readonly x: number; readonly y: number; readonly z: number };
+  /** Seed of the circuit's construction and training streams. */
+  readonly seed: number;
+  /** The file to write (and to resume from when it holds an unfinished training). */
+  readonly out: string;
+  readonly resume: boolean;
+  /** Called now and then with the samples trained so far. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -322,6 +337,12 @@ export interface MemoryCircuit {
 
 export interface MemoryCircuitPlugin extends PluginInfo {
   create(ctx: MemoryContext): MemoryCircuit;
+  /**
+   * Circuits that learn before use (e.g. a reservoir): trains one on random data for a layer
+   * of the given dimensions and writes it to ctx.out; returns figures for the user (e.g. the
+   * held-out accuracy of its signal). `engram memory train` calls it.
+   */
+  pretrain?(ctx: MemoryPretrainContext): Promise<Record<string, unknown>>;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -19,3 +19,4 @@ export * from './hsic/hsic.js';
 export * from './training.js';
 export * from './modulators.js';
 export * from './datasets.js';
+export * from './memory-experiment.js';

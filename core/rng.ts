@@ -23,6 +23,17 @@ export class Rng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 0x9e3779b9;
   }
 
+  /** The full state (for checkpoints): restore it with {@link Rng.fromState}. */
+  getState(): number[] {
+    return [this.s0, this.s1, this.s2, this.s3, this.spareNormal];
+  }
+
+  static fromState(state: readonly number[]): Rng {
+    const r = new Rng(state[0], state[1], state[2], state[3]);
+    r.spareNormal = state[4] ?? NaN;
+    return r;
+  }
+
   /** The stream named `name` of the scenario seed `seed` (an integer 0 <= seed < 2^53). */
   static derive(seed: number, name: string): Rng {
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);

@@ -11,6 +11,7 @@ import parrot from './parrot/module.js';
 import poisson from './poisson/module.js';
 import rateCode from './rate-code/module.js';
 import recorders from './recorders/module.js';
+import reservoir from './reservoir/module.js';
 import rewardStdp from './reward-stdp/module.js';
 import spikeSource from './spike-source/module.js';
 import staticRule from './static/module.js';
@@ -20,4 +21,4 @@ import twoSample from './two-sample/module.js';
 import xor from './xor/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, leakyRate, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idealWindow, twoSample, ibHebbian, deltaReadout];
+export const builtinModules: readonly ContainerModule[] = [lif, leakyRate, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idealWindow, twoSample, reservoir, ibHebbian, deltaReadout];

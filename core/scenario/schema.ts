@@ -84,6 +84,26 @@ export const TrainingSchema = v.strictObject({
   ),
 });
 
+export const MemoryExperimentSchema = v.strictObject({
+  memory: v.strictObject({ type: v.string('expected the name of a memory circuit plugin'), params }),
+  dims: v.strictObject({ x: positiveInt('the dimension of x'), y: positiveInt('the number of classes (dimension of y)'), z: positiveInt('the dimension of z (the layer size)') }),
+  grid: v.optional(
+    v.record(v.string(), v.pipe(v.array(v.union([v.number(), v.string(), v.boolean()]), 'expected a list of parameter values'), v.minLength(1, 'expected at least one value')), 'expected a mapping of memory parameter to a list of values'),
+    {},
+  ),
+  test_samples: v.optional(positiveInt('the number of held-out samples per grid point'), 300),
+  wait_ms: v.optional(positive('how long after each sample the signal may take, in ms'), 100),
+  stream: v.optional(
+    v.strictObject({
+      x_mean: v.optional(v.number(), 0.5),
+      x_sd: v.optional(positive('the sd of x'), 0.5),
+      z_mean: v.optional(v.number(), 0),
+      z_sd: v.optional(positive('the sd of z'), 1),
+    }),
+    {},
+  ),
+});
+
 export const RecorderSchema = v.strictObject({
   type: v.string('expected the name of a recorder plugin'),
   params,
@@ -99,12 +119,13 @@ export const ScenarioSchema = v.strictObject({
   duration_ms: v.optional(positive('the simulated time in ms')),
   resolution_ms: v.optional(positive('the grid step in ms'), 0.1),
   plugins: v.optional(v.array(v.string('expected a module path or package name'), 'expected a list of module paths or package names'), []),
-  populations: v.record(NameSchema, PopulationSchema, 'expected a mapping of population name to population'),
+  populations: v.optional(v.record(NameSchema, PopulationSchema, 'expected a mapping of population name to population'), {}),
   inputs: v.optional(v.record(NameSchema, InputSchema, 'expected a mapping of input name to input'), {}),
   projections: v.optional(v.array(ProjectionSchema, 'expected a list of projections'), []),
   modulators: v.optional(v.record(NameSchema, ModulatorSchema, 'expected a mapping of channel name to {from, amount, delay_ms}'), {}),
   recorders: v.optional(v.array(RecorderSchema, 'expected a list of recorders'), []),
   training: v.optional(TrainingSchema),
+  memory_experiment: v.optional(MemoryExperimentSchema),
 });
 
 export type ArrayValue = v.InferOutput<typeof ArrayValueSchema>;
@@ -115,6 +136,7 @@ export type ProjectionSpec = v.InferOutput<typeof ProjectionSchema>;
 export type RecorderSpec = v.InferOutput<typeof RecorderSchema>;
 export type ModulatorSpec = v.InferOutput<typeof ModulatorSchema>;
 export type TrainingSpec = v.InferOutput<typeof TrainingSchema>;
+export type MemoryExperimentSpec = v.InferOutput<typeof MemoryExperimentSchema>;
 
 /** Field names allowed in each kind of mapping, for "unknown field" messages. */
 export const ALLOWED_FIELDS: Record<string, readonly string[]> = {

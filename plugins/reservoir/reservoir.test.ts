@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { ContainerModule } from 'inversify';
+import { describe, expect, it } from 'vitest';
+import type { MemoryCircuitPlugin, MemorySample } from '../../core/contracts.js';
+import { MemoryCircuitToken } from '../../core/tokens.js';
+import { Rng } from '../../core/rng.js';
+import { build, tempDir } from '../../test/helpers.js';
+import { fromFile, type ReservoirFile } from './reservoir-net.js';
+import { ReservoirMemory, ReservoirMemoryPlugin, trainCircuit } from './reservoir.js';
+import { evaluate, presentSample, RandomStream } from './train.js';
+
+const defaults = Object.fromEntries(ReservoirMemoryPlugin.params.map((s) => [s.name, s.default]));
+const small = (over: Record<string, unknown> = {}) => ({ ...defaults, size: 80, window: 4, sigma_z: 1, gamma: 5, train_samples: 1000, eval_samples: 200, ...over }) as never;
+const dims = { x: 2, y: 2, z: 3 };
+
+describe('reservoir memory', () => {
+  for (const trainer of ['lms', 'ridge', 'rmh'] as const) {
+    it(`${trainer}: a small reservoir trained briefly beats the zero-output baseline on held-out xi`, () => {
+      // rmh explores, so it needs more samples than the supervised trainers.
+      const over = trainer === 'lms' ? { eta: 1e-4 } : trainer === 'rmh' ? { eta: 1e-4, noise_o: 1, train_samples: 3000 } : {};
+      const { evaluation } = trainCircuit(small({ trainer, ...over }), dims, 7, undefined);
+      // A zero output scores nmse 1 exactly; an untrained readout (W_o = 0) is that baseline.
+      const untrained = trainCircuit(small({ train_samples: 0 }), dims, 7, undefined).evaluation;
+      expect(untrained.nmse).toBeCloseTo(1, 12);
+      expect(evaluation.nmse).toBeLessThan(0.98);
+      expect(evaluation.cosine).toBeGreaterThan(0.05);
+    });
+  }
+
+  it('a saved circuit reloads bit-identically and gives identical output', async () => {
+    const out = tempDir();
+    const file = `${out.dir}/r.json`;
+    const info = await ReservoirMemoryPlugin.pretrain!({ params: small(), dims, seed: 3, out: file, resume: false });
+    expect(info.samples).toBe(1000);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as ReservoirFile;
+    const a = fromFile(saved).net;
+    const b = fromFile(JSON.parse(JSON.stringify(saved))).net;
+    for (const k of ['val', 'col', 'rowStart', 'wIn', 'wFb', 'wOut', 'u'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+    // The same circuit as trained in memory, and the same outputs on a stream.
+    const direct = trainCircuit(small(), dims, 3, undefined);
+    expect(Array.from(a.wOut)).toEqual(Array.from(direct.net.wOut));
+    const s1 = new RandomStream(dims, a.p, Rng.derive(1, 's'));
+    const s2 = new RandomStream(dims, b.p, Rng.derive(1, 's'));
+    for (let i = 0; i < 30; i++) {
+      const p = s1.next();
+      const q = s2.next();
+      expect(Array.from(presentSample(b, q.x, q.y, q.z))).toEqual(Array.from(presentSample(a, p.x, p.y, p.z)));
+    }
+    out.done();
+  });
+
+  it('an interrupted training resumes to exactly the circuit of an uninterrupted one', async () => {
+    const out = tempDir();
+    const file = `${out.dir}/r.json`;
+    const full = trainCircuit(small({ train_samples: 1500 }), dims, 5, undefined);
+    // Interrupt after the first checkpoint (500 samples).
+    const { writeFileSync } = await import('node:fs');
+    expect(() =>
+      trainCircuit(small({ train_samples: 1500 }), dims, 5, undefined, (f) => {
+        writeFileSync(file, JSON.stringify(f));
+        throw new Error('killed');
+      }),
+    ).toThrow('killed');
+    expect((JSON.parse(readFileSync(file, 'utf8')) as ReservoirFile).progress).toEqual({ done: 500, total: 1500 });
+    const info = await ReservoirMemoryPlugin.pretrain!({ params: small({ train_samples: 1500 }), dims, seed: 5, out: file, resume: true });
+    expect(info.resumed_from).toBe(500);
+    const resumed = JSON.parse(readFileSync(file, 'utf8')) as ReservoirFile;
+    expect(resumed.weights.wOut).toBe(full.file.weights.wOut);
+    expect(resumed.evaluation).toEqual(full.file.evaluation);
+    out.done();
+  });
+
+  it('in the loop it receives only the current sample\'s [x; y; z], and a file for other dimensions or targets is refused', async () => {
+    const seen: { sample: MemorySample; input: number[]; before: number[] }[] = [];
+    const spy: MemoryCircuitPlugin = {
+      ...ReservoirMemoryPlugin,
+      name: 'spy-reservoir',
+      create(ctx) {
+        const m = ReservoirMemoryPlugin.create(ctx) as ReservoirMemory;
+        const present = m.present.bind(m);
+        m.present = (sample, t) => {
+          const before = Array.from(m.net.input);
+          present(sample, t);
+          seen.push({ sample: { x: Float64Array.from(sample.x), y: Float64Array.from(sample.y), z: Float64Array.from(sample.z) }, input: Array.from(m.net.input), before });
+        };
+        return m;
+      },
+    };
+    const scenario = (memory: string) => `
+seed: 2
+resolution_ms: 1
+training:
+  dataset: {type: xor}
+  input: in
+  readout: out
+  layers: [{population: h, memory: ${memory}}]
+  presentation_ms: 20
+  gap_ms: 5
+  epochs: 1
+  train_samples: 12
+inputs:
+  in: {type: rate-code, size: 2, params: {max_rate_hz: 200, low: -0.5, high: 1.5}}
+populations:
+  h: {model: lif, size: 3, params: {tau_m_ms: 10, R_m_MOhm: 1, E_L_mV: 0, v_th_mV: 1, v_reset_mV: 0}}
+  out: {model: lif, size: 2, params: {tau_m_ms: 10, R_m_MOhm: 1, E_L_mV: 0, v_th_mV: 1, v_reset_mV: 0}}
+projections:
+  - {from: in, to: h, connector: {type: all_to_all}, weight: 4, plasticity: {rule: ib-hebbian, params: {eta: 0.01}}}
+  - {from: h, to: out, connector: {type: all_to_all}, weight: 1}
+`;
+    const params = '{size: 40, steps_per_sample: 5, window: 4, sigma_z: 40, gamma: 5, z_mean: 50, z_sd: 30, train_samples: 200}';
+    const module = new ContainerModule(({ bind }) => {
+      bind(MemoryCircuitToken).toConstantValue(spy);
+    });
+    const sim = await build(scenario(`{type: spy-reservoir, params: ${params}}`), [module]);
+    sim.trainer!.run();
+    expect(seen).toHaveLength(12); // the training samples only, none of the 100 test samples
+    const sx = 1 / (0.5 * Math.sqrt(2));
+    const sy = 1 / (0.25 * Math.sqrt(2));
+    const sz = 1 / (40 * Math.sqrt(3));
+    for (const [n, s] of seen.entries()) {
+      const expected = [...Array.from(s.sample.x, (v) => v * sx), ...Array.from(s.sample.y, (v) => v * sy), ...Array.from(s.sample.z, (v) => (v - 50) * sz)];
+      s.input.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
+      // Between two samples nothing else changed the circuit's input.
+      if (n > 0) expect(s.before).toEqual(seen[n - 1].input);
+    }
+
+    // Save a circuit for this layer, then load it by path; other targets are refused.
+    const out = tempDir();
+    await ReservoirMemoryPlugin.pretrain!({ params: { ...defaults, size: 40, steps_per_sample: 5, window: 4, sigma_z: 40, gamma: 5, train_samples: 100 } as never, dims: { x: 2, y: 2, z: 3 }, seed: 1, out: `${out.dir}/h.json`, resume: false });
+    const withFile = (extra: string) => scenario(`{type: reservoir, params: {file: ${out.dir}/h.json, window: 4, sigma_z: 40, gamma: 5${extra}}}`);
+    await build(withFile(''));
+    await expect(build(withFile(', gamma: 6').replace('gamma: 5, gamma: 6', 'gamma: 6'))).rejects.toThrow(/was trained for gamma = 5, the scenario asks for 6/);
+    await expect(build(withFile('').replace('h: {model: lif, size: 3', 'h: {model: lif, size: 4'))).rejects.toThrow(/was trained for z of dimension 3, this layer has 4/);
+    await expect(build(withFile('').replace(`${out.dir}/h.json`, `${out.dir}/missing.json`))).rejects.toThrow(/missing\.json does not exist/);
+    out.done();
+  });
+});

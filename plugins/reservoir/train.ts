@@ -1,0 +1,228 @@
+/**
+ * Training a reservoir's readout a priori, on streams of random samples that have nothing to
+ * do with any task (paper-notes section 5), and measuring it on a held-out stream.
+ *
+ * Trainers (the readout is updated at each of the last `train_steps` steps of every sample,
+ * against the exact xi~ of the window that ends with the sample):
+ * - `lms`: least mean squares, W_o <- W_o - eta(t) (out - target) r^T.
+ * - `rmh`: reward-modulated Hebbian (Hoerzer, Legenstein & Maass 2014), exploring with the
+ *   output noise: P = -|out - target|^2, M = 1[P > LPF(P)],
+ *   W_o <- W_o + eta(t) M (out - LPF(out)) r^T.
+ * eta(t) = eta0 / (1 + t / t_decay), t the training time in ms.
+ * - `ridge`: the best linear readout, for reference: the features at the last step of every
+ *   sample are collected and W_o solves (F^T F + ridge * I) W_o^T = F^T T in closed form
+ *   at the end (solveRidge).
+ */
+import { cosine, ibSignal } from '../../core/hsic/hsic.js';
+import { Rng } from '../../core/rng.js';
+import type { Dims, ReservoirNet, ReservoirParams, StreamState } from './reservoir-net.js';
+
+/** A stream of random samples and the exact xi~ of the window ending at each. */
+export class RandomStream {
+  private readonly X: Float64Array[] = [];
+  private readonly Y: Float64Array[] = [];
+  private readonly Z: Float64Array[] = [];
+
+  constructor(private readonly dims: Dims, private readonly p: ReservoirParams, readonly rng: Rng) {}
+
+  state(): StreamState {
+    return { rng: this.rng.getState(), X: this.X.map((a) => Array.from(a)), Y: this.Y.map((a) => Array.from(a)), Z: this.Z.map((a) => Array.from(a)) };
+  }
+
+  static fromState(dims: Dims, p: ReservoirParams, s: StreamState): RandomStream {
+    const stream = new RandomStream(dims, p, Rng.fromState(s.rng.map((x) => x ?? NaN)));
+    stream.X.push(...s.X.map((a) => Float64Array.from(a)));
+    stream.Y.push(...s.Y.map((a) => Float64Array.from(a)));
+    stream.Z.push(...s.Z.map((a) => Float64Array.from(a)));
+    return stream;
+  }
+
+  next(): { x: Float64Array; y: Float64Array; z: Float64Array; target: Float64Array } {
+    const { dims, p, rng } = this;
+    const x = Float64Array.from({ length: dims.x }, () => p.x_mean + p.x_sd * rng.normal());
+    const y = new Float64Array(dims.y);
+    y[rng.int(dims.y)] = 1;
+    const z = Float64Array.from({ length: dims.z }, () => p.z_mean + p.z_sd * rng.normal());
+    return { x, y, z, target: this.push(x, y, z) };
+  }
+
+  /** Adds a sample to the window; returns the dimensionless target xi~ for it. */
+  push(x: Float64Array, y: Float64Array, z: Float64Array): Float64Array {
+    this.X.push(x);
+    this.Y.push(y);
+    this.Z.push(z);
+    if (this.X.length > this.p.window) {
+      this.X.shift();
+      this.Y.shift();
+      this.Z.shift();
+    }
+    return scaledSignal(this.X, this.Y, this.Z, this.p, this.dims);
+  }
+}
+
+/** xi~ = xi (N - 1)^2 sigma_z sqrt(dz) / 2 for the window (N = the planned window, as the circuit emits). */
+export function scaledSignal(X: Float64Array[], Y: Float64Array[], Z: Float64Array[], p: ReservoirParams, dims: Dims): Float64Array {
+  if (X.length < 2) return new Float64Array(dims.z);
+  const xi = ibSignal(X, Y, Z, p);
+  // The circuit's fixed factor (the planned window N): early windows (fewer samples) keep
+  // their exact xi, which is larger by (N - 1)^2 / (n - 1)^2.
+  const f = ((p.window - 1) ** 2 * p.sigma_z * Math.sqrt(dims.z)) / 2;
+  for (let i = 0; i < xi.length; i++) xi[i] *= f;
+  return xi;
+}
+
+export interface TrainerOptions {
+  kind: 'lms' | 'rmh' | 'ridge';
+  eta: number;
+  t_decay_ms: number;
+  tau_avg_ms: number;
+  train_steps: number;
+}
+
+export class ReadoutTrainer {
+  /** [t_ms, Pbar, outbar...]: everything needed to resume. */
+  state: number[];
+
+  constructor(private readonly o: TrainerOptions, nOut: number, state?: number[]) {
+    this.state = state ? state.slice() : [0, 0, ...new Array(nOut).fill(0)];
+  }
+
+  update(net: ReservoirNet, target: Float64Array): void {
+    const o = this.o;
+    const st = this.state;
+    const t = st[0];
+    const eta = o.eta / (1 + t / o.t_decay_ms);
+    const { nFeat: n, nOut, out, feat: r, wOut } = net;
+    if (o.kind === 'lms') {
+      for (let k = 0; k < nOut; k++) {
+        const e = eta * (out[k] - target[k]);
+        if (e === 0) continue;
+        const base = k * n;
+        for (let i = 0; i < n; i++) wOut[base + i] -= e * r[i];
+      }
+    } else {
+      let P = 0;
+      for (let k = 0; k < nOut; k++) P -= (out[k] - target[k]) ** 2;
+      const a = net.p.dt_ms / o.tau_avg_ms;
+      const better = t > 0 && P > st[1];
+      st[1] = t > 0 ? (1 - a) * st[1] + a * P : P;
+      for (let k = 0; k < nOut; k++) {
+        const outbar = st[2 + k];
+        if (better) {
+          const e = eta * (out[k] - outbar);
+          const base = k * n;
+          for (let i = 0; i < n; i++) wOut[base + i] += e * r[i];
+        }
+        st[2 + k] = t > 0 ? (1 - a) * outbar + a * out[k] : out[k];
+      }
+    }
+    st[0] = t + net.p.dt_ms;
+  }
+}
+
+/** Presents one sample for steps_per_sample steps; trains on the last ones when a trainer is given. Returns the estimate. */
+export function presentSample(net: ReservoirNet, x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>, target?: Float64Array, trainer?: ReadoutTrainer, trainSteps = 0): Float64Array {
+  net.setInput(x, y, z);
+  const steps = net.p.steps_per_sample;
+  for (let s = 0; s < steps; s++) {
+    net.step();
+    if (trainer && target && s >= steps - trainSteps) trainer.update(net, target);
+  }
+  return Float64Array.from(net.out);
+}
+
+export interface Evaluation {
+  /** Mean over samples of the cosine between estimate and exact xi (samples with xi = 0 skipped). */
+  cosine: number;
+  /** sum |estimate - xi|^2 / sum |xi|^2 over the samples. */
+  nmse: number;
+  samples: number;
+}
+
+/** Runs a held-out stream through the circuit with the readout frozen and exploration off. */
+export function evaluate(net: ReservoirNet, stream: RandomStream, samples: number, warmup = net.p.window): Evaluation {
+  const explore = net.explore;
+  net.explore = false;
+  let cosSum = 0;
+  let cosN = 0;
+  let err = 0;
+  let norm = 0;
+  for (let s = 0; s < warmup + samples; s++) {
+    const { x, y, z, target } = stream.next();
+    const est = presentSample(net, x, y, z);
+    if (s < warmup) continue;
+    let t2 = 0;
+    for (let k = 0; k < target.length; k++) {
+      err += (est[k] - target[k]) ** 2;
+      t2 += target[k] ** 2;
+    }
+    norm += t2;
+    if (t2 > 0) {
+      cosSum += cosine(est, target);
+      cosN++;
+    }
+  }
+  net.explore = explore;
+  return { cosine: cosN ? cosSum / cosN : 0, nmse: norm > 0 ? err / norm : 0, samples };
+}
+
+/** Accumulates F^T F and F^T T of the readout features for the closed-form `ridge` trainer. */
+export class RidgeAccumulator {
+  readonly ftf: Float64Array;
+  readonly ftt: Float64Array;
+  count = 0;
+  constructor(readonly nFeat: number, readonly nOut: number, state?: { ftf: Float64Array; ftt: Float64Array; count: number }) {
+    this.ftf = state?.ftf ?? new Float64Array(nFeat * nFeat);
+    this.ftt = state?.ftt ?? new Float64Array(nFeat * nOut);
+    this.count = state?.count ?? 0;
+  }
+
+  add(f: Float64Array, target: Float64Array): void {
+    const { nFeat: n, nOut, ftf, ftt } = this;
+    for (let i = 0; i < n; i++) {
+      const fi = f[i];
+      if (fi === 0) continue;
+      const row = i * n;
+      // Upper triangle only; solveRidge mirrors it.
+      for (let j = i; j < n; j++) ftf[row + j] += fi * f[j];
+      for (let k = 0; k < nOut; k++) ftt[i * nOut + k] += fi * target[k];
+    }
+    this.count++;
+  }
+
+  /** W_o (row-major, nOut x nFeat) = ((F^T F + ridge * count * I)^-1 F^T T)^T, by Cholesky. */
+  solve(ridge: number): Float64Array {
+    const { nFeat: n, nOut } = this;
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = this.ftf[i * n + j];
+    const lambda = ridge * Math.max(1, this.count);
+    for (let i = 0; i < n; i++) a[i * n + i] += lambda;
+    // In-place Cholesky, lower triangle: a = L L^T.
+    for (let j = 0; j < n; j++) {
+      let d = a[j * n + j];
+      for (let k = 0; k < j; k++) d -= a[j * n + k] ** 2;
+      const ljj = Math.sqrt(Math.max(d, 1e-300));
+      a[j * n + j] = ljj;
+      for (let i = j + 1; i < n; i++) {
+        let s = a[i * n + j];
+        for (let k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
+        a[i * n + j] = s / ljj;
+      }
+    }
+    const w = new Float64Array(nOut * n);
+    const y = new Float64Array(n);
+    for (let k = 0; k < nOut; k++) {
+      for (let i = 0; i < n; i++) {
+        let s = this.ftt[i * nOut + k];
+        for (let j = 0; j < i; j++) s -= a[i * n + j] * y[j];
+        y[i] = s / a[i * n + i];
+      }
+      for (let i = n - 1; i >= 0; i--) {
+        let s = y[i];
+        for (let j = i + 1; j < n; j++) s -= a[j * n + i] * w[k * n + j];
+        w[k * n + i] = s / a[i * n + i];
+      }
+    }
+    return w;
+  }
+}
