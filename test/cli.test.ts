@@ -116,4 +116,37 @@ describe('engram CLI', () => {
     const json = JSON.parse(engram('plugins', '--json', '--kind', 'neuron').out);
     expect(json.neuron.find((p: { name: string }) => p.name === 'lif')).toMatchObject({ name: 'lif', params: expect.arrayContaining([{ name: 'E_L_mV', default: -70, expects: 'a number', description: 'resting potential' }]) });
   });
+
+  it('memory train saves a layer\'s reservoir, resumes, and a memory experiment writes its table', () => {
+    const out = tempDir();
+    const file = `${out.dir}/h2.json`;
+    const small = ['--set', 'training.layers.1.memory.params.size=30', '--set', 'training.layers.1.memory.params.train_samples=600'];
+    const r = engram('memory', 'train', 'scenarios/xor-reservoir.yaml', '--layer', 'h2', '--out', file, ...small);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^layer: h2\ndims: \{"x":2,"y":2,"z":4\}\nfile: .*h2\.json\nsamples: 600\nresumed_from: 0\nheld_out_cosine: -?[\d.]+\nheld_out_nmse: [\d.]+\n$/);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved).toMatchObject({ format: 'engram-reservoir', dims: { x: 2, y: 2, z: 4 }, progress: { done: 600, total: 600 }, params: { size: 30, window: 10, gamma: 10 } });
+    // Resuming a finished training changes nothing.
+    const again = engram('memory', 'train', 'scenarios/xor-reservoir.yaml', '--layer', 'h2', '--out', file, '--resume', ...small);
+    expect(again.out).toContain('resumed_from: 600');
+    expect(JSON.parse(readFileSync(file, 'utf8')).weights).toEqual(saved.weights);
+    // A changed parameter cannot resume; a layer without a trainable memory is named.
+    const changed = engram('memory', 'train', 'scenarios/xor-reservoir.yaml', '--layer', 'h2', '--out', file, '--resume', ...small, '--set', 'training.layers.1.memory.params.tau_ms=20');
+    expect(changed.code).toBe(2);
+    expect(changed.err).toMatch(/was trained with tau_ms = 10, the scenario now says 20: cannot resume/);
+    const wrong = engram('memory', 'train', 'scenarios/xor.yaml', '--out', file);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/no layer has a memory circuit that is trained before use/);
+    noStack(changed.err + wrong.err);
+
+    const exp = engram('run', 'scenarios/reservoir-memory.yaml', '--out', out.dir, '--set', 'memory_experiment.grid={window: [2, 4], size: [20]}', '--set', 'memory_experiment.memory.params.train_samples=100', '--set', 'memory_experiment.test_samples=50');
+    expect(exp.code).toBe(0);
+    expect(exp.out).toMatch(/1\/2  window 2, size 20: cosine -?[\d.]+, nmse [\d.]+/);
+    const csv = readFileSync(`${out.dir}/capacity.csv`, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('window,size,cosine,nmse,samples,build_s,test_s');
+    expect(csv).toHaveLength(3);
+    expect(JSON.parse(readFileSync(`${out.dir}/summary.json`, 'utf8')).memory_experiment.rows).toHaveLength(2);
+    out.done();
+  });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openScenario, validateScenario } from '../index.js';
 import { tempDir } from './helpers.js';
@@ -40,5 +40,16 @@ describe('shipped scenarios', () => {
     expect(report.ie.min_final).toBe(-9);
     expect(report.ee.max_final).toBe(1.62);
     out.done();
+  });
+
+  it('every shipped scenario validates (reservoirs trained on a few samples only)', async () => {
+    const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    for (const f of files) {
+      const text = readFileSync(`scenarios/${f}`, 'utf8');
+      const layers = (text.match(/type: reservoir/g) ?? []).length;
+      const set = text.includes('training:') ? Array.from({ length: layers }, (_, i) => `training.layers.${i}.memory.params.train_samples=20`) : [];
+      await expect(validateScenario(`scenarios/${f}`, { set }), f).resolves.toBeDefined();
+    }
   });
 });

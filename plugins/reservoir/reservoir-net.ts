@@ -11,6 +11,10 @@
  * output at the last step is the circuit's estimate for that sample. The state is never reset
  * between samples: whatever the circuit knows of earlier samples is in u.
  *
+ * With `readout: bilinear` the readout also sees every product in_a * r_b of the held input and
+ * the rates: the signal multiplies properties of the current sample (its z, its label) with
+ * what the circuit holds of earlier ones, which a linear readout of r cannot form.
+ *
  * Scales. The kernels see x, y, z only through |a - b| / (sigma sqrt(d)), so the input is
  * presented in those units: in = [x / (sigma_x sqrt(dx)); y / (sigma_y sqrt(dy));
  * (z - z_mean) / (sigma_z sqrt(dz))] (z_mean: the mean of the random z it was trained on; a
@@ -46,6 +50,8 @@ export interface ReservoirParams {
   x_sd: number;
   z_mean: number;
   z_sd: number;
+  /** linear: features [r; in; 1]; bilinear: also every product in_a * r_b (a multiplicative readout). */
+  readout: 'linear' | 'bilinear';
 }
 
 export interface Dims {
@@ -91,7 +97,7 @@ export class ReservoirNet {
     const n = (this.n = p.size);
     this.nIn = dims.x + dims.y + dims.z;
     this.nOut = dims.z;
-    this.nFeat = n + this.nIn + 1;
+    this.nFeat = n + this.nIn + 1 + (p.readout === 'bilinear' ? this.nIn * n : 0);
     if (weights) {
       ({ rowStart: this.rowStart, col: this.col, val: this.val, wIn: this.wIn, wFb: this.wFb, wOut: this.wOut } = weights);
     } else {
@@ -146,7 +152,14 @@ export class ReservoirNet {
     const nh = p.noise_h;
     for (let i = 0; i < n; i++) feat[i] = r[i] = Math.tanh(u[i]) + (nh > 0 ? nh * (2 * rng.random() - 1) : 0);
     for (let j = 0; j < nIn; j++) feat[n + j] = input[j];
-    feat[nFeat - 1] = 1;
+    feat[n + nIn] = 1;
+    if (p.readout === 'bilinear') {
+      let f = n + nIn + 1;
+      for (let a = 0; a < nIn; a++) {
+        const ia = input[a];
+        for (let i = 0; i < n; i++) feat[f++] = ia * r[i];
+      }
+    }
     for (let k = 0; k < nOut; k++) {
       let s = 0;
       const base = k * nFeat;

@@ -73,7 +73,7 @@ interface Params extends ReservoirParams {
 
 const netKeys: (keyof ReservoirParams)[] = [
   'size', 'tau_ms', 'dt_ms', 'lambda', 'connectivity', 'input_scale', 'feedback_scale', 'noise_h', 'noise_o', 'steps_per_sample',
-  'window', 'sigma_x', 'sigma_y', 'sigma_z', 'gamma', 'x_mean', 'x_sd', 'z_mean', 'z_sd',
+  'window', 'sigma_x', 'sigma_y', 'sigma_z', 'gamma', 'x_mean', 'x_sd', 'z_mean', 'z_sd', 'readout',
 ];
 
 const trainerOptions = (p: Params): TrainerOptions & { ridge?: number } => ({ ...(p.trainer === 'ridge' ? { ridge: p.ridge } : {}), kind: p.trainer, eta: p.eta, t_decay_ms: p.t_decay_ms, tau_avg_ms: p.tau_avg_ms, train_steps: p.train_steps });
@@ -176,6 +176,7 @@ export const ReservoirMemoryPlugin: MemoryCircuitPlugin = {
     param.number('x_sd', 0.5, 'training stream: sd of each x component', { gt: 0 }),
     param.number('z_mean', 0, 'training stream: mean of each z component (also subtracted from z at the input)', {}),
     param.number('z_sd', 1, 'training stream: sd of each z component', { gt: 0 }),
+    param.choice('readout', 'linear', 'readout features: linear [r; in; 1], or bilinear (also every in_a * r_b)', ['linear', 'bilinear'] as const),
     param.choice('trainer', 'lms', 'readout trainer: lms (least mean squares), rmh (reward-modulated Hebbian), or ridge (the best linear readout, closed form, for reference)', ['lms', 'rmh', 'ridge'] as const),
     param.number('ridge', 1e-4, 'ridge: regularisation per sample', { min: 0 }),
     param.number('eta', 2e-5, 'readout learning rate eta0', { min: 0 }),
