@@ -100,7 +100,7 @@ export function trainCircuit(
   let done = start?.done ?? 0;
   // ridge: one pass that collects the last step's features of every sample, then a solve.
   const ridge = p.trainer === 'ridge' ? new RidgeAccumulator(net.nFeat, net.nOut) : undefined;
-  if (ridge && done > 0) throw new RangeError('a ridge readout is solved in one pass and cannot be resumed');
+  if (ridge && done > 0 && done < p.train_samples) throw new RangeError('a ridge readout is solved in one pass and cannot be resumed');
   while (done < p.train_samples) {
     const { x, y, z, target } = stream.next();
     if (ridge) {
@@ -113,7 +113,7 @@ export function trainCircuit(
       if (checkpoint && !ridge && done < p.train_samples) checkpoint(toFile(net, seed, trainerInfo, { done, total: p.train_samples }, stream, trainer.state));
     }
   }
-  if (ridge) net.wOut.set(ridge.solve(p.ridge));
+  if (ridge && ridge.count > 0) net.wOut.set(ridge.solve(p.ridge));
   net.explore = false;
   const before = toFile(net, seed, trainerInfo, { done, total: p.train_samples }, stream, trainer.state);
   const evaluation = evaluate(fromFile(before).net, new RandomStream(dims, net.p, Rng.derive(seed, 'reservoir/test-stream')), p.eval_samples);
