@@ -21,6 +21,12 @@ import {
 
 const kinds = Object.keys(PluginKinds) as PluginKind[];
 
+// A reader that stops early (engram run ... | head) closes the pipe: stop quietly, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 function fail(err: unknown): never {
   if (err instanceof EngramError) {
     process.stderr.write(`engram: ${err.message.replace(/\n/g, '\nengram: ')}\n`);

@@ -39,6 +39,26 @@ export interface MemoryExperimentResult {
   rows: MemoryExperimentRow[];
 }
 
+/** The statistics of a random memory stream: x and z Gaussian per component. */
+export interface StreamStats {
+  x_mean: number;
+  x_sd: number;
+  z_mean: number;
+  z_sd: number;
+}
+
+/**
+ * One random sample for training or testing a memory circuit, independent of any task:
+ * x ~ N(x_mean, x_sd^2) and z ~ N(z_mean, z_sd^2) per component, y a uniformly drawn one-hot.
+ */
+export function randomMemorySample(rng: Rng, dims: { x: number; y: number; z: number }, st: StreamStats): { x: Float64Array; y: Float64Array; z: Float64Array } {
+  const x = Float64Array.from({ length: dims.x }, () => st.x_mean + st.x_sd * rng.normal());
+  const y = new Float64Array(dims.y);
+  y[rng.int(dims.y)] = 1;
+  const z = Float64Array.from({ length: dims.z }, () => st.z_mean + st.z_sd * rng.normal());
+  return { x, y, z };
+}
+
 /** Every combination of the grid's values, in order (the last key varies fastest). */
 function combinations(grid: Record<string, readonly unknown[]>): Record<string, unknown>[] {
   let out: Record<string, unknown>[] = [{}];
@@ -85,10 +105,7 @@ export function runMemoryExperiment(
     let norm = 0;
     const st = spec.stream;
     for (let s = 0; s < window + spec.test_samples; s++) {
-      const x = Float64Array.from({ length: dims.x }, () => st.x_mean + st.x_sd * rng.normal());
-      const y = new Float64Array(dims.y);
-      y[rng.int(dims.y)] = 1;
-      const z = Float64Array.from({ length: dims.z }, () => st.z_mean + st.z_sd * rng.normal());
+      const { x, y, z } = randomMemorySample(rng, dims, st);
       X.push(x);
       Y.push(y);
       Z.push(z);

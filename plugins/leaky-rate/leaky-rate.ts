@@ -63,24 +63,32 @@ export class LeakyRatePopulation implements NeuronPopulation {
   private computeOutput(): void {
     const { u, output, gain } = this;
     const n = this.size;
-    const f = this.p.activation;
-    for (let i = 0; i < n; i++) {
-      const x = u[i];
-      if (f === 'relu') {
-        output[i] = x > 0 ? x : 0;
-        gain[i] = x > 0 ? 1 : 0;
-      } else if (f === 'linear') {
-        output[i] = x;
-        gain[i] = 1;
-      } else if (f === 'tanh') {
-        const y = Math.tanh(x);
-        output[i] = y;
-        gain[i] = 1 - y * y;
-      } else {
-        const y = 1 / (1 + Math.exp(-x));
-        output[i] = y;
-        gain[i] = y * (1 - y);
-      }
+    // One loop per activation: the choice is made once per step, not once per neuron.
+    switch (this.p.activation) {
+      case 'relu':
+        for (let i = 0; i < n; i++) {
+          const x = u[i];
+          output[i] = x > 0 ? x : 0;
+          gain[i] = x > 0 ? 1 : 0;
+        }
+        break;
+      case 'linear':
+        output.set(u);
+        gain.fill(1);
+        break;
+      case 'tanh':
+        for (let i = 0; i < n; i++) {
+          const y = Math.tanh(u[i]);
+          output[i] = y;
+          gain[i] = 1 - y * y;
+        }
+        break;
+      default:
+        for (let i = 0; i < n; i++) {
+          const y = 1 / (1 + Math.exp(-u[i]));
+          output[i] = y;
+          gain[i] = y * (1 - y);
+        }
     }
     if (this.p.normalize === 'layer' && n > 1) {
       let mean = 0;

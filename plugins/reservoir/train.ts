@@ -14,6 +14,7 @@
  *   at the end (solveRidge).
  */
 import { cosine, ibSignal } from '../../core/hsic/hsic.js';
+import { randomMemorySample } from '../../core/memory-experiment.js';
 import { Rng } from '../../core/rng.js';
 import type { Dims, ReservoirNet, ReservoirParams, StreamState } from './reservoir-net.js';
 
@@ -38,11 +39,7 @@ export class RandomStream {
   }
 
   next(): { x: Float64Array; y: Float64Array; z: Float64Array; target: Float64Array } {
-    const { dims, p, rng } = this;
-    const x = Float64Array.from({ length: dims.x }, () => p.x_mean + p.x_sd * rng.normal());
-    const y = new Float64Array(dims.y);
-    y[rng.int(dims.y)] = 1;
-    const z = Float64Array.from({ length: dims.z }, () => p.z_mean + p.z_sd * rng.normal());
+    const { x, y, z } = randomMemorySample(this.rng, this.dims, this.p);
     return { x, y, z, target: this.push(x, y, z) };
   }
 
