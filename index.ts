@@ -12,7 +12,7 @@ import { buildSimulation, loadScenarioPlugins, prepareTraining } from './core/bu
 import * as path from 'node:path';
 import type { MemoryCircuitPlugin } from './core/contracts.js';
 import { EngramError, ScenarioError } from './core/errors.js';
-import { runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from './core/memory-experiment.js';
+import { resolveMemoryExperiment, runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from './core/memory-experiment.js';
 import { resolveParams } from './core/params.js';
 import { createRegistry, type PluginRegistry } from './core/registry.js';
 import { Rng } from './core/rng.js';
@@ -53,8 +53,10 @@ export async function buildLoaded(loaded: LoadedScenario, modules: readonly Cont
 /** Validates a scenario completely (structure, plugins, references) without running it. */
 export async function validateScenario(file: string, options: OpenOptions = {}): Promise<LoadedScenario> {
   const loaded = await loadScenario(file, options);
-  if (loaded.scenario.memory_experiment) await memoryExperimentPlugin(loaded, options.modules);
-  else await buildLoaded(loaded, options.modules);
+  if (loaded.scenario.memory_experiment) {
+    const plugin = await memoryExperimentPlugin(loaded, options.modules);
+    resolveMemoryExperiment(loaded.scenario.memory_experiment, plugin, (p, onKey) => loaded.source.locate(p, onKey));
+  } else await buildLoaded(loaded, options.modules);
   return loaded;
 }
 
@@ -148,7 +150,7 @@ export async function trainMemory(file: string, options: TrainMemoryOptions): Pr
   }
   const locate = (p: readonly (string | number)[], onKey = false) => loaded.source.locate(p, onKey);
   const base = ['training', 'layers', chosen.i, 'memory', 'params'];
-  const { values, diagnostics } = resolveParams(`memory circuit ${chosen.plugin!.name}`, chosen.plugin!.params, chosen.l.memory.params, base, locate);
+  const { values, diagnostics } = resolveParams(`memory circuit ${chosen.plugin!.name}`, chosen.plugin!.params, chosen.l.memory.params, base, locate, chosen.plugin!.check);
   if (diagnostics.length) throw new ScenarioError(diagnostics);
   const population = loaded.scenario.populations[chosen.l.population];
   const dims = { x: prepared.dataset.nFeatures, y: prepared.dataset.nClasses, z: population.size };

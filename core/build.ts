@@ -254,7 +254,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
         problem([...base, 'memory', 'type'], `a memory circuit: ${registry.memory.names().join(', ') || '(none registered)'}`, `unknown type "${layer.memory.type}"`);
         return;
       }
-      const r = resolveParams(`memory circuit ${plugin.name}`, plugin.params, layer.memory.params, [...base, 'memory', 'params'], locate);
+      const r = resolveParams(`memory circuit ${plugin.name}`, plugin.params, layer.memory.params, [...base, 'memory', 'params'], locate, plugin.check);
       diagnostics.push(...r.diagnostics);
       memoryPlans.push({ population: layer.population, plugin, params: r.values });
     });

@@ -336,6 +336,8 @@ export interface MemoryCircuit {
 }
 
 export interface MemoryCircuitPlugin extends PluginInfo {
+  /** Checks the combination of parameters (each one already valid on its own). */
+  check?(params: Readonly<Record<string, unknown>>): { param: string; expected: string; found: string }[];
   create(ctx: MemoryContext): MemoryCircuit;
   /**
    * Circuits that learn before use (e.g. a reservoir): trains one on random data for a layer

@@ -66,6 +66,23 @@ function combinations(grid: Record<string, readonly unknown[]>): Record<string, 
   return out;
 }
 
+/** Every grid point's circuit parameters, checked (throws ScenarioError naming the field): done before any training starts. */
+export function resolveMemoryExperiment(
+  spec: MemoryExperimentSpec,
+  plugin: MemoryCircuitPlugin,
+  locate: (p: FieldPath, onKey?: boolean) => SourceLocation,
+): { point: Record<string, unknown>; values: Record<string, unknown> }[] {
+  const base: FieldPath = ['memory_experiment', 'memory', 'params'];
+  return combinations(spec.grid).map((point) => {
+    const { values, diagnostics } = resolveParams(`memory circuit ${plugin.name}`, plugin.params, { ...spec.memory.params, ...point }, base, locate, plugin.check);
+    if (diagnostics.length) throw new ScenarioError(diagnostics);
+    for (const k of ['window', 'sigma_x', 'sigma_y', 'sigma_z', 'gamma']) {
+      if (typeof values[k] !== 'number') throw new ScenarioError([{ location: locate(base), path: base.join('.'), expected: `a memory circuit with a numeric ${k} parameter (the target it is scored against)`, found: `${plugin.name} without ${k}` }]);
+    }
+    return { point, values };
+  });
+}
+
 export function runMemoryExperiment(
   spec: MemoryExperimentSpec,
   plugin: MemoryCircuitPlugin,
@@ -74,17 +91,7 @@ export function runMemoryExperiment(
   locate: (p: FieldPath, onKey?: boolean) => SourceLocation,
   onRow?: (row: MemoryExperimentRow, index: number, total: number) => void,
 ): MemoryExperimentResult {
-  const base: FieldPath = ['memory_experiment', 'memory', 'params'];
-  const points = combinations(spec.grid);
-  // Check every grid point's parameters before any training starts.
-  const resolved = points.map((point) => {
-    const { values, diagnostics } = resolveParams(`memory circuit ${plugin.name}`, plugin.params, { ...spec.memory.params, ...point }, base, locate);
-    if (diagnostics.length) throw new ScenarioError(diagnostics);
-    for (const k of ['window', 'sigma_x', 'sigma_y', 'sigma_z', 'gamma']) {
-      if (typeof values[k] !== 'number') throw new ScenarioError([{ location: locate(base), path: base.join('.'), expected: `a memory circuit with a numeric ${k} parameter (the target it is scored against)`, found: `${plugin.name} without ${k}` }]);
-    }
-    return { point, values };
-  });
+  const resolved = resolveMemoryExperiment(spec, plugin, locate);
   const dims = spec.dims;
   const rows: MemoryExperimentRow[] = [];
   for (const [index, { point, values }] of resolved.entries()) {

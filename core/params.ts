@@ -93,6 +93,8 @@ export function resolveParams(
   raw: unknown,
   path: readonly (string | number)[],
   locate: (path: readonly (string | number)[], onKey?: boolean) => Diagnostic['location'],
+  /** The plugin's check of the combination, run once every value is valid. */
+  check?: (values: Readonly<Record<string, unknown>>) => { param: string; expected: string; found: string }[],
 ): { values: Record<string, unknown>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const values: Record<string, unknown> = {};
@@ -128,5 +130,14 @@ export function resolveParams(
     if (result.success) values[spec.name] = result.output;
     else diagnostics.push({ location: locate(p), path: fmt(p), expected: spec.expects, found: describeValue(value) });
   }
+  if (check && diagnostics.length === 0) {
+    for (const c of check(values)) {
+      const p = [...path, c.param];
+      const given = Object.hasOwn(asObject(raw), c.param);
+      diagnostics.push({ location: locate(given ? p : path), path: fmt(p), expected: c.expected, found: c.found });
+    }
+  }
   return { values, diagnostics };
 }
+
+const asObject = (raw: unknown): object => (raw && typeof raw === 'object' ? raw : {});

@@ -23,10 +23,23 @@
  * the circuit emits xi = xi~ * 2 / ((N - 1)^2 sigma_z sqrt(dz)), in the units of the exact
  * signal.
  *
- * W_r is sparse (CSR, `connectivity` of the entries, N(0, 1 / (connectivity * size))), so a
- * step costs O(nnz + size * (inputs + outputs)).
+ * Structure. `random` (the paper's): W_r is sparse (CSR, `connectivity` of the entries,
+ * N(0, 1 / (connectivity * size))), every unit gets the input and the readout reads every unit;
+ * a step costs O(nnz + size * (inputs + outputs)).
+ * `delay-line` (a memory with structure, paper-notes section 5): the units form a chain of
+ * banks of b units, B = steps_per_sample * (window - 1) banks, b = floor(size / B). Only the
+ * first bank gets the input; bank k feeds bank k + 1 through a random signed permutation
+ * (times lambda), so with tau = dt a bank holds what the bank before it held one step earlier
+ * and bank k holds the input of k steps ago. The readout reads the banks that hold the last
+ * step of each of the previous window - 1 samples (taps at k = steps_per_sample * j) and the
+ * current input; a step costs O(size + b * inputs). When size < B the chain stops at the last
+ * bank it can fill and older samples are simply not held: this is the circuit's capacity.
+ *
+ * Readout: `linear` and `bilinear` as above; `mlp` a two-hidden-layer network over the same
+ * features (mlp.ts).
  */
 import { Rng } from '../../core/rng.js';
+import { MlpReadout } from './mlp.js';
 import { RandomStream } from './train.js';
 
 export interface ReservoirParams {
@@ -50,8 +63,26 @@ export interface ReservoirParams {
   x_sd: number;
   z_mean: number;
   z_sd: number;
-  /** linear: features [r; in; 1]; bilinear: also every product in_a * r_b (a multiplicative readout). */
-  readout: 'linear' | 'bilinear';
+  /** linear: features [r; in; 1]; bilinear: also every product in_a * r_b (a multiplicative readout); mlp: a two-hidden-layer network over [r; in; 1]. */
+  readout: 'linear' | 'bilinear' | 'mlp';
+  /** random: sparse random W_r; delay-line: a chain of banks that holds the last samples (file comment). Absent in files from before it existed: random. */
+  structure?: 'random' | 'delay-line';
+  /** Hidden units per layer of the mlp readout. */
+  hidden?: number;
+}
+
+/** Where a delay line's banks are: bank size, number of banks, and the units the readout reads. */
+export function delayLineLayout(p: ReservoirParams): { bank: number; banks: number; taps: number[] } {
+  const needed = p.steps_per_sample * (p.window - 1);
+  const bank = Math.max(1, Math.floor(p.size / needed));
+  const banks = Math.min(needed, Math.floor(p.size / bank));
+  const taps: number[] = [];
+  for (let j = 1; j < p.window; j++) {
+    const k = p.steps_per_sample * j; // 1-based bank holding sample t - j
+    if (k > banks) break;
+    for (let i = 0; i < bank; i++) taps.push((k - 1) * bank + i);
+  }
+  return { bank, banks, taps };
 }
 
 export interface Dims {
@@ -74,11 +105,16 @@ export class ReservoirNet {
   /** Dense input and feedback weights, row-major (unit i: nIn / nOut entries). */
   readonly wIn: Float64Array;
   readonly wFb: Float64Array;
-  /** Readout, row-major over the features (output k: nFeat entries). */
+  /** Readout, row-major over the features (output k: nFeat entries); for `mlp`, its parameter block (mlp.ts). */
   readonly wOut: Float64Array;
-  /** Readout features: the rates r, then the held input and a constant 1 (as in echo state networks). */
+  /** Readout features: the rates of the units it reads, then the held input and a constant 1 (as in echo state networks). */
   readonly feat: Float64Array;
   readonly nFeat: number;
+  /** The units the readout reads (all of them for `random`, the taps of a delay line). */
+  readonly readIdx: Int32Array;
+  /** Units 0..inRows-1 get the input (all for `random`, the first bank of a delay line). */
+  readonly inRows: number;
+  readonly mlp: MlpReadout | undefined;
   readonly u: Float64Array;
   readonly r: Float64Array;
   readonly out: Float64Array;
@@ -97,9 +133,44 @@ export class ReservoirNet {
     const n = (this.n = p.size);
     this.nIn = dims.x + dims.y + dims.z;
     this.nOut = dims.z;
-    this.nFeat = n + this.nIn + 1 + (p.readout === 'bilinear' ? this.nIn * n : 0);
+    const line = p.structure === 'delay-line' ? delayLineLayout(p) : undefined;
+    this.readIdx = line ? Int32Array.from(line.taps) : Int32Array.from({ length: n }, (_, i) => i);
+    this.inRows = line ? line.bank : n;
+    const nRead = this.readIdx.length;
+    this.nFeat = nRead + this.nIn + 1 + (p.readout === 'bilinear' ? this.nIn * nRead : 0);
+    this.mlp = p.readout === 'mlp' ? new MlpReadout(this.nFeat, p.hidden ?? 128, this.nOut) : undefined;
     if (weights) {
       ({ rowStart: this.rowStart, col: this.col, val: this.val, wIn: this.wIn, wFb: this.wFb, wOut: this.wOut } = weights);
+    } else if (line) {
+      // A chain of banks: bank k + 1 copies bank k through a signed permutation (orthogonal,
+      // so nothing is lost but what tanh and the noise take).
+      const { bank, banks } = line;
+      this.rowStart = new Int32Array(n + 1);
+      const col: number[] = [];
+      const val: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = Math.floor(i / bank);
+        if (k >= 1 && k < banks && i % bank === 0) {
+          const perm = Array.from({ length: bank }, (_, q) => q);
+          for (let q = bank - 1; q > 0; q--) {
+            const r = rng.int(q + 1);
+            [perm[q], perm[r]] = [perm[r], perm[q]];
+          }
+          for (let q = 0; q < bank; q++) {
+            col.push((k - 1) * bank + perm[q]);
+            val.push(p.lambda * (rng.random() < 0.5 ? -1 : 1));
+            this.rowStart[i + q + 1] = col.length;
+          }
+          i += bank - 1;
+          continue;
+        }
+        this.rowStart[i + 1] = col.length;
+      }
+      this.col = Int32Array.from(col);
+      this.val = Float64Array.from(val);
+      this.wIn = Float64Array.from({ length: n * this.nIn }, (_, q) => (q < bank * this.nIn ? p.input_scale * rng.uniform(-1, 1) : 0));
+      this.wFb = Float64Array.from({ length: n * this.nOut }, () => p.feedback_scale * rng.uniform(-1, 1));
+      this.wOut = this.newReadout(rng);
     } else {
       // Sparse recurrent weights: each entry present with probability `connectivity`
       // (geometric skipping), N(0, 1 / (p n)) scaled by lambda.
@@ -120,7 +191,7 @@ export class ReservoirNet {
       this.val = Float64Array.from(vals.flat());
       this.wIn = Float64Array.from({ length: n * this.nIn }, () => p.input_scale * rng.uniform(-1, 1));
       this.wFb = Float64Array.from({ length: n * this.nOut }, () => p.feedback_scale * rng.uniform(-1, 1));
-      this.wOut = new Float64Array(this.nOut * this.nFeat);
+      this.wOut = this.newReadout(rng);
     }
     this.u = new Float64Array(n);
     this.r = new Float64Array(n);
@@ -128,6 +199,13 @@ export class ReservoirNet {
     this.out = new Float64Array(this.nOut);
     this.input = new Float64Array(this.nIn);
     this.drive = new Float64Array(n);
+  }
+
+  private newReadout(rng: Rng): Float64Array {
+    if (!this.mlp) return new Float64Array(this.nOut * this.nFeat);
+    const w = new Float64Array(this.mlp.size);
+    this.mlp.init(w, () => rng.normal());
+    return w;
   }
 
   get nnz(): number {
@@ -145,38 +223,60 @@ export class ReservoirNet {
     for (let i = 0; i < dims.z; i++) input[dims.x + dims.y + i] = (z[i] - p.z_mean) * sz;
   }
 
-  /** One Euler step of dt; afterwards `out` holds the readout of this step's rates. */
-  step(): void {
-    const { n, nIn, nOut, nFeat, p, u, r, feat, out, input, wIn, wFb, wOut, rowStart, col, val, drive } = this;
+  /**
+   * One Euler step of dt; afterwards `out` holds the readout of this step's rates. With
+   * `readout` false the readout is skipped (`out` keeps its last value) when nothing in the
+   * step needs it: no feedback and no exploration noise. Callers skip it on the steps whose
+   * output nobody reads.
+   */
+  step(readout = true): void {
+    const { n, nIn, nOut, p, u, r, out, input, wIn, wFb, rowStart, col, val, drive, inRows } = this;
     const rng = this.rng;
     const nh = p.noise_h;
-    for (let i = 0; i < n; i++) feat[i] = r[i] = Math.tanh(u[i]) + (nh > 0 ? nh * (2 * rng.random() - 1) : 0);
-    for (let j = 0; j < nIn; j++) feat[n + j] = input[j];
-    feat[n + nIn] = 1;
-    if (p.readout === 'bilinear') {
-      let f = n + nIn + 1;
-      for (let a = 0; a < nIn; a++) {
-        const ia = input[a];
-        for (let i = 0; i < n; i++) feat[f++] = ia * r[i];
-      }
-    }
-    for (let k = 0; k < nOut; k++) {
-      let s = 0;
-      const base = k * nFeat;
-      for (let i = 0; i < nFeat; i++) s += wOut[base + i] * feat[i];
-      out[k] = s + (this.explore && p.noise_o > 0 ? p.noise_o * (2 * rng.random() - 1) : 0);
-    }
+    for (let i = 0; i < n; i++) r[i] = Math.tanh(u[i]) + (nh > 0 ? nh * (2 * rng.random() - 1) : 0);
+    const feedback = p.feedback_scale > 0;
+    if (readout || feedback || this.explore) this.readout();
     const a = p.dt_ms / p.tau_ms;
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let k = rowStart[i]; k < rowStart[i + 1]; k++) s += val[k] * r[col[k]];
-      let bi = i * nIn;
-      for (let j = 0; j < nIn; j++) s += wIn[bi + j] * input[j];
-      bi = i * nOut;
-      for (let j = 0; j < nOut; j++) s += wFb[bi + j] * out[j];
+      if (i < inRows) {
+        const bi = i * nIn;
+        for (let j = 0; j < nIn; j++) s += wIn[bi + j] * input[j];
+      }
+      if (feedback) {
+        const bi = i * nOut;
+        for (let j = 0; j < nOut; j++) s += wFb[bi + j] * out[j];
+      }
       drive[i] = s;
     }
     for (let i = 0; i < n; i++) u[i] += a * (drive[i] - u[i]);
+  }
+
+  /** Fills the features from the current rates and input, and `out` from them. */
+  private readout(): void {
+    const { nIn, nOut, nFeat, p, r, feat, out, input, wOut, readIdx } = this;
+    const rng = this.rng;
+    const nRead = readIdx.length;
+    for (let i = 0; i < nRead; i++) feat[i] = r[readIdx[i]];
+    for (let j = 0; j < nIn; j++) feat[nRead + j] = input[j];
+    feat[nRead + nIn] = 1;
+    if (p.readout === 'bilinear') {
+      let f = nRead + nIn + 1;
+      for (let a = 0; a < nIn; a++) {
+        const ia = input[a];
+        for (let i = 0; i < nRead; i++) feat[f++] = ia * feat[i];
+      }
+    }
+    if (this.mlp) this.mlp.forward(wOut, feat, out);
+    else {
+      for (let k = 0; k < nOut; k++) {
+        let s = 0;
+        const base = k * nFeat;
+        for (let i = 0; i < nFeat; i++) s += wOut[base + i] * feat[i];
+        out[k] = s + (this.explore && p.noise_o > 0 ? p.noise_o * (2 * rng.random() - 1) : 0);
+      }
+    }
   }
 
   /** Factor from the learned dimensionless xi~ to xi in the units of the exact signal. */

@@ -5,7 +5,8 @@ import type { MemoryCircuitPlugin, MemorySample } from '../../core/contracts.js'
 import { MemoryCircuitToken } from '../../core/tokens.js';
 import { Rng } from '../../core/rng.js';
 import { build, tempDir } from '../../test/helpers.js';
-import { fromFile, type ReservoirFile } from './reservoir-net.js';
+import { MlpReadout } from './mlp.js';
+import { fromFile, ReservoirNet, type ReservoirFile } from './reservoir-net.js';
 import { ReservoirMemory, ReservoirMemoryPlugin, trainCircuit } from './reservoir.js';
 import { evaluate, presentSample, RandomStream } from './train.js';
 
@@ -133,5 +134,119 @@ projections:
     await expect(build(withFile('').replace('h: {model: lif, size: 3', 'h: {model: lif, size: 4'))).rejects.toThrow(/was trained for z of dimension 3, this layer has 4/);
     await expect(build(withFile('').replace(`${out.dir}/h.json`, `${out.dir}/missing.json`))).rejects.toThrow(/missing\.json does not exist/);
     out.done();
+  });
+});
+
+describe('delay-line structure and mlp readout', () => {
+  const line = (over: Record<string, unknown> = {}) => small({ structure: 'delay-line', tau_ms: 1, lambda: 1, input_scale: 0.1, steps_per_sample: 5, window: 4, size: 60, ...over });
+
+  it('each tap holds exactly one earlier sample: the sample presented j samples ago and nothing else', () => {
+    const p = line();
+    // 5 steps x 3 earlier samples = 15 banks of 4 units; taps at banks 5, 10, 15.
+    const a = new ReservoirNet(p, dims, Rng.derive(1, 'net'));
+    const b = new ReservoirNet(p, dims, Rng.derive(1, 'net'));
+    expect(a.readIdx.length).toBe(12);
+    const rng = Rng.derive(2, 's');
+    const sample = () => ({ x: [rng.normal(), rng.normal()], y: [1, 0], z: [rng.normal(), rng.normal(), rng.normal()] });
+    const shared = sample();
+    // Stream a: 3 samples, the shared one, 2 more; stream b: other samples around the same one.
+    const streamA = [sample(), sample(), sample(), shared, sample(), sample()];
+    const streamB = [sample(), sample(), sample(), shared, sample(), sample()];
+    for (let i = 0; i < 6; i++) {
+      presentSample(a, streamA[i].x, streamA[i].y, streamA[i].z);
+      presentSample(b, streamB[i].x, streamB[i].y, streamB[i].z);
+    }
+    // After the last sample, the shared one is 2 samples back: tap 2 (features 4..7) agrees
+    // exactly, taps 1 and 3 hold different samples and differ.
+    const tap = (net: ReservoirNet, j: number) => Array.from(net.feat.subarray((j - 1) * 4, j * 4));
+    expect(tap(b, 2)).toEqual(tap(a, 2));
+    expect(tap(a, 2).some((v) => v !== 0)).toBe(true);
+    expect(tap(b, 1)).not.toEqual(tap(a, 1));
+    expect(tap(b, 3)).not.toEqual(tap(a, 3));
+  });
+
+  it('a delay line too short for the window holds fewer samples (its capacity)', () => {
+    // 5 steps x 3 samples = 15 banks needed, 10 units give 10 banks of 1: only tap 1 (bank 5) and tap 2 (bank 10) exist.
+    const net = new ReservoirNet(line({ size: 10 }), dims, Rng.derive(1, 'net'));
+    expect(Array.from(net.readIdx)).toEqual([4, 9]);
+  });
+
+  it('the mlp readout\'s gradient matches finite differences', () => {
+    const mlp = new MlpReadout(5, 4, 3);
+    const rng = Rng.derive(3, 'mlp');
+    const w = new Float64Array(mlp.size);
+    mlp.init(w, () => rng.normal());
+    for (let i = mlp.firstLearned; i < mlp.size; i++) w[i] = rng.normal() * 0.5;
+    w[mlp.o.scale] = 2;
+    const f = Float64Array.from({ length: 5 }, () => rng.normal());
+    const target = Float64Array.from({ length: 3 }, () => rng.normal());
+    const out = new Float64Array(3);
+    const loss = () => {
+      mlp.forward(w, f, out);
+      return out.reduce((s, o, k) => s + (o - target[k]) ** 2, 0) / (2 * 4);
+    };
+    loss();
+    const g = new Float64Array(mlp.size);
+    mlp.backward(w, out, target, g);
+    for (let i = mlp.firstLearned; i < mlp.size; i++) {
+      const w0 = w[i];
+      w[i] = w0 + 1e-6;
+      const up = loss();
+      w[i] = w0 - 1e-6;
+      const down = loss();
+      w[i] = w0;
+      expect(g[i]).toBeCloseTo((up - down) / 2e-6, 6);
+    }
+  });
+
+  for (const trainer of ['adam', 'lms'] as const) {
+    it(`delay line + mlp readout (${trainer}) beats the zero-output baseline and the best linear readout of a random reservoir`, () => {
+      const over = { window: 2, train_samples: 20000, eval_samples: 300, readout: 'mlp', hidden: 32, trainer, eta: trainer === 'adam' ? 3e-3 : 0.05, norm_samples: 200, train_steps: 1, batch: 8 };
+      const mlp = trainCircuit(line(over), dims, 4, undefined).evaluation;
+      const ridge = trainCircuit(small({ window: 2, size: 60, trainer: 'ridge', train_samples: 4000, eval_samples: 300 }), dims, 4, undefined).evaluation;
+      expect(mlp.nmse).toBeLessThan(ridge.nmse);
+      expect(mlp.cosine).toBeGreaterThan(ridge.cosine);
+      expect(mlp.cosine).toBeGreaterThan(0.5);
+    });
+  }
+
+  it('an mlp readout resumes exactly (weights, normalisation and Adam state)', async () => {
+    const out = tempDir();
+    const file = `${out.dir}/m.json`;
+    const p = line({ readout: 'mlp', hidden: 8, trainer: 'adam', eta: 3e-3, norm_samples: 300, train_steps: 1, train_samples: 1200, batch: 7 });
+    const full = trainCircuit(p, dims, 5, undefined);
+    const { writeFileSync } = await import('node:fs');
+    let calls = 0;
+    expect(() =>
+      trainCircuit(p, dims, 5, undefined, (f) => {
+        writeFileSync(file, JSON.stringify(f));
+        if (++calls === 2) throw new Error('killed');
+      }),
+    ).toThrow('killed');
+    const info = await ReservoirMemoryPlugin.pretrain!({ params: p, dims, seed: 5, out: file, resume: true });
+    expect(info.resumed_from).toBe(1000);
+    const resumed = JSON.parse(readFileSync(file, 'utf8')) as ReservoirFile;
+    expect(resumed.weights.wOut).toBe(full.file.weights.wOut);
+    expect(resumed.evaluation).toEqual(full.file.evaluation);
+    out.done();
+  });
+
+  it('refuses trainers that cannot train the chosen readout, naming the field', async () => {
+    const scenario = (params: string) => `
+seed: 1
+memory_experiment:
+  memory: {type: reservoir, params: {${params}}}
+  dims: {x: 2, y: 2, z: 3}
+  grid: {window: [2]}
+  test_samples: 10
+`;
+    const { validateScenario } = await import('../../index.js');
+    const dir = tempDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${dir.dir}/a.yaml`, scenario('readout: mlp, trainer: rmh'));
+    await expect(validateScenario(`${dir.dir}/a.yaml`)).rejects.toThrow(/memory_experiment\.memory\.params\.trainer[\s\S]*lms or adam for an mlp readout/);
+    writeFileSync(`${dir.dir}/b.yaml`, scenario('trainer: adam'));
+    await expect(validateScenario(`${dir.dir}/b.yaml`)).rejects.toThrow(/adam trains the mlp readout/);
+    dir.done();
   });
 });

@@ -23,7 +23,7 @@ import { param } from '../../core/params.js';
 import { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
 import { CONTRACT_KEYS, fromFile, ReservoirNet, toFile, type Dims, type ReservoirFile, type ReservoirParams } from './reservoir-net.js';
-import { evaluate, presentSample, RandomStream, ReadoutTrainer, RidgeAccumulator, type Evaluation, type TrainerOptions } from './train.js';
+import { evaluate, makeTrainer, presentSample, RandomStream, RidgeAccumulator, type Evaluation, type TrainerOptions } from './train.js';
 
 export class ReservoirMemory implements MemoryCircuit, EventHandler {
   private stepsLeft = 0;
@@ -48,7 +48,7 @@ export class ReservoirMemory implements MemoryCircuit, EventHandler {
   }
 
   handleEvent(ev: SimEvent): void {
-    this.net.step();
+    this.net.step(this.stepsLeft === 1);
     if (--this.stepsLeft > 0) {
       this.scheduler.at(ev.t + this.net.p.dt_ms, Priority.MODULATOR, this);
       return;
@@ -61,7 +61,9 @@ export class ReservoirMemory implements MemoryCircuit, EventHandler {
 
 interface Params extends ReservoirParams {
   file: string;
-  trainer: 'lms' | 'rmh' | 'ridge';
+  trainer: 'lms' | 'rmh' | 'ridge' | 'adam';
+  batch: number;
+  norm_samples: number;
   ridge: number;
   eta: number;
   t_decay_ms: number;
@@ -73,10 +75,18 @@ interface Params extends ReservoirParams {
 
 const netKeys: (keyof ReservoirParams)[] = [
   'size', 'tau_ms', 'dt_ms', 'lambda', 'connectivity', 'input_scale', 'feedback_scale', 'noise_h', 'noise_o', 'steps_per_sample',
-  'window', 'sigma_x', 'sigma_y', 'sigma_z', 'gamma', 'x_mean', 'x_sd', 'z_mean', 'z_sd', 'readout',
+  'window', 'sigma_x', 'sigma_y', 'sigma_z', 'gamma', 'x_mean', 'x_sd', 'z_mean', 'z_sd', 'readout', 'structure', 'hidden',
 ];
 
-const trainerOptions = (p: Params): TrainerOptions & { ridge?: number } => ({ ...(p.trainer === 'ridge' ? { ridge: p.ridge } : {}), kind: p.trainer, eta: p.eta, t_decay_ms: p.t_decay_ms, tau_avg_ms: p.tau_avg_ms, train_steps: p.train_steps });
+const trainerOptions = (p: Params): TrainerOptions & { ridge?: number } => ({
+  ...(p.trainer === 'ridge' ? { ridge: p.ridge } : {}),
+  kind: p.trainer,
+  eta: p.eta,
+  t_decay_ms: p.t_decay_ms,
+  tau_avg_ms: p.tau_avg_ms,
+  train_steps: p.train_steps,
+  ...(p.readout === 'mlp' ? { batch: p.batch, norm_samples: p.norm_samples, train_samples: p.train_samples } : {}),
+});
 
 /**
  * Trains a circuit's readout on a random stream, from `from` samples on (resuming) to
@@ -94,7 +104,7 @@ export function trainCircuit(
 ): { net: ReservoirNet; file: ReservoirFile; evaluation: Evaluation } {
   const net = start?.net ?? new ReservoirNet(pick(p), dims, Rng.derive(seed, 'reservoir/net'));
   const stream = start?.stream ?? new RandomStream(dims, net.p, Rng.derive(seed, 'reservoir/train-stream'));
-  const trainer = new ReadoutTrainer(trainerOptions(p), dims.z, start?.trainer);
+  const trainer = makeTrainer(trainerOptions(p), net, start?.trainer);
   const trainerInfo = { ...trainerOptions(p), train_samples: p.train_samples, eval_samples: p.eval_samples };
   net.explore = p.trainer === 'rmh';
   let done = start?.done ?? 0;
@@ -176,8 +186,12 @@ export const ReservoirMemoryPlugin: MemoryCircuitPlugin = {
     param.number('x_sd', 0.5, 'training stream: sd of each x component', { gt: 0 }),
     param.number('z_mean', 0, 'training stream: mean of each z component (also subtracted from z at the input)', {}),
     param.number('z_sd', 1, 'training stream: sd of each z component', { gt: 0 }),
-    param.choice('readout', 'linear', 'readout features: linear [r; in; 1], or bilinear (also every in_a * r_b)', ['linear', 'bilinear'] as const),
-    param.choice('trainer', 'lms', 'readout trainer: lms (least mean squares), rmh (reward-modulated Hebbian), or ridge (the best linear readout, closed form, for reference)', ['lms', 'rmh', 'ridge'] as const),
+    param.choice('structure', 'random', 'random: sparse random recurrent weights (the paper\'s); delay-line: a chain of banks that holds the last window - 1 samples (docs/reservoir.md)', ['random', 'delay-line'] as const),
+    param.choice('readout', 'linear', 'readout: linear over [r; in; 1], bilinear (also every in_a * r_b), or mlp (two hidden tanh layers over [r; in; 1])', ['linear', 'bilinear', 'mlp'] as const),
+    param.integer('hidden', 128, 'mlp readout: hidden units per layer', { min: 1 }),
+    param.choice('trainer', 'lms', 'readout trainer: lms (least mean squares; gradient steps for mlp), rmh (reward-modulated Hebbian), ridge (the best linear readout, closed form, for reference) or adam (mlp only)', ['lms', 'rmh', 'ridge', 'adam'] as const),
+    param.integer('batch', 32, 'mlp readout: updates per gradient step', { min: 1 }),
+    param.integer('norm_samples', 500, 'mlp readout: first samples that only fix the feature normalisation and output scale', { min: 1 }),
     param.number('ridge', 1e-4, 'ridge: regularisation per sample', { min: 0 }),
     param.number('eta', 2e-5, 'readout learning rate eta0', { min: 0 }),
     param.number('t_decay_ms', 1e12, 'eta(t) = eta0 / (1 + t / t_decay)', { gt: 0 }),
@@ -186,6 +200,14 @@ export const ReservoirMemoryPlugin: MemoryCircuitPlugin = {
     param.integer('train_samples', 5000, 'random samples to train the readout on', { min: 0 }),
     param.integer('eval_samples', 300, 'held-out random samples to measure it on', { min: 1 }),
   ],
+  check(params) {
+    const p = params as unknown as Params;
+    const problems: { param: string; expected: string; found: string }[] = [];
+    if (p.readout === 'mlp' && (p.trainer === 'rmh' || p.trainer === 'ridge')) problems.push({ param: 'trainer', expected: 'lms or adam for an mlp readout (rmh and ridge train linear readouts)', found: p.trainer });
+    if (p.readout !== 'mlp' && p.trainer === 'adam') problems.push({ param: 'trainer', expected: 'lms, rmh or ridge for a linear or bilinear readout (adam trains the mlp readout)', found: 'adam' });
+    if (p.readout === 'mlp' && p.norm_samples >= p.train_samples && p.train_samples > 0) problems.push({ param: 'norm_samples', expected: `fewer than train_samples (${p.train_samples}): the rest are the ones it learns from`, found: String(p.norm_samples) });
+    return problems;
+  },
   create(ctx: MemoryContext): MemoryCircuit {
     const p = ctx.params as unknown as Params;
     let net: ReservoirNet;

@@ -12,6 +12,11 @@
  * - `ridge`: the best linear readout, for reference: the features at the last step of every
  *   sample are collected and W_o solves (F^T F + ridge * I) W_o^T = F^T T in closed form
  *   at the end (solveRidge).
+ * The `mlp` readout (mlp.ts) is trained by back-propagation inside the readout (MlpTrainer):
+ * its first `norm_samples` samples only fix the feature normalisation and the output scale,
+ * then `lms` takes plain gradient steps (eta(t) as above) and `adam` Adam steps with a
+ * learning rate that falls from eta to 0 on a half cosine over the training, both on
+ * mini-batches of `batch` updates.
  */
 import { cosine, ibSignal } from '../../core/hsic/hsic.js';
 import { randomMemorySample } from '../../core/memory-experiment.js';
@@ -69,14 +74,28 @@ export function scaledSignal(X: Float64Array[], Y: Float64Array[], Z: Float64Arr
 }
 
 export interface TrainerOptions {
-  kind: 'lms' | 'rmh' | 'ridge';
+  kind: 'lms' | 'rmh' | 'ridge' | 'adam';
   eta: number;
   t_decay_ms: number;
   tau_avg_ms: number;
   train_steps: number;
+  /** mlp readout only. */
+  batch?: number;
+  norm_samples?: number;
+  train_samples?: number;
 }
 
-export class ReadoutTrainer {
+/** Updates a readout at one step against the target of the sample; `state` is everything needed to resume. */
+export interface Trainer {
+  readonly state: number[];
+  update(net: ReservoirNet, target: Float64Array): void;
+}
+
+export function makeTrainer(o: TrainerOptions, net: ReservoirNet, state?: number[]): Trainer {
+  return net.mlp ? new MlpTrainer(o, net, state) : new ReadoutTrainer(o, net.nOut, state);
+}
+
+export class ReadoutTrainer implements Trainer {
   /** [t_ms, Pbar, outbar...]: everything needed to resume. */
   state: number[];
 
@@ -117,13 +136,97 @@ export class ReadoutTrainer {
   }
 }
 
+/**
+ * Back-propagation for the mlp readout. State layout (Float64Array, saved as numbers):
+ * [t_ms, adam step, updates in the current batch, normalisation updates seen, target sum of
+ * squares, feature sums (F), feature sums of squares (F), gradient (P), Adam m (P), Adam v (P)]
+ * with P the readout's parameter count.
+ */
+export class MlpTrainer implements Trainer {
+  private readonly st: Float64Array;
+  private readonly F: number;
+  private readonly P: number;
+  private readonly at: { fsum: number; fsq: number; g: number; m: number; v: number };
+
+  constructor(private readonly o: TrainerOptions, net: ReservoirNet, state?: number[]) {
+    const mlp = net.mlp!;
+    this.F = mlp.nFeat;
+    this.P = mlp.size;
+    const F = this.F;
+    const P = this.P;
+    this.at = { fsum: 5, fsq: 5 + F, g: 5 + 2 * F, m: 5 + 2 * F + P, v: 5 + 2 * F + 2 * P };
+    this.st = state ? Float64Array.from(state) : new Float64Array(5 + 2 * F + 3 * P);
+  }
+
+  get state(): number[] {
+    return Array.from(this.st);
+  }
+
+  update(net: ReservoirNet, target: Float64Array): void {
+    const { st, F, P, at, o } = this;
+    const mlp = net.mlp!;
+    const w = net.wOut;
+    const normUpdates = (o.norm_samples ?? 0) * o.train_steps;
+    st[0] += net.p.dt_ms;
+    if (st[3] < normUpdates) {
+      // Normalisation phase: statistics of the features and targets, no learning.
+      for (let i = 0; i < F; i++) {
+        st[at.fsum + i] += net.feat[i];
+        st[at.fsq + i] += net.feat[i] ** 2;
+      }
+      for (let k = 0; k < target.length; k++) st[4] += target[k] ** 2;
+      if (++st[3] === normUpdates) {
+        const n = normUpdates;
+        for (let i = 0; i < F; i++) {
+          const mean = st[at.fsum + i] / n;
+          const sd = Math.sqrt(Math.max(0, st[at.fsq + i] / n - mean * mean));
+          w[mlp.o.mean + i] = mean;
+          w[mlp.o.sd + i] = sd > 1e-9 ? sd : 1;
+        }
+        const rms = Math.sqrt(st[4] / (n * target.length));
+        w[mlp.o.scale] = rms > 0 ? rms : 1;
+      }
+      return;
+    }
+    mlp.backward(w, net.out, target, st.subarray(at.g, at.g + P));
+    const batch = o.batch ?? 1;
+    if (++st[2] < batch) return;
+    st[2] = 0;
+    const step = ++st[1];
+    const first = mlp.firstLearned;
+    const g = at.g;
+    if (o.kind === 'adam') {
+      const total = Math.max(1, Math.floor((((o.train_samples ?? 0) - (o.norm_samples ?? 0)) * o.train_steps) / batch));
+      const lr = o.eta * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, (step - 1) / total)));
+      const b1 = 0.9;
+      const b2 = 0.999;
+      const c1 = 1 / (1 - b1 ** step);
+      const c2 = 1 / (1 - b2 ** step);
+      for (let i = first; i < P; i++) {
+        const gi = st[g + i] / batch; // the batch's mean gradient
+        const m = (st[at.m + i] = b1 * st[at.m + i] + (1 - b1) * gi);
+        const v = (st[at.v + i] = b2 * st[at.v + i] + (1 - b2) * gi * gi);
+        w[i] -= (lr * m * c1) / (Math.sqrt(v * c2) + 1e-8);
+        st[g + i] = 0;
+      }
+    } else {
+      const eta = o.eta / (1 + st[0] / o.t_decay_ms) / batch;
+      for (let i = first; i < P; i++) {
+        w[i] -= eta * st[g + i];
+        st[g + i] = 0;
+      }
+    }
+  }
+}
+
 /** Presents one sample for steps_per_sample steps; trains on the last ones when a trainer is given. Returns the estimate. */
-export function presentSample(net: ReservoirNet, x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>, target?: Float64Array, trainer?: ReadoutTrainer, trainSteps = 0): Float64Array {
+export function presentSample(net: ReservoirNet, x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>, target?: Float64Array, trainer?: Trainer, trainSteps = 0): Float64Array {
   net.setInput(x, y, z);
   const steps = net.p.steps_per_sample;
   for (let s = 0; s < steps; s++) {
-    net.step();
-    if (trainer && target && s >= steps - trainSteps) trainer.update(net, target);
+    const train = trainer !== undefined && target !== undefined && s >= steps - trainSteps;
+    net.step(train || s === steps - 1);
+    if (train) trainer.update(net, target);
   }
   return Float64Array.from(net.out);
 }
