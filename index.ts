@@ -86,9 +86,16 @@ export async function runScenario(
     const locate = (p: readonly (string | number)[], onKey = false) => loaded.source.locate(p, onKey);
     const name = loaded.scenario.name ?? path.basename(loaded.file).replace(/\.(ya?ml|json)$/i, '');
     const started = performance.now();
-    const experiment = runMemoryExperiment(spec, plugin, loaded.scenario.seed, loaded.dir, locate, options.onExperimentRow);
     const outDir = options.out ?? `out/${name}`;
-    const files = await writeMemoryExperiment(experiment, { scenario: name, seed: loaded.scenario.seed, wall_s: (performance.now() - started) / 1000 }, outDir);
+    const meta = () => ({ scenario: name, seed: loaded.scenario.seed, wall_s: (performance.now() - started) / 1000 });
+    const done: MemoryExperimentRow[] = [];
+    const experiment = runMemoryExperiment(spec, plugin, loaded.scenario.seed, loaded.dir, locate, (row, index, total) => {
+      // Every finished grid point is on disk before the next starts: a long experiment never loses finished rows.
+      done.push(row);
+      writeMemoryExperiment({ memory: spec.memory.type, dims: spec.dims, rows: done }, meta(), outDir, false);
+      options.onExperimentRow?.(row, index, total);
+    });
+    const files = writeMemoryExperiment(experiment, meta(), outDir);
     return { experiment, files, outDir };
   }
   const sim = await buildLoaded(loaded, options.modules);

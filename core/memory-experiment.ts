@@ -12,7 +12,7 @@
  * any memory plugin: `ideal-window` scores cosine 1, nmse 0 (a check of the harness itself).
  */
 import type { MemoryCircuitPlugin } from './contracts.js';
-import { CsvBuilder, writeFileAtomic } from './output.js';
+import { CsvBuilder, writeFileAtomicSync } from './output.js';
 import { cosine, ibSignal } from './hsic/hsic.js';
 import { Channel } from './modulators.js';
 import { resolveParams } from './params.js';
@@ -156,11 +156,15 @@ export function runMemoryExperiment(
 }
 
 /** Writes capacity.csv (one row per grid point) and summary.json below outDir. */
-export async function writeMemoryExperiment(result: MemoryExperimentResult, meta: Record<string, unknown>, outDir: string): Promise<string[]> {
+/**
+ * Writes capacity.csv and summary.json (atomically). Called after every finished grid point
+ * with complete = false, so an interrupted experiment keeps the rows it finished.
+ */
+export function writeMemoryExperiment(result: MemoryExperimentResult, meta: Record<string, unknown>, outDir: string, complete = true): string[] {
   const keys = [...new Set(result.rows.flatMap((r) => Object.keys(r.params)))];
   const csv = new CsvBuilder([...keys, 'cosine', 'nmse', 'samples', 'build_s', 'test_s'].join(','));
   for (const r of result.rows) csv.row([...keys.map((k) => String(r.params[k] ?? '')), r.cosine, r.nmse, r.samples, r.build_s, r.test_s].join(','));
-  await writeFileAtomic(`${outDir}/capacity.csv`, csv.toString());
-  await writeFileAtomic(`${outDir}/summary.json`, JSON.stringify({ ...meta, memory_experiment: result, files: ['capacity.csv', 'summary.json'] }, null, 2) + '\n');
+  writeFileAtomicSync(`${outDir}/capacity.csv`, csv.toString());
+  writeFileAtomicSync(`${outDir}/summary.json`, JSON.stringify({ ...meta, complete, memory_experiment: result, files: ['capacity.csv', 'summary.json'] }, null, 2) + '\n');
   return ['capacity.csv', 'summary.json'];
 }

@@ -1,3 +1,4 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -10,6 +11,14 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   const tmp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
   await writeFile(tmp, data);
   await rename(tmp, file);
+}
+
+/** writeFileAtomic for synchronous callers (progress written from inside a long computation). */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
 }
 
 /** Builds large CSV text in chunks, so a million rows do not make a million-element array. */
