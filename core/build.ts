@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
 import { isSampleInput, type Dataset, type MemoryCircuitPlugin, type PopulationView, type SpikeListener, type SynapseDynamics } from './contracts.js';
 import { fillValues, specBounds, type ValueSpec } from './distributions.js';
-import { describeValue, EngramError, ScenarioError, type Diagnostic } from './errors.js';
+import { describeValue, EngramError, ParamError, ScenarioError, type Diagnostic } from './errors.js';
 import { buildCsr, sortRowsByDelay } from './network/csr.js';
 import { connect, ConnectorError } from './network/connectors.js';
 import { resolveParams } from './params.js';
@@ -77,6 +77,11 @@ export async function prepareTraining(loaded: LoadedScenario, registry: PluginRe
     return { name: plugin.name, dataset };
   } catch (err) {
     if (err instanceof EngramError) throw err;
+    if (err instanceof ParamError) {
+      const p = ['training', 'dataset', 'params', err.param];
+      const given = Object.hasOwn((tr.dataset.params ?? {}) as object, err.param);
+      throw new ScenarioError([{ location: locate(given ? p : ['training', 'dataset']), path: p.join('.'), expected: err.expected, found: firstLine(err) }]);
+    }
     throw new ScenarioError([{ location: locate(['training', 'dataset']), path: 'training.dataset', expected: 'a dataset that loads', found: firstLine(err) }]);
   }
 }

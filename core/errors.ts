@@ -57,3 +57,14 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') return `a mapping with keys ${Object.keys(value as object).slice(0, 6).join(', ') || '(none)'}`;
   return typeof value;
 }
+
+/**
+ * A plugin's complaint about one of its parameters that only shows when it acts on it (a data
+ * file that is missing or corrupt, say). The builder reports it at that parameter's line.
+ */
+export class ParamError extends RangeError {
+  constructor(readonly param: string, readonly expected: string, message: string) {
+    super(message);
+    this.name = 'ParamError';
+  }
+}

@@ -18,7 +18,8 @@ import staticRule from './static/module.js';
 import stdp from './stdp/module.js';
 import triplet from './triplet-stdp/module.js';
 import twoSample from './two-sample/module.js';
+import idx from './idx/module.js';
 import xor from './xor/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, leakyRate, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idealWindow, twoSample, reservoir, ibHebbian, deltaReadout];
+export const builtinModules: readonly ContainerModule[] = [lif, leakyRate, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idx, idealWindow, twoSample, reservoir, ibHebbian, deltaReadout];

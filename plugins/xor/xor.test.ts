@@ -6,7 +6,7 @@ import { makeXor } from './xor.js';
 describe('xor dataset', () => {
   it('are registered with their parameters', async () => {
     const registry = await createEngramRegistry();
-    expect(registry.dataset.names()).toEqual(['linear', 'xor']);
+    expect(registry.dataset.names()).toEqual(['cifar10', 'idx', 'linear', 'mnist', 'xor']);
     const xor = registry.dataset.get('xor')!;
     const data = await xor.create({ params: { n: 1000, n_train: 900, noise_sd: 0.1 }, rng: Rng.derive(1, 'dataset'), baseDir: '.' });
     expect([data.train.x.length, data.test.x.length, data.nFeatures, data.nClasses]).toEqual([900, 100, 2, 2]);
