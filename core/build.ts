@@ -14,7 +14,7 @@ import type { FieldPath, LoadedScenario } from './scenario/load.js';
 import type { ArrayValue } from './scenario/schema.js';
 import { Channel, SpikePulseSource } from './modulators.js';
 import { Scheduler } from './scheduler.js';
-import { GradedActivity, SpikeCounter, Trainer, type LayerActivity, type TrainingLayer } from './training.js';
+import { GradedActivity, readoutError, SpikeCounter, Trainer, type LayerActivity, type TrainingLayer } from './training.js';
 import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type SimulationParts } from './simulation.js';
 
 /**
@@ -441,6 +441,13 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
           dims: { x: training.dataset.nFeatures, y: training.dataset.nClasses, z: runtime.size },
           channel: modulators.get(`xi/${plan.population}`)!,
           baseDir: loaded.dir,
+          network: {
+            layer: plan.population,
+            readout: tr.readout,
+            readoutError: (out, y) => readoutError(tr, layerIsSpiking(runtimes.get(tr.readout)!), out, y),
+            population: (name) => runtimes.get(name),
+            projections,
+          },
         }),
       );
       const sigma = (k: string) => (typeof plan.params[k] === 'number' ? (plan.params[k] as number) : 1);
@@ -463,6 +470,10 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
 }
 
 /** What training reads of a layer: the graded output of a rate population, or its spike counts. */
+function layerIsSpiking(runtime: PopulationRuntime): boolean {
+  return runtime.population?.output === undefined;
+}
+
 function layerActivity(runtime: PopulationRuntime): LayerActivity {
   const output = runtime.population?.output;
   if (output) return new GradedActivity(output);

@@ -71,6 +71,12 @@ export interface NeuronPopulation {
   readonly output?: Float64Array;
   /** Graded models only: f'(u) of each neuron at the last step (the postsynaptic gain of three-factor rules). */
   readonly gain?: Float64Array;
+  /**
+   * Graded models with an output transform after f (e.g. layer normalisation): turns, in
+   * place, a gradient with respect to `output` into one with respect to f(u), at the last
+   * step. Absent: the output is f(u) and the gradient passes unchanged.
+   */
+  outputPullback?(grad: Float64Array): void;
 }
 
 export interface PopulationContext {
@@ -307,6 +313,22 @@ export interface MemoryContext {
   readonly channel: ModulatorChannel;
   /** Folder that relative file paths in the parameters are resolved against (the scenario's). */
   readonly baseDir: string;
+  /**
+   * A read-only view of the network and the training protocol, for baselines that are not
+   * local by design (e.g. back-propagation). A biologically plausible memory never uses it.
+   */
+  readonly network?: NetworkView;
+}
+
+export interface NetworkView {
+  /** The population this circuit serves. */
+  readonly layer: string;
+  /** The training readout, and the error the protocol computes from its output and y. */
+  readonly readout: string;
+  readoutError(out: Float64Array, y: Float64Array): Float64Array;
+  population(name: string): { readonly size: number; readonly population?: NeuronPopulation } | undefined;
+  /** Every projection (CSR by source: synapse k from j in rowStart[j]..rowStart[j+1]). */
+  readonly projections: readonly { readonly from: string; readonly to: string; readonly nPre: number; readonly rowStart: Int32Array; readonly target: Int32Array; readonly weight: Float64Array }[];
 }
 
 /** For circuits that learn before use: train one a priori for a layer and save it. */

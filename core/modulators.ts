@@ -69,3 +69,19 @@ export class SpikePulseSource implements SpikeListener, EventHandler {
     this.channel.pulse(ev.t, this.amount);
   }
 }
+
+/**
+ * Emits queued signals on a channel at their due times, through the scheduler (priority
+ * MODULATOR). Signals must be queued in the order of their times (a constant delay).
+ */
+export class SignalEmitter implements EventHandler {
+  private readonly queue: Float64Array[] = [];
+  constructor(private readonly channel: ModulatorChannel, private readonly scheduler: Scheduler) {}
+  emit(t: number, xi: Float64Array): void {
+    this.queue.push(xi);
+    this.scheduler.at(t, Priority.MODULATOR, this);
+  }
+  handleEvent(ev: SimEvent): void {
+    this.channel.pulse(ev.t, this.queue.shift()!);
+  }
+}

@@ -147,28 +147,8 @@ export class Trainer {
     return predicted;
   }
 
-  /**
-   * The error the readout's delta rule descends, per readout neuron. `softmax`: the softmax
-   * cross-entropy gradient p - y, p = softmax(readout_gain * counts); it sums to zero, so it
-   * only moves drive between readout neurons. `rate`: the squared-error gradient towards target
-   * rates, (r_i - r*_i) / (high - low), r* = high for the label's neuron and low for the others;
-   * it also adds or removes drive, so a readout cannot stay silent.
-   */
   private readoutError(out: Float64Array, y: Float64Array): Float64Array {
-    const spec = this.spec;
-    if (spec.readout_loss === 'rate') {
-      const [lo, hi] = spec.readout_target_hz;
-      return Float64Array.from(out, (r, i) => (r - (y[i] ? hi : lo)) / (hi - lo));
-    }
-    // Spiking readouts: logits = readout_gain * spike counts; graded: readout_gain * output.
-    const toCount = spec.presentation_ms / 1000;
-    const logits = this.readout.spiking ? Float64Array.from(out, (r) => spec.readout_gain * Math.round(r * toCount)) : Float64Array.from(out, (r) => spec.readout_gain * r);
-    let max = -Infinity;
-    for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-    const p = Float64Array.from(logits, (l) => Math.exp(l - max));
-    const sum = p.reduce((a, b) => a + b, 0);
-    for (let i = 0; i < p.length; i++) p[i] = p[i] / sum - y[i];
-    return p;
+    return readoutError(this.spec, this.readout.spiking, out, y);
   }
 
   private evaluate(): { accuracy: number; layers: EpochRecord['layers'] } {
@@ -239,4 +219,33 @@ export class Trainer {
     );
     return [head.join(','), ...rows].join('\n') + '\n';
   }
+}
+
+/**
+ * The error the readout's delta rule descends, per readout neuron. `softmax`: the softmax
+ * cross-entropy gradient p - y, p = softmax(readout_gain * counts); it sums to zero, so it
+ * only moves drive between readout neurons. `rate`: the squared-error gradient towards target
+ * rates, (r_i - r*_i) / (high - low), r* = high for the label's neuron and low for the others;
+ * it also adds or removes drive, so a readout cannot stay silent. `out` is the readout's rate
+ * in Hz (spiking) or its graded output.
+ */
+export function readoutError(
+  spec: Pick<TrainingSpec, 'readout_loss' | 'readout_target_hz' | 'readout_gain' | 'presentation_ms'>,
+  spiking: boolean,
+  out: Float64Array,
+  y: Float64Array,
+): Float64Array {
+  if (spec.readout_loss === 'rate') {
+    const [lo, hi] = spec.readout_target_hz;
+    return Float64Array.from(out, (r, i) => (r - (y[i] ? hi : lo)) / (hi - lo));
+  }
+  // Spiking readouts: logits = readout_gain * spike counts; graded: readout_gain * output.
+  const toCount = spec.presentation_ms / 1000;
+  const logits = spiking ? Float64Array.from(out, (r) => spec.readout_gain * Math.round(r * toCount)) : Float64Array.from(out, (r) => spec.readout_gain * r);
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  const p = Float64Array.from(logits, (l) => Math.exp(l - max));
+  const sum = p.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < p.length; i++) p[i] = p[i] / sum - y[i];
+  return p;
 }

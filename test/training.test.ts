@@ -104,7 +104,7 @@ describe('training protocol', () => {
   });
 
   it('rejects inconsistent training sections with their location', async () => {
-    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: mnist9}'))).rejects.toThrow(/training\.dataset\.type: expected a dataset: linear, xor, found unknown dataset "mnist9"/);
+    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: mnist9}'))).rejects.toThrow(/training\.dataset\.type: expected a dataset: cifar10, idx, linear, mnist, xor, found unknown dataset "mnist9"/);
     await expect(build(readoutOnly(0).replace('seed: 2', 'seed: 2\nduration_ms: 100'))).rejects.toThrow(/duration_ms: expected no duration_ms in a training scenario/);
     await expect(build(readoutOnly(0).replace("in: {type: rate-code, size: 2", "in: {type: rate-code, size: 3"))).rejects.toThrow(/inputs\.in\.size: expected 2 generator neurons, one per feature of linear, found 3/);
     await expect(build(readoutOnly(0).replace('out: {model: lif, size: 2', 'out: {model: lif, size: 3'))).rejects.toThrow(/populations\.out\.size: expected 2 neurons, one per class of linear, found 3/);

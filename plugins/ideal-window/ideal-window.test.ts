@@ -79,6 +79,6 @@ describe('ideal-window memory', () => {
 
   it('is registered as a memory plugin with the two-sample baseline', async () => {
     const registry = await createEngramRegistry();
-    expect(registry.memory.names()).toEqual(['ideal-window', 'reservoir', 'two-sample']);
+    expect(registry.memory.names()).toEqual(['backprop', 'ideal-window', 'reservoir', 'two-sample']);
   });
 });

@@ -5,24 +5,11 @@
  * approximation, `delay_ms` after the sample. The window holds the activations as they were
  * when each sample was presented (as a real memory would), not recomputed ones.
  */
-import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample, ModulatorChannel } from '../../core/contracts.js';
+import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
+import { SignalEmitter } from '../../core/modulators.js';
 import { param } from '../../core/params.js';
-import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
 import { ibSignal, ibSignalRowCentred, type IbParams } from '../../core/hsic/hsic.js';
 import { ibTargetParams, normalisedView } from './memory-params.js';
-
-/** Emits queued signals on a channel at their due times (in order, through the scheduler). */
-export class SignalEmitter implements EventHandler {
-  private readonly queue: Float64Array[] = [];
-  constructor(private readonly channel: ModulatorChannel, private readonly scheduler: Scheduler) {}
-  emit(t: number, xi: Float64Array): void {
-    this.queue.push(xi);
-    this.scheduler.at(t, Priority.MODULATOR, this);
-  }
-  handleEvent(ev: SimEvent): void {
-    this.channel.pulse(ev.t, this.queue.shift()!);
-  }
-}
 
 export class IdealWindow implements MemoryCircuit {
   private readonly x: Float64Array[] = [];

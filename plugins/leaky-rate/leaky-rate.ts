@@ -31,6 +31,8 @@ export class LeakyRatePopulation implements NeuronPopulation {
   readonly input: Float64Array;
   readonly output: Float64Array;
   readonly gain: Float64Array;
+  /** sd of f(u) across the layer at the last step (layer normalisation), 0 when it had no spread. */
+  private normSd = 1;
   private readonly decayStep: number;
 
   constructor(readonly size: number, private readonly p: LeakyRateParams, private readonly dt: number, init: ReadonlyMap<string, Float64Array>) {
@@ -98,8 +100,29 @@ export class LeakyRatePopulation implements NeuronPopulation {
       for (let i = 0; i < n; i++) v += (output[i] - mean) ** 2;
       // A layer with no spread (e.g. all units silent) transmits zeros rather than 0/0.
       const sd = Math.sqrt(v / n);
+      this.normSd = sd > 1e-12 ? sd : 0;
       for (let i = 0; i < n; i++) output[i] = sd > 1e-12 ? (output[i] - mean) / sd : 0;
     }
+  }
+
+  /** Through z = (a - mean(a)) / sd(a): dL/da = (g - mean(g) - z mean(g z)) / sd. */
+  outputPullback(grad: Float64Array): void {
+    if (this.p.normalize !== 'layer' || this.size < 2) return;
+    const n = this.size;
+    const z = this.output;
+    if (this.normSd === 0) {
+      grad.fill(0);
+      return;
+    }
+    let mg = 0;
+    let mgz = 0;
+    for (let i = 0; i < n; i++) {
+      mg += grad[i];
+      mgz += grad[i] * z[i];
+    }
+    mg /= n;
+    mgz /= n;
+    for (let i = 0; i < n; i++) grad[i] = (grad[i] - mg - z[i] * mgz) / this.normSd;
   }
 
   receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number): void {

@@ -6,7 +6,7 @@
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
 import { pHsicTwoSampleSignal, type IbParams } from '../../core/hsic/hsic.js';
 import { ibTargetParams, normalisedView } from '../ideal-window/memory-params.js';
-import { SignalEmitter } from '../ideal-window/ideal-window.js';
+import { SignalEmitter } from '../../core/modulators.js';
 
 export class TwoSample implements MemoryCircuit {
   private prevY: Float64Array | undefined;
