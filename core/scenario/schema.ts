@@ -73,6 +73,10 @@ export const TrainingSchema = v.strictObject({
   train_samples: v.optional(positiveInt('how many training samples an epoch uses (default: all)')),
   shuffle: v.optional(v.boolean('expected true or false'), true),
   evaluate_every: v.optional(positiveInt('evaluate on the test set every this many epochs'), 1),
+  hsic_samples: v.optional(
+    v.pipe(v.number('expected how many test samples the HSIC diagnostics use (an integer >= 0)'), v.check((x) => Number.isInteger(x) && x >= 0 && x <= 2 ** 31 - 1, 'expected how many test samples the HSIC diagnostics use (an integer >= 0; 0: none)')),
+    500,
+  ),
   readout_gain: v.optional(positive('the factor from readout spike counts to softmax logits'), 1),
   readout_loss: v.optional(v.picklist(['softmax', 'rate'], 'expected softmax or rate'), 'softmax'),
   readout_target_hz: v.optional(

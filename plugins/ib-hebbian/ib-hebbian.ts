@@ -66,6 +66,8 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   readonly tr: Float64Array;
   private readonly gain: Float64Array;
   private readonly homeo: Float64Array;
+  /** Per post neuron: signal times gain, for the pulse being applied. */
+  private readonly sg: Float64Array;
   private readonly m: Float64Array | undefined;
   private readonly v2: Float64Array | undefined;
   private steps = 0;
@@ -81,6 +83,7 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     this.lastPost = new Float64Array(proj.nPost).fill(-Infinity);
     this.gain = new Float64Array(proj.nPost);
     this.homeo = new Float64Array(proj.nPost);
+    this.sg = new Float64Array(proj.nPost);
     this.r = new Float64Array(proj.nPost);
     this.tr = new Float64Array(proj.nPost);
     if (p.optimizer !== 'sgd') {
@@ -137,21 +140,34 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     const c1 = 1 - Math.pow(b1, this.steps);
     const c2 = 1 - Math.pow(b2, this.steps);
     const preOut = proj.preOutput;
+    // The signal times the gain, per post neuron, once per pulse.
+    const sg = this.sg;
+    for (let i = 0; i < proj.nPost; i++) sg[i] = s[scalar ? base : base + i] * gain[i];
+    // Everything the inner loop needs in locals: it runs once per synapse per pulse.
+    const { rowStart, target } = proj;
+    const mArr = this.m;
+    const vArr = this.v2;
+    const eta = p.eta;
+    const eps = p.epsilon;
+    const decay = p.optimizer === 'adamw' ? p.eta * p.weight_decay : 0;
+    const wMin = p.w_min;
+    const wMax = p.w_max;
     for (let j = 0; j < proj.nPre; j++) {
       const xj = preOut ? preOut[j] : this.trace(j, t);
-      for (let k = proj.rowStart[j]; k < proj.rowStart[j + 1]; k++) {
-        const i = proj.target[k];
-        const grad = s[scalar ? base : base + i] * gain[i] * xj;
+      const end = rowStart[j + 1];
+      for (let k = rowStart[j]; k < end; k++) {
+        const i = target[k];
+        const grad = sg[i] * xj;
         let wk = w[k];
-        if (this.m === undefined) {
-          wk -= p.eta * grad;
+        if (mArr === undefined) {
+          wk -= eta * grad;
         } else {
-          const m = (this.m[k] = b1 * this.m[k] + (1 - b1) * grad);
-          const vv = (this.v2![k] = b2 * this.v2![k] + (1 - b2) * grad * grad);
-          wk -= (p.eta * (m / c1)) / (Math.sqrt(vv / c2) + p.epsilon) + (p.optimizer === 'adamw' ? p.eta * p.weight_decay * wk : 0);
+          const m = (mArr[k] = b1 * mArr[k] + (1 - b1) * grad);
+          const vv = (vArr![k] = b2 * vArr![k] + (1 - b2) * grad * grad);
+          wk -= (eta * (m / c1)) / (Math.sqrt(vv / c2) + eps) + decay * wk;
         }
         if (hEta > 0) wk -= homeo[i] * xj;
-        w[k] = wk < p.w_min ? p.w_min : wk > p.w_max ? p.w_max : wk;
+        w[k] = wk < wMin ? wMin : wk > wMax ? wMax : wk;
       }
     }
   }
