@@ -4,6 +4,8 @@
  * Expected failures (bad scenario, unknown plugin, unreadable file) print their message
  * alone and exit with code 2; a bug prints one line (the stack with ENGRAM_DEBUG=1), exit 1.
  */
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import {
@@ -12,6 +14,7 @@ import {
   formatDefault,
   PluginKinds,
   runScenario,
+  runSweep,
   trainMemory,
   validateScenario,
   type EpochRecord,
@@ -221,7 +224,43 @@ await yargs(hideBin(process.argv))
       )
       .demandCommand(1, 'name a memory command: train'),
   )
-  .demandCommand(1, 'name a command: run, validate, plugins or memory')
+  .command(
+    'sweep <scenario>',
+    'run a scenario over a grid of parameter values and seeds, in parallel worker threads; writes one folder per run and sweep.csv (resumable)',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file' })
+        .option('grid', { type: 'string', array: true, default: [] as string[], description: 'path=v1,v2,... (repeatable), e.g. --grid training.layers.0.memory.params.window=2,4,8' })
+        .option('seeds', { type: 'number', default: 1, description: 'runs per grid point, each with its own derived seed' })
+        .option('workers', { type: 'number', default: availableParallelism(), description: 'worker threads (runs at a time); 0: in this thread' })
+        .option('out', { type: 'string', description: 'output folder (default: out/<scenario name>-sweep)' })
+        .option('resume', { type: 'boolean', default: false, description: 'continue a sweep in --out, skipping finished runs' })
+        .option('set', setOption),
+    async (argv) => {
+      const started = performance.now();
+      try {
+        const name = path.basename(argv.scenario).replace(/\.(ya?ml|json)$/i, '');
+        const out = argv.out ?? `out/${name}-sweep`;
+        const result = await runSweep(argv.scenario, {
+          grid: argv.grid,
+          seeds: argv.seeds,
+          workers: argv.workers,
+          out,
+          resume: argv.resume,
+          set: argv.set,
+          onRun: (done, total, run) => {
+            const params = Object.entries(run.params).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ');
+            const metrics = Object.entries(run.metrics).map(([k, v]) => `${k} ${v === null ? '-' : Number(v.toFixed(4))}`).join(', ');
+            process.stdout.write(`[${String(done).padStart(String(total).length)}/${total}] ${run.id} ${params} seed ${run.seed}: ${metrics} (${run.wall_s.toFixed(1)} s)\n`);
+          },
+        });
+        process.stdout.write(`wrote ${result.out}/sweep.csv: ${result.runs.length} runs${result.skipped ? ` (${result.skipped} finished before, skipped)` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .demandCommand(1, 'name a command: run, validate, plugins, memory or sweep')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);

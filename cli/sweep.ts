@@ -1,0 +1,212 @@
+/**
+ * Parameter sweeps: every combination of a grid of scenario overrides, times K seeds, run in
+ * parallel worker threads (one run per worker at a time), each in its own folder.
+ *
+ *   <out>/sweep.json            what the sweep is (scenario, grid, seeds): resuming checks it
+ *   <out>/runs/<id>/            the run's own output (summary.json, history.csv, ...)
+ *   <out>/runs/<id>/run.json    written last, atomically: the run is finished
+ *   <out>/sweep.csv             one row per finished run: grid values, seed, final metrics
+ *
+ * A run's seed is derived from the scenario's seed and the seed index k (the same k gives the
+ * same seed at every grid point, so grid points are compared on paired seeds). Resuming
+ * (`resume: true`) skips every run whose run.json exists; a run that was cut off is started
+ * again from scratch in its folder.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EngramError } from '../core/errors.js';
+import { CsvBuilder, writeFileAtomicSync } from '../core/output.js';
+import { Rng } from '../core/rng.js';
+import { loadScenario } from '../core/scenario/load.js';
+
+export interface SweepOptions {
+  /** path=v1,v2,... overrides (values are YAML, as for --set). */
+  grid: string[];
+  /** Seeds per grid point. */
+  seeds: number;
+  /** Worker threads (runs at a time); 0 runs in this thread. */
+  workers: number;
+  out: string;
+  resume?: boolean;
+  /** Fixed overrides applied to every run (as --set). */
+  set?: readonly string[];
+  onRun?: (done: number, total: number, run: SweepRun) => void;
+}
+
+export interface SweepRun {
+  id: string;
+  index: number;
+  params: Record<string, string>;
+  seed_index: number;
+  seed: number;
+  metrics: Record<string, number | null>;
+  wall_s: number;
+}
+
+interface Job {
+  id: string;
+  index: number;
+  params: Record<string, string>;
+  seedIndex: number;
+  seed: number;
+  set: string[];
+  out: string;
+}
+
+/** Parses path=v1,v2,... (values split on commas outside brackets and braces). */
+export function parseGrid(specs: readonly string[]): [string, string[]][] {
+  return specs.map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new EngramError(`--grid ${spec}: expected path=value1,value2,... (e.g. --grid training.layers.0.memory.params.window=2,4,8)`);
+    const values: string[] = [];
+    let depth = 0;
+    let cur = '';
+    for (const ch of spec.slice(eq + 1)) {
+      if (ch === '[' || ch === '{') depth++;
+      if (ch === ']' || ch === '}') depth--;
+      if (ch === ',' && depth === 0) {
+        values.push(cur.trim());
+        cur = '';
+      } else cur += ch;
+    }
+    values.push(cur.trim());
+    if (values.some((x) => x === '')) throw new EngramError(`--grid ${spec}: an empty value in the list`);
+    return [spec.slice(0, eq), values];
+  });
+}
+
+/** The final figures of a run, from its summary.json: accuracies for training, rates otherwise. */
+export function runMetrics(summary: Record<string, unknown>): Record<string, number | null> {
+  const training = summary.training as { train_accuracy: number; test_accuracy: number | null } | undefined;
+  if (training) return { train_accuracy: training.train_accuracy, test_accuracy: training.test_accuracy };
+  const exp = summary.memory_experiment as { rows: { cosine: number }[] } | undefined;
+  if (exp) return { mean_cosine: exp.rows.reduce((s, r) => s + r.cosine, 0) / Math.max(1, exp.rows.length) };
+  const pops = (summary.populations ?? {}) as Record<string, { rate_hz: number }>;
+  return Object.fromEntries(Object.entries(pops).map(([k, p]) => [`${k}_rate_hz`, p.rate_hz]));
+}
+
+function jobs(scenarioSeed: number, grid: [string, string[]][], seeds: number, out: string, fixed: readonly string[]): Job[] {
+  let points: Record<string, string>[] = [{}];
+  for (const [key, values] of grid) points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
+  const list: Job[] = [];
+  const width = String(points.length * seeds - 1).length;
+  for (const params of points) {
+    for (let k = 0; k < seeds; k++) {
+      const index = list.length;
+      const id = `run-${String(index).padStart(width, '0')}`;
+      list.push({
+        id,
+        index,
+        params,
+        seedIndex: k,
+        seed: Rng.derive(scenarioSeed, `sweep/seed/${k}`).int(2 ** 31),
+        set: [...fixed, ...Object.entries(params).map(([p, v]) => `${p}=${v}`)],
+        out: path.join(out, 'runs', id),
+      });
+    }
+  }
+  return list;
+}
+
+function writeCsv(out: string, grid: [string, string[]][], runs: SweepRun[]): void {
+  const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))];
+  const csv = new CsvBuilder(['run', ...grid.map(([k]) => k), 'seed_index', 'seed', ...metricKeys, 'wall_s'].join(','));
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  for (const r of [...runs].sort((a, b) => a.index - b.index)) {
+    csv.row([r.id, ...grid.map(([k]) => r.params[k]), r.seed_index, r.seed, ...metricKeys.map((m) => r.metrics[m]), r.wall_s].map(cell).join(','));
+  }
+  writeFileAtomicSync(path.join(out, 'sweep.csv'), csv.toString());
+}
+
+/** The compiled worker beside this file; absent when running from TypeScript sources. */
+function workerFile(): string | undefined {
+  const file = fileURLToPath(new URL('./sweep-worker.js', import.meta.url));
+  return existsSync(file) ? file : undefined;
+}
+
+export async function runSweep(scenario: string, options: SweepOptions): Promise<{ runs: SweepRun[]; skipped: number; out: string }> {
+  const loaded = await loadScenario(scenario, { set: options.set });
+  const grid = parseGrid(options.grid);
+  if (!Number.isInteger(options.seeds) || options.seeds < 1) throw new EngramError(`--seeds: expected an integer >= 1, found ${options.seeds}`);
+  // Every grid point must make a valid scenario before anything runs.
+  const all = jobs(loaded.scenario.seed, grid, options.seeds, options.out, options.set ?? []);
+  for (const j of all.filter((j) => j.seedIndex === 0)) await loadScenario(scenario, { set: j.set });
+
+  const manifestFile = path.join(options.out, 'sweep.json');
+  const manifest = { scenario: path.resolve(scenario), grid, seeds: options.seeds, set: options.set ?? [] };
+  if (existsSync(manifestFile)) {
+    const old = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    if (!options.resume) throw new EngramError(`${options.out} already holds a sweep: add --resume to continue it, or choose another --out`);
+    if (JSON.stringify(old) !== JSON.stringify(manifest)) throw new EngramError(`${options.out} holds a different sweep (scenario, grid, seeds or --set differ): cannot resume it`);
+  }
+  writeFileAtomicSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+
+  const finished: SweepRun[] = [];
+  const todo: Job[] = [];
+  for (const j of all) {
+    const marker = path.join(j.out, 'run.json');
+    if (existsSync(marker)) finished.push(JSON.parse(readFileSync(marker, 'utf8')) as SweepRun);
+    else todo.push(j);
+  }
+  const skipped = finished.length;
+  writeCsv(options.out, grid, finished);
+
+  const complete = (j: Job, summary: Record<string, unknown>, wall_s: number) => {
+    const run: SweepRun = { id: j.id, index: j.index, params: j.params, seed_index: j.seedIndex, seed: j.seed, metrics: runMetrics(summary), wall_s };
+    writeFileAtomicSync(path.join(j.out, 'run.json'), JSON.stringify(run, null, 2) + '\n');
+    finished.push(run);
+    writeCsv(options.out, grid, finished);
+    options.onRun?.(finished.length, all.length, run);
+  };
+
+  const file = workerFile();
+  if (options.workers === 0 || !file) {
+    const { runScenario } = await import('../index.js');
+    for (const j of todo) {
+      const t0 = performance.now();
+      await runScenario(scenario, { set: j.set, seed: j.seed, out: j.out });
+      complete(j, JSON.parse(readFileSync(path.join(j.out, 'summary.json'), 'utf8')), (performance.now() - t0) / 1000);
+    }
+    return { runs: finished.sort((a, b) => a.index - b.index), skipped, out: options.out };
+  }
+
+  // Worker threads: each takes the next job when it finishes one.
+  const queue = todo.slice();
+  const n = Math.max(1, Math.min(options.workers, queue.length));
+  let failure: Error | undefined;
+  await Promise.all(
+    Array.from({ length: queue.length ? n : 0 }, () =>
+      new Promise<void>((resolve) => {
+        const worker = new Worker(file);
+        let current: Job | undefined;
+        let t0 = 0;
+        const next = () => {
+          current = failure ? undefined : queue.shift();
+          if (!current) {
+            void worker.terminate().then(() => resolve());
+            return;
+          }
+          t0 = performance.now();
+          worker.postMessage({ scenario, set: current.set, seed: current.seed, out: current.out });
+        };
+        worker.on('message', (msg: { ok: boolean; error?: string }) => {
+          if (!msg.ok) failure ??= new EngramError(`${current!.id} (${Object.entries(current!.params).map(([k, v]) => `${k}=${v}`).join(', ')}): ${msg.error}`);
+          else complete(current!, JSON.parse(readFileSync(path.join(current!.out, 'summary.json'), 'utf8')), (performance.now() - t0) / 1000);
+          next();
+        });
+        worker.on('error', (err) => {
+          failure ??= err;
+          resolve();
+        });
+        next();
+      }),
+    ),
+  );
+  if (failure) throw failure;
+  return { runs: finished.sort((a, b) => a.index - b.index), skipped, out: options.out };
+}
