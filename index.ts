@@ -27,6 +27,7 @@ export { ContainerModule } from 'inversify';
 export { builtinModules } from './plugins/index.js';
 export { LifModel, LifPopulation, lifVoltage, synapticKernel } from './plugins/lif/lif.js';
 export { parseGrid, runMetrics, runSweep, type SweepOptions, type SweepRun } from './cli/sweep.js';
+export { plotOutput } from './cli/plot.js';
 
 export interface OpenOptions extends LoadOptions {
   /** Plugin modules to load besides the built-in ones and those the scenario names. */

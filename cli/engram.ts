@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import yargs from 'yargs';
+import { plotOutput } from './plot.js';
 import { hideBin } from 'yargs/helpers';
 import {
   createEngramRegistry,
@@ -260,7 +261,20 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'name a command: run, validate, plugins, memory or sweep')
+  .command(
+    'plot <dir>',
+    'write SVG figures (learning curves, rasters, rates, STDP windows, capacity and sweep heat maps) from an output folder into <dir>/plots',
+    (y) => y.positional('dir', { type: 'string', demandOption: true, description: 'the output folder of engram run or engram sweep' }),
+    (argv) => {
+      try {
+        const files = plotOutput(argv.dir);
+        process.stdout.write(`wrote ${argv.dir}/: ${files.join(', ')}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .demandCommand(1, 'name a command: run, validate, plugins, memory, sweep or plot')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);
