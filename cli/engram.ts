@@ -231,7 +231,7 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file' })
-        .option('grid', { type: 'string', array: true, default: [] as string[], description: 'path=v1,v2,... (repeatable), e.g. --grid training.layers.0.memory.params.window=2,4,8' })
+        .option('grid', { type: 'string', array: true, default: [] as string[], description: 'path=v1,v2,... (repeatable), e.g. --grid training.layers.0.memory.params.window=2,4,8; join paths with + to tie them to one value' })
         .option('seeds', { type: 'number', default: 1, description: 'runs per grid point, each with its own derived seed' })
         .option('workers', { type: 'number', default: availableParallelism(), description: 'worker threads (runs at a time); 0: in this thread' })
         .option('out', { type: 'string', description: 'output folder (default: out/<scenario name>-sweep)' })

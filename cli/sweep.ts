@@ -55,7 +55,10 @@ interface Job {
   out: string;
 }
 
-/** Parses path=v1,v2,... (values split on commas outside brackets and braces). */
+/**
+ * Parses path=v1,v2,... (values split on commas outside brackets and braces). path may join
+ * several paths with '+' to give them the same value at every grid point.
+ */
 export function parseGrid(specs: readonly string[]): [string, string[]][] {
   return specs.map((spec) => {
     const eq = spec.indexOf('=');
@@ -102,7 +105,8 @@ function jobs(scenarioSeed: number, grid: [string, string[]][], seeds: number, o
         params,
         seedIndex: k,
         seed: Rng.derive(scenarioSeed, `sweep/seed/${k}`).int(2 ** 31),
-        set: [...fixed, ...Object.entries(params).map(([p, v]) => `${p}=${v}`)],
+        // A key "a+b" sets every path it joins to the same value (tied parameters).
+        set: [...fixed, ...Object.entries(params).flatMap(([p, v]) => p.split('+').map((one) => `${one}=${v}`))],
         out: path.join(out, 'runs', id),
       });
     }

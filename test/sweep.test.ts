@@ -21,13 +21,14 @@ describe('engram sweep', () => {
   it('runs grid x seeds in worker threads, one folder per run, sweep.csv; the same run alone gives the same figures; resumes without redoing finished runs', () => {
     const out = tempDir();
     const common = ['--set', 'training.epochs=1', '--set', 'training.train_samples=60'];
-    const args = ['sweep', 'scenarios/xor-rate.yaml', '--grid', 'projections.0.plasticity.params.eta=0,0.002', '--seeds', '2', '--workers', '2', '--out', out.dir, ...common];
+    const tied = 'projections.0.plasticity.params.eta+projections.1.plasticity.params.eta';
+    const args = ['sweep', 'scenarios/xor-rate.yaml', '--grid', `${tied}=0,0.002`, '--seeds', '2', '--workers', '2', '--out', out.dir, ...common];
     const r = engram(...args);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\[4\/4\] run-\d/);
     const csv = readFileSync(`${out.dir}/sweep.csv`, 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('run,projections.0.plasticity.params.eta,seed_index,seed,train_accuracy,test_accuracy,wall_s');
+    expect(csv[0]).toBe(`run,${tied},seed_index,seed,train_accuracy,test_accuracy,wall_s`);
     const rows = csv.slice(1).map((l) => l.split(','));
     expect(rows.map((c) => [c[0], c[1], c[2]])).toEqual([
       ['run-0', '0', '0'],
@@ -39,7 +40,8 @@ describe('engram sweep', () => {
     expect(rows[0][3]).toBe(rows[2][3]);
     expect(rows[0][3]).not.toBe(rows[1][3]);
     // run-3 repeated by hand with its seed and overrides gives the same test accuracy.
-    const alone = engram('run', 'scenarios/xor-rate.yaml', '--out', `${out.dir}/alone`, '--seed', rows[3][3], ...common, '--set', 'projections.0.plasticity.params.eta=0.002');
+    // (the tied key set both projections' eta)
+    const alone = engram('run', 'scenarios/xor-rate.yaml', '--out', `${out.dir}/alone`, '--seed', rows[3][3], ...common, '--set', 'projections.0.plasticity.params.eta=0.002', '--set', 'projections.1.plasticity.params.eta=0.002');
     expect(alone.code).toBe(0);
     expect(JSON.parse(readFileSync(`${out.dir}/alone/summary.json`, 'utf8')).training.test_accuracy).toBe(Number(rows[3][5]));
     expect(JSON.parse(readFileSync(`${out.dir}/runs/run-3/summary.json`, 'utf8')).training.test_accuracy).toBe(Number(rows[3][5]));
@@ -55,7 +57,7 @@ describe('engram sweep', () => {
     expect(resumed.out).toMatch(/4 runs \(3 finished before, skipped\)/);
     expect(readFileSync(`${out.dir}/sweep.csv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 6))).toEqual(rows.map((c) => c.slice(0, 6)));
     // Another grid in the same folder is refused.
-    const other = engram('sweep', 'scenarios/xor-rate.yaml', '--grid', 'projections.0.plasticity.params.eta=0,0.003', '--seeds', '2', '--out', out.dir, '--resume', ...common);
+    const other = engram('sweep', 'scenarios/xor-rate.yaml', '--grid', `${tied}=0,0.003`, '--seeds', '2', '--out', out.dir, '--resume', ...common);
     expect(other.code).toBe(2);
     expect(other.err).toMatch(/holds a different sweep/);
     out.done();
