@@ -11,20 +11,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openScenario } from '../index.js';
+import { option, repo } from './options.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
-};
-const sizes = opt('sizes', '1000,2000,4000,8000,16000').split(',').map(Number);
-const duration = Number(opt('duration', '1000'));
-const peerMode = opt('peer', 'auto');
-const peerN = Number(opt('peer-n', '4000'));
+const sizes = option('sizes', '1000,2000,4000,8000,16000').split(',').map(Number);
+const duration = Number(option('duration', '1000'));
+const peerMode = option('peer', 'auto');
+const peerN = Number(option('peer-n', '4000'));
 
 interface Row { N: number; synapses: number; build_s: number; wall_s: number; events: number; rate_hz: number; mem_mb: number }
 

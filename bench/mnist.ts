@@ -7,19 +7,12 @@
  *   node dist/bench/mnist.js [--train 3000] [--test 1000] [--scenario scenarios/mnist-rate.yaml]
  */
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openScenario } from '../index.js';
+import { option, repo } from './options.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
-};
-const nTrain = Number(opt('train', '3000'));
-const nTest = Number(opt('test', '1000'));
-const scenario = path.resolve(repo, opt('scenario', 'scenarios/mnist-rate.yaml'));
+const nTrain = Number(option('train', '3000'));
+const nTest = Number(option('test', '1000'));
+const scenario = path.resolve(repo, option('scenario', 'scenarios/mnist-rate.yaml'));
 
 /** Wall seconds of one epoch of n_train training and n_test test samples (data loading and build excluded). */
 async function epoch(train: number, test: number): Promise<number> {
