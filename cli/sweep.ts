@@ -137,7 +137,8 @@ export async function runSweep(scenario: string, options: SweepOptions): Promise
   const loaded = await loadScenario(scenario, { set: options.set });
   const grid = parseGrid(options.grid);
   if (!Number.isInteger(options.seeds) || options.seeds < 1) throw new EngramError(`--seeds: expected an integer >= 1, found ${options.seeds}`);
-  // Every grid point must make a valid scenario before anything runs.
+  // Every grid point must pass the scenario schema before anything runs (plugins check their
+  // parameters when each run builds: a full build could mean training a memory circuit).
   const all = jobs(loaded.scenario.seed, grid, options.seeds, options.out, options.set ?? []);
   for (const j of all.filter((j) => j.seedIndex === 0)) await loadScenario(scenario, { set: j.set });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { ContainerModule } from 'inversify';
 import { describe, expect, it } from 'vitest';
 import type { MemoryCircuitPlugin, MemorySample } from '../../core/contracts.js';
@@ -13,6 +13,17 @@ import { evaluate, presentSample, RandomStream } from './train.js';
 const defaults = Object.fromEntries(ReservoirMemoryPlugin.params.map((s) => [s.name, s.default]));
 const small = (over: Record<string, unknown> = {}) => ({ ...defaults, size: 80, window: 4, sigma_z: 1, gamma: 5, train_samples: 1000, eval_samples: 200, ...over }) as never;
 const dims = { x: 2, y: 2, z: 3 };
+
+/** Trains, saving each checkpoint to `file`, and is killed right after checkpoint number `n`. */
+function killedAtCheckpoint(p: never, seed: number, file: string, n: number): void {
+  let calls = 0;
+  expect(() =>
+    trainCircuit(p, dims, seed, undefined, (f) => {
+      writeFileSync(file, JSON.stringify(f));
+      if (++calls === n) throw new Error('killed');
+    }),
+  ).toThrow('killed');
+}
 
 describe('reservoir memory', () => {
   for (const trainer of ['lms', 'ridge', 'rmh'] as const) {
@@ -55,13 +66,7 @@ describe('reservoir memory', () => {
     const file = `${out.dir}/r.json`;
     const full = trainCircuit(small({ train_samples: 1500 }), dims, 5, undefined);
     // Interrupt after the first checkpoint (500 samples).
-    const { writeFileSync } = await import('node:fs');
-    expect(() =>
-      trainCircuit(small({ train_samples: 1500 }), dims, 5, undefined, (f) => {
-        writeFileSync(file, JSON.stringify(f));
-        throw new Error('killed');
-      }),
-    ).toThrow('killed');
+    killedAtCheckpoint(small({ train_samples: 1500 }), 5, file, 1);
     expect((JSON.parse(readFileSync(file, 'utf8')) as ReservoirFile).progress).toEqual({ done: 500, total: 1500 });
     const info = await ReservoirMemoryPlugin.pretrain!({ params: small({ train_samples: 1500 }), dims, seed: 5, out: file, resume: true });
     expect(info.resumed_from).toBe(500);
@@ -215,14 +220,7 @@ describe('delay-line structure and mlp readout', () => {
     const file = `${out.dir}/m.json`;
     const p = line({ readout: 'mlp', hidden: 8, trainer: 'adam', eta: 3e-3, norm_samples: 300, train_steps: 1, train_samples: 1200, batch: 7 });
     const full = trainCircuit(p, dims, 5, undefined);
-    const { writeFileSync } = await import('node:fs');
-    let calls = 0;
-    expect(() =>
-      trainCircuit(p, dims, 5, undefined, (f) => {
-        writeFileSync(file, JSON.stringify(f));
-        if (++calls === 2) throw new Error('killed');
-      }),
-    ).toThrow('killed');
+    killedAtCheckpoint(p, 5, file, 2);
     const info = await ReservoirMemoryPlugin.pretrain!({ params: p, dims, seed: 5, out: file, resume: true });
     expect(info.resumed_from).toBe(1000);
     const resumed = JSON.parse(readFileSync(file, 'utf8')) as ReservoirFile;
@@ -242,7 +240,6 @@ memory_experiment:
 `;
     const { validateScenario } = await import('../../index.js');
     const dir = tempDir();
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(`${dir.dir}/a.yaml`, scenario('readout: mlp, trainer: rmh'));
     await expect(validateScenario(`${dir.dir}/a.yaml`)).rejects.toThrow(/memory_experiment\.memory\.params\.trainer[\s\S]*lms or adam for an mlp readout/);
     writeFileSync(`${dir.dir}/b.yaml`, scenario('trainer: adam'));
