@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import type { ContainerModule } from 'inversify';
 import { buildSimulation, loadScenarioPlugins, prepareTraining } from './core/build.js';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MemoryCircuitPlugin } from './core/contracts.js';
 import { EngramError, ScenarioError } from './core/errors.js';
@@ -16,6 +17,7 @@ import { resolveMemoryExperiment, runMemoryExperiment, writeMemoryExperiment, ty
 import { resolveParams } from './core/params.js';
 import { createRegistry, type PluginRegistry } from './core/registry.js';
 import { Rng } from './core/rng.js';
+import { writeFileAtomicSync } from './core/output.js';
 import { loadScenario, type LoadedScenario, type LoadOptions } from './core/scenario/load.js';
 import type { RunSummary, Simulation } from './core/simulation.js';
 import type { EpochRecord } from './core/training.js';
@@ -105,9 +107,17 @@ export async function runScenario(
     const cb = options.onProgress;
     sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s));
   }
-  if (sim.trainer) sim.trainer.run(options.onEpoch);
-  else sim.run();
   const outDir = options.out ?? `out/${sim.name}`;
+  if (sim.trainer) {
+    const trainer = sim.trainer;
+    trainer.run((record) => {
+      // A long training never loses its finished epochs: history.csv is on disk after each
+      // (atomically, so a killed run leaves the last complete version, never a torn one).
+      mkdirSync(outDir, { recursive: true });
+      writeFileAtomicSync(`${outDir}/history.csv`, trainer.historyCsv());
+      options.onEpoch?.(record);
+    });
+  } else sim.run();
   const files = await sim.writeOutputs(outDir);
   return { summary: sim.summary(), files, outDir };
 }

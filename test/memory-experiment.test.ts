@@ -37,3 +37,29 @@ memory_experiment:
     dir.done();
   });
 });
+
+describe('training output', () => {
+  it('writes history.csv after every epoch, before the next starts', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      `${dir.dir}/t.yaml`,
+      `name: t
+seed: 1
+resolution_ms: 0.5
+training: {dataset: {type: linear}, input: in, readout: out, presentation_ms: 20, epochs: 3, train_samples: 20}
+inputs:
+  in: {type: rate-code, size: 2, params: {max_rate_hz: 200, low: -1, high: 1}}
+populations:
+  out: {model: lif, size: 2, params: {tau_m_ms: 10, R_m_MOhm: 1, E_L_mV: 0, v_th_mV: 1, v_reset_mV: 0}}
+projections:
+  - {name: in_out, from: in, to: out, connector: {type: all_to_all}, weight: 1, plasticity: {rule: delta-readout, params: {eta: 0.0005}}}
+`,
+    );
+    const out = `${dir.dir}/out`;
+    const rows: number[] = [];
+    await runScenario(`${dir.dir}/t.yaml`, { out, onEpoch: () => rows.push(readFileSync(`${out}/history.csv`, 'utf8').trim().split('\n').length - 1) });
+    expect(rows).toEqual([1, 2, 3]);
+    expect(readFileSync(`${out}/history.csv`, 'utf8').trim().split('\n')).toHaveLength(4);
+    dir.done();
+  });
+});
