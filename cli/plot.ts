@@ -8,6 +8,8 @@
  *   capacity.csv         capacity.svg       cosine per window and size (heat map)
  *   sweep.csv            sweep.svg          final test accuracy: mean over seeds against one
  *                                           grid parameter (line), or a heat map for two
+ *   sweep.csv + runs/    sweep-learning.svg one grid parameter: train and test accuracy per
+ *                                           epoch for each of its values, mean over seeds
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -31,6 +33,26 @@ const sortedUnique = (values: string[]) => [...new Set(values)].sort((a, b) => (
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 
 const MAX_RASTER_NEURONS = 200;
+
+/**
+ * Learning curves of a one-parameter sweep: for each grid value, test and train accuracy (%)
+ * per epoch, mean over its seeds, from each run's history.csv. Runs not finished (no
+ * history.csv) are left out; the curve is as long as the shortest history of its seeds.
+ */
+export function sweepLearningCurves(dir: string, sweep: Table = readTable(path.join(dir, 'sweep.csv'))): Series[] {
+  const param = sweep.header[1].split('+')[0].split('.').slice(-2).join('.');
+  const curves: Series[] = [];
+  for (const x of sortedUnique(sweep.rows.map((r) => r[1]))) {
+    const hists = sweep.rows.filter((r) => r[1] === x).map((r) => path.join(dir, 'runs', r[0], 'history.csv')).filter((f) => existsSync(f)).map(readTable);
+    if (hists.length === 0) continue;
+    const epochs = Math.min(...hists.map((h) => h.rows.length));
+    const ep = Array.from({ length: epochs }, (_, e) => e + 1);
+    const avg = (m: string) => ep.map((e) => 100 * mean(hists.map((h) => numbers(h, m)[e - 1])));
+    curves.push({ name: `${param} ${x} test`, x: ep, y: avg('test_accuracy') });
+    curves.push({ name: `${param} ${x} train`, x: ep, y: avg('train_accuracy') });
+  }
+  return curves;
+}
 
 export function plotOutput(dir: string): string[] {
   if (!existsSync(dir)) throw new EngramError(`${dir} does not exist (give the output folder of engram run or engram sweep)`);
@@ -105,6 +127,8 @@ export function plotOutput(dir: string): string[] {
       } else {
         write('sweep.svg', heatMap(`${path.basename(path.resolve(dir))}: mean over seeds`, short(grid[0]), '', xs, [label], (x) => at((r) => r[1] === x)));
       }
+      const curves = sweepLearningCurves(dir, t);
+      if (curves.length) write('sweep-learning.svg', lineChart(`${path.basename(path.resolve(dir))}: accuracy per epoch, mean over seeds`, 'epoch', 'accuracy (%)', curves, { markers: true }));
     } else if (grid.length >= 2) {
       const xs = sortedUnique(t.rows.map((r) => r[1]));
       const ys = sortedUnique(t.rows.map((r) => r[2]));

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { plotOutput } from '../cli/plot.js';
+import { plotOutput, sweepLearningCurves } from '../cli/plot.js';
 import { ticks } from '../cli/svg.js';
 import { tempDir } from './helpers.js';
 
@@ -27,6 +27,27 @@ describe('engram plot', () => {
     const first = files.map(svg);
     plotOutput(d);
     expect(files.map(svg)).toEqual(first);
+    out.done();
+  });
+
+  it('draws the learning curves of a one-parameter sweep: accuracy per epoch for each value, mean over its seeds', () => {
+    const out = tempDir();
+    const d = out.dir;
+    writeFileSync(`${d}/sweep.csv`, 'run,a.b.window+c.window,seed_index,seed,train_accuracy,test_accuracy,wall_s\nrun-0,2,0,11,0.6,0.5,1\nrun-1,2,1,12,0.8,0.7,1\nrun-2,8,0,11,0.9,0.9,1\n');
+    const hist = (run: string, rows: string) => {
+      mkdirSync(`${d}/runs/${run}`, { recursive: true });
+      writeFileSync(`${d}/runs/${run}/history.csv`, `epoch,train_accuracy,test_accuracy,t_ms,wall_s\n${rows}`);
+    };
+    hist('run-0', '1,0.4,0.3,1,1\n2,0.6,0.5,2,2\n');
+    hist('run-1', '1,0.6,0.5,1,1\n2,0.8,0.7,2,2\n3,0.9,0.9,3,3\n');
+    // run-2 has not finished: no history, so window 8 has no curve.
+    const curves = sweepLearningCurves(d);
+    expect(curves.map((c) => c.name)).toEqual(['b.window 2 test', 'b.window 2 train']);
+    expect(Array.from(curves[0].x)).toEqual([1, 2]); // the shortest history of the seeds
+    expect(Array.from(curves[0].y).map((v) => Number(v.toFixed(6)))).toEqual([40, 60]);
+    expect(Array.from(curves[1].y).map((v) => Number(v.toFixed(6)))).toEqual([50, 70]);
+    expect(plotOutput(d)).toEqual(['plots/sweep.svg', 'plots/sweep-learning.svg']);
+    expect(readFileSync(`${d}/plots/sweep-learning.svg`, 'utf8')).toContain('>b.window 2 test</text>');
     out.done();
   });
 
