@@ -24,6 +24,36 @@ projections:
     expect(sim.summary().populations.h.spikes).toBe(0);
   });
 
+  it('passes a value presented between runs through each layer in delay + one step (3, 5, 7 ms for three layers)', async () => {
+    // What sets the shortest presentation a rate network can learn from (docs/semantics.md):
+    // a value set at t0 after that time's reads is read at t0 + 1, arrives one delay later,
+    // and the next grid step is the first to show the layer's new output.
+    const sim = await build(`
+resolution_ms: 1
+duration_ms: 100
+inputs:
+  src: {type: rate-code, size: 1, params: {train: graded, max_rate_hz: 1, values: [0]}}
+populations:
+  a: {model: leaky-rate, size: 1, params: {tau_ms: 0.01, activation: linear}}
+  b: {model: leaky-rate, size: 1, params: {tau_ms: 0.01, activation: linear}}
+  c: {model: leaky-rate, size: 1, params: {tau_ms: 0.01, activation: linear}}
+projections:
+  - {from: src, to: a, connector: {type: one_to_one}, weight: 1, delay_ms: 1}
+  - {from: a, to: b, connector: {type: one_to_one}, weight: 1, delay_ms: 1}
+  - {from: b, to: c, connector: {type: one_to_one}, weight: 1, delay_ms: 1}
+`);
+    sim.run(10);
+    const src = sim.input('src') as unknown as { present(x: number[], t: number): void };
+    src.present([1], 10);
+    const out = (pop: string) => sim.populations.get(pop)!.population!.output![0];
+    const firstChange: Record<string, number> = {};
+    for (let t = 10; t <= 20; t++) {
+      sim.run(t);
+      for (const pop of ['a', 'b', 'c']) if (firstChange[pop] === undefined && out(pop) > 0.5) firstChange[pop] = t - 10;
+    }
+    expect(firstChange).toEqual({ a: 3, b: 5, c: 7 });
+  });
+
   it('a spike makes u jump by the weight, then decay with tau', async () => {
     const sim = await build(`
 resolution_ms: 0.1
