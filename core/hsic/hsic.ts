@@ -216,3 +216,14 @@ export function pullBack(g: ArrayLike<number>, zHat: ArrayLike<number>, sd: numb
   }
   return Float64Array.from(g, (gi, i) => (gi - gMean - (zHat[i] * dot) / d) / sd);
 }
+
+/**
+ * Layer normalisation of z for the kernel (the reference code's z_hat = (z - mean) / sd, so
+ * that sigma_z is on the scale |z_hat|^2 = d): the z to remember, and how to turn the signal
+ * computed for it back into one for the raw z (the normalisation's Jacobian, transposed).
+ */
+export function normalisedView(z: Float64Array, on: boolean): { z: Float64Array; back: (xi: Float64Array) => Float64Array } {
+  if (!on) return { z: Float64Array.from(z), back: (xi) => xi };
+  const norm = normalise(z);
+  return { z: norm.zHat, back: (xi) => pullBack(xi, norm.zHat, norm.sd) };
+}

@@ -9,7 +9,8 @@ import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } 
 import { SignalEmitter } from '../../core/modulators.js';
 import { param } from '../../core/params.js';
 import { ibSignal, ibSignalRowCentred, type IbParams } from '../../core/hsic/hsic.js';
-import { ibTargetParams, normalisedView } from './memory-params.js';
+import { normalisedView } from '../../core/hsic/hsic.js';
+import { ibTargetParams } from './memory-params.js';
 
 export class IdealWindow implements MemoryCircuit {
   private readonly x: Float64Array[] = [];

@@ -1,4 +1,3 @@
-import { normalise, pullBack } from '../../core/hsic/hsic.js';
 import { param } from '../../core/params.js';
 
 /** Parameters every IB memory circuit shares: the target's kernel widths and gamma, and when xi arrives. */
@@ -10,14 +9,3 @@ export const ibTargetParams = [
   param.number('delay_ms', 0, 'time from the end of a sample to the arrival of its xi', { min: 0 }),
   param.boolean('normalize_z', false, 'normalise z across the layer (zero mean, unit variance) before the kernel, and pull xi back through it'),
 ];
-
-/**
- * Layer normalisation of z for the kernel (the reference code's z_hat = (z - mean) / sd, so
- * that sigma_z is on the scale |z_hat|^2 = d): the z to remember, and how to turn the signal
- * computed for it back into one for the raw z (the normalisation's Jacobian, transposed).
- */
-export function normalisedView(z: Float64Array, on: boolean): { z: Float64Array; back: (xi: Float64Array) => Float64Array } {
-  if (!on) return { z: Float64Array.from(z), back: (xi) => xi };
-  const norm = normalise(z);
-  return { z: norm.zHat, back: (xi) => pullBack(xi, norm.zHat, norm.sd) };
-}

@@ -6,6 +6,8 @@ import { MemoryCircuitToken } from '../../core/tokens.js';
 import { Rng } from '../../core/rng.js';
 import { build, tempDir } from '../../test/helpers.js';
 import { MlpReadout } from './mlp.js';
+import { Channel } from '../../core/modulators.js';
+import { Scheduler } from '../../core/scheduler.js';
 import { fromFile, ReservoirNet, type ReservoirFile } from './reservoir-net.js';
 import { ReservoirMemory, ReservoirMemoryPlugin, trainCircuit } from './reservoir.js';
 import { evaluate, presentSample, RandomStream } from './train.js';
@@ -139,6 +141,30 @@ projections:
     await expect(build(withFile('').replace('h: {model: lif, size: 3', 'h: {model: lif, size: 4'))).rejects.toThrow(/was trained for z of dimension 3, this layer has 4/);
     await expect(build(withFile('').replace(`${out.dir}/h.json`, `${out.dir}/missing.json`))).rejects.toThrow(/missing\.json does not exist/);
     out.done();
+  });
+});
+
+describe('reservoir memory with normalize_z', () => {
+  it('sees the layer-normalised z and emits a signal with no common mode and no component along it', () => {
+    const { file } = trainCircuit(small({ train_samples: 300 }), dims, 7, undefined);
+    const emitted = (normalize: boolean) => {
+      const scheduler = new Scheduler();
+      const channel = new Channel('xi/h', 3);
+      const m = new ReservoirMemory(fromFile(file).net, channel, scheduler, normalize);
+      const z = Float64Array.from([3, 7, 11]); // mean 7, sd sqrt(32 / 3)
+      m.present({ x: Float64Array.from([0.2, 0.9]), y: Float64Array.from([1, 0]), z }, 0);
+      scheduler.runUntil(100);
+      return { last: Array.from(m.last), input: Array.from(m.net.input) };
+    };
+    const raw = emitted(false);
+    const norm = emitted(true);
+    const zHat = [-1, 0, 1].map((v) => v * Math.sqrt(3 / 2));
+    const sz = 1 / Math.sqrt(3); // sigma_z 1, scaled by sqrt(dim); z_mean 0
+    norm.input.slice(4).forEach((v, i) => expect(v).toBeCloseTo(zHat[i] * sz, 12));
+    const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+    expect(Math.abs(sum(raw.last))).toBeGreaterThan(1e-6);
+    expect(sum(norm.last)).toBeCloseTo(0, 12);
+    expect(sum(norm.last.map((v, i) => v * zHat[i]))).toBeCloseTo(0, 12);
   });
 });
 

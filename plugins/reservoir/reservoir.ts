@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import * as v from 'valibot';
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemoryPretrainContext, MemorySample, ModulatorChannel } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
+import { normalisedView } from '../../core/hsic/hsic.js';
 import { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
 import { CONTRACT_KEYS, fromFile, ReservoirNet, toFile, type Dims, type ReservoirFile, type ReservoirParams } from './reservoir-net.js';
@@ -32,13 +33,21 @@ export class ReservoirMemory implements MemoryCircuit, EventHandler {
   /** Every input the circuit was given, when recording (tests check it sees only [x; y; z]). */
   inputs: Float64Array[] | undefined;
 
-  constructor(readonly net: ReservoirNet, private readonly channel: ModulatorChannel, private readonly scheduler: Scheduler) {
+  /** Turns the circuit's signal for the z it was given back into one for the layer's raw z. */
+  private back: (xi: Float64Array) => Float64Array = (xi) => xi;
+
+  constructor(readonly net: ReservoirNet, private readonly channel: ModulatorChannel, private readonly scheduler: Scheduler, private readonly normalizeZ = false) {
     net.explore = false;
     this.last = new Float64Array(net.nOut);
   }
 
   present(sample: MemorySample, t: number): void {
-    this.net.setInput(sample.x, sample.y, sample.z);
+    // normalize_z as in ideal-window: the circuit sees the layer-normalised z and its signal is
+    // pulled back through the normalisation, so it has no component along the directions the
+    // normalisation removes (the common mode, which would otherwise push every unit together).
+    const view = normalisedView(sample.z, this.normalizeZ);
+    this.back = view.back;
+    this.net.setInput(sample.x, sample.y, view.z);
     this.inputs?.push(Float64Array.from(this.net.input));
     // A sample that arrives while the last one is still being processed takes over: the
     // steps restart from now, and the earlier sample's signal is never emitted.
@@ -54,12 +63,13 @@ export class ReservoirMemory implements MemoryCircuit, EventHandler {
       return;
     }
     const scale = this.net.outputScale;
-    this.last = Float64Array.from(this.net.out, (o) => o * scale);
+    this.last = this.back(Float64Array.from(this.net.out, (o) => o * scale));
     this.channel.pulse(ev.t, this.last);
   }
 }
 
 interface Params extends ReservoirParams {
+  normalize_z: boolean;
   file: string;
   trainer: 'lms' | 'rmh' | 'ridge' | 'adam';
   batch: number;
@@ -199,6 +209,7 @@ export const ReservoirMemoryPlugin: MemoryCircuitPlugin = {
     param.integer('train_steps', 10, 'train on the last this many steps of each sample', { min: 1 }),
     param.integer('train_samples', 5000, 'random samples to train the readout on', { min: 0 }),
     param.integer('eval_samples', 300, 'held-out random samples to measure it on', { min: 1 }),
+    param.boolean('normalize_z', false, 'in the loop: give the circuit the layer-normalised z and pull its signal back through the normalisation (as ideal-window)'),
   ],
   check(params) {
     const p = params as unknown as Params;
@@ -218,7 +229,7 @@ export const ReservoirMemoryPlugin: MemoryCircuitPlugin = {
       // Training at build time: the same code as engram memory train.
       net = trainCircuit(p, ctx.dims, ctx.rng.int(2 ** 31), undefined).net;
     }
-    return new ReservoirMemory(net, ctx.channel, ctx.scheduler);
+    return new ReservoirMemory(net, ctx.channel, ctx.scheduler, p.normalize_z);
   },
   async pretrain(ctx: MemoryPretrainContext) {
     const p = ctx.params as unknown as Params;

@@ -5,7 +5,8 @@
  */
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
 import { pHsicTwoSampleSignal, type IbParams } from '../../core/hsic/hsic.js';
-import { ibTargetParams, normalisedView } from '../ideal-window/memory-params.js';
+import { normalisedView } from '../../core/hsic/hsic.js';
+import { ibTargetParams } from '../ideal-window/memory-params.js';
 import { SignalEmitter } from '../../core/modulators.js';
 
 export class TwoSample implements MemoryCircuit {
