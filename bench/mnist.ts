@@ -16,23 +16,23 @@ const nTest = Number(option('test', '1000'));
 const scenario = path.resolve(repo, option('scenario', 'scenarios/mnist-rate.yaml'));
 
 /** Wall seconds of one epoch of n_train training and n_test test samples (data loading and build excluded). */
-async function epoch(train: number, test: number): Promise<number> {
+async function epoch(train: number, test: number): Promise<{ wall: number; graded: boolean }> {
   const sim = await openScenario(scenario, { set: [`training.dataset.params.n_train=${train}`, `training.dataset.params.n_test=${test}`, 'training.epochs=1'] });
   const t0 = performance.now();
   sim.trainer!.run();
-  return (performance.now() - t0) / 1000;
+  // Rate layers (every population has a graded output) have the 2-minute target; spiking ones none.
+  const graded = [...sim.populations.values()].every((p) => p.population?.output !== undefined);
+  return { wall: (performance.now() - t0) / 1000, graded };
 }
 
-const sim0 = await openScenario(scenario, { set: ['training.dataset.params.n_train=1', 'training.dataset.params.n_test=1'] });
 // The smallest epoch (1 + 1 samples) measures the fixed cost, subtracted from both runs.
-const fixed = await epoch(1, 1);
-const trainWall = (await epoch(nTrain, 1)) - fixed;
-const testWall = (await epoch(1, nTest)) - fixed;
+const { wall: fixed, graded } = await epoch(1, 1);
+const trainWall = (await epoch(nTrain, 1)).wall - fixed;
+const testWall = (await epoch(1, nTest)).wall - fixed;
 const trainRate = nTrain / trainWall;
 const testRate = nTest / testWall;
 const projected = 60000 / trainRate + 10000 / testRate;
 console.log(`engram MNIST throughput: ${path.relative(repo, scenario)}, node ${process.version}`);
 console.log(`  training  ${trainRate.toFixed(0).padStart(6)} samples/s  (${nTrain} samples, ${trainWall.toFixed(2)} s)`);
 console.log(`  testing   ${testRate.toFixed(0).padStart(6)} samples/s  (${nTest} samples, ${testWall.toFixed(2)} s)`);
-const graded = sim0.populations.size > 0 && [...sim0.populations.values()].every((p) => p.population?.output !== undefined);
 console.log(`  one epoch (60000 train + 10000 test): ${projected.toFixed(0)} s projected${graded ? ' (target < 120 s for rate layers)' : ' (spiking layers: no target)'}`);
