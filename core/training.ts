@@ -169,6 +169,24 @@ export class Trainer {
     return { accuracy: test.x.length ? correct / test.x.length : 0, layers };
   }
 
+  /**
+   * Every sample of a split presented once without learning, as evaluation presents it: each
+   * hidden layer's rates (one array per sample, in dataset order), the labels and the
+   * readout's accuracy. For linear probes of what the layers learned (bench/linear-probe.ts).
+   * It advances simulated time like an evaluation does.
+   */
+  layerRates(split: 'train' | 'test'): { layers: Record<string, Float64Array[]>; labels: Int32Array; accuracy: number } {
+    const set = this.dataset[split];
+    const z: Float64Array[][] = this.layers.map(() => []);
+    let correct = 0;
+    for (let s = 0; s < set.x.length; s++) if (this.present(set.x[s], set.labels[s], false, z) === set.labels[s]) correct++;
+    return {
+      layers: Object.fromEntries(this.layers.map((l, k) => [l.name, z[k]])),
+      labels: set.labels.slice(),
+      accuracy: set.x.length ? correct / set.x.length : 0,
+    };
+  }
+
   run(onEpoch?: (record: EpochRecord) => void): TrainingResult {
     const train = this.dataset.train;
     const n = Math.min(this.spec.train_samples ?? Infinity, train.x.length);

@@ -92,6 +92,25 @@ describe('training protocol', () => {
     expect(frozen.test_accuracy!).toBeLessThan(0.8);
   });
 
+  it('layerRates presents a split without learning: the hidden rates per sample, and the accuracy evaluation measured', async () => {
+    const sim = await openScenario('scenarios/xor-rate.yaml', { set: ['seed=2', 'training.epochs=1'] });
+    const result = sim.trainer!.run();
+    const w = sim.projections.map((p) => Array.from(p.weight));
+    const test = sim.trainer!.layerRates('test');
+    expect(sim.projections.map((p) => Array.from(p.weight))).toEqual(w); // nothing learns
+    expect(test.accuracy).toBe(result.test_accuracy); // graded layers: the same presentation as the evaluation
+    const sizes = Object.fromEntries([...sim.populations].map(([name, p]) => [name, p.size]));
+    expect(Object.keys(test.layers).length).toBeGreaterThan(0);
+    for (const [name, rates] of Object.entries(test.layers)) {
+      expect(rates).toHaveLength(test.labels.length);
+      expect(rates[0]).toHaveLength(sizes[name]);
+    }
+    // Different inputs give different rates (the arrays are copies, not one reused buffer).
+    const [first] = Object.values(test.layers);
+    expect(first.some((z) => z.some((v, i) => v !== first[0][i]))).toBe(true);
+    expect(sim.trainer!.layerRates('train').labels.length).toBeGreaterThan(test.labels.length);
+  });
+
   it('readout_loss rate: the delta rule drives readout rates towards their targets', async () => {
     const sim = await build(readoutOnly(0.0005, '  readout_loss: rate\n  readout_target_hz: [10, 60]'));
     const result = sim.trainer!.run();
