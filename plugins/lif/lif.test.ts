@@ -127,3 +127,66 @@ projections:
     expect(spikes.t[0] % 1).not.toBe(0);
   });
 });
+
+describe('lif with spike_timing: grid (NEST iaf_psc_exp, Brian2)', () => {
+  const tStar = -10 * Math.log(1 - 15 / 20);
+
+  for (const dt of [0.1, 0.37]) {
+    it(`under constant current, spikes at the first grid time past the analytic crossing, then every ceil(t_ref / dt) + climb steps (dt = ${dt} ms)`, async () => {
+      const sim = await build(oneNeuron(dt).replace('I_e_nA: 0.5}', 'I_e_nA: 0.5, spike_timing: grid}'));
+      const spikes = listen(sim, 'n');
+      sim.run();
+      const climb = Math.ceil(tStar / dt - 1e-9); // steps from reset to the first grid v >= v_th
+      const refractory = Math.ceil(2 / dt - 1e-9);
+      expect(spikes.t[0]).toBeCloseTo(climb * dt, 9);
+      expect(spikes.t.length).toBe(3); // 60 ms at about 16 ms per spike
+      for (let k = 1; k < spikes.t.length; k++) expect(spikes.t[k] - spikes.t[k - 1]).toBeCloseTo((refractory + climb) * dt, 9);
+    });
+  }
+
+  it('an input arriving inside a step acts from the end of that step, with the exact propagators after it', async () => {
+    // Arrivals at 5.0 (on the grid) and 8.04 (inside (8.0, 8.1]): the currents jump at 5.0 and
+    // 8.1, and v at every grid time is the closed form of those jumps.
+    const sim = await build(`
+duration_ms: 30
+resolution_ms: 0.1
+populations:
+  n: {model: lif, size: 1, params: {tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -40, tau_syn_ex_ms: 2, tau_syn_in_ms: 5, spike_timing: grid}}
+inputs:
+  src: {type: spike-source, size: 2, params: {spike_times_ms: [[4], [7.04]]}}
+projections:
+  - {from: src, to: n, connector: {type: list, pairs: [[0, 0], [1, 0]]}, weight: [0.25, -0.3], delay_ms: 1}
+`);
+    const pop = sim.populations.get('n')!.population!;
+    let maxErr = 0;
+    for (let k = 1; k <= 300; k++) {
+      const t = k * 0.1;
+      sim.run(t);
+      let vRef = -70;
+      for (const [t0, w, tauS] of [[5, 0.25, 2], [8.1, -0.3, 5]]) {
+        const s = t - t0;
+        if (s > 1e-9) vRef += 40 * w * (tauS / (tauS - 10)) * (Math.exp(-s / tauS) - Math.exp(-s / 10));
+      }
+      maxErr = Math.max(maxErr, Math.abs(pop.read(0, 0, t) - vRef));
+      if (Math.abs(t - 8.1) < 1e-9) expect(pop.read(2, 0, t)).toBeCloseTo(-0.3, 12); // the inhibitory jump, at 8.1
+      if (Math.abs(t - 8.0) < 1e-9) expect(pop.read(2, 0, t)).toBe(0); // not yet at 8.0
+    }
+    expect(maxErr).toBeLessThan(1e-10);
+  });
+
+  it('update() brings a post neuron to the next grid time once: its spike is known before a pre spike paired at that time', async () => {
+    const sim = await build(oneNeuron(0.1).replace('I_e_nA: 0.5}', 'I_e_nA: 0.5, spike_timing: grid}'));
+    const spikes = listen(sim, 'n');
+    const pop = sim.populations.get('n')!.population!;
+    const climb = Math.ceil(tStar / 0.1 - 1e-9);
+    sim.run((climb - 1) * 0.1);
+    expect(spikes.t).toEqual([]);
+    pop.update(0, climb * 0.1); // as plasticity does for a pre spike arriving at the spike's grid time
+    expect(spikes.t).toHaveLength(1);
+    expect(spikes.t[0]).toBeCloseTo(climb * 0.1, 12);
+    sim.run(climb * 0.1 + 1e-9);
+    sim.run((climb + 5) * 0.1);
+    expect(spikes.t).toHaveLength(1); // the grid step did not step it a second time
+    expect(pop.read(0, 0, sim.t_ms)).toBe(-70); // held at reset (refractory)
+  });
+});

@@ -31,6 +31,8 @@ export interface LifParams {
   tau_syn_ex_ms: number;
   tau_syn_in_ms: number;
   I_e_nA: number;
+  /** precise (default): exact crossing times between grid points; grid: spikes on the grid. */
+  spike_timing?: 'precise' | 'grid';
 }
 
 /** Defaults are NEST's iaf_psc_exp (C_m 250 pF, tau_m 10 ms => R_m 40 MOhm). */
@@ -44,6 +46,7 @@ export const lifParams = [
   param.number('tau_syn_ex_ms', 2, 'decay time constant of the excitatory synaptic current', { gt: 0 }),
   param.number('tau_syn_in_ms', 2, 'decay time constant of the inhibitory synaptic current', { gt: 0 }),
   param.number('I_e_nA', 0, 'constant external current'),
+  param.choice('spike_timing', 'precise', 'precise: exact threshold crossings between grid points (NEST iaf_psc_exp_ps); grid: threshold checked and spikes emitted on the grid, inputs applied at the end of their step (NEST iaf_psc_exp, Brian2)', ['precise', 'grid'] as const),
 ];
 
 export const LIF_STATE = [
@@ -110,6 +113,8 @@ export class LifPopulation implements NeuronPopulation {
    */
   private readonly aEx: number;
   private readonly aIn: number;
+  /** The grid time of the last step. */
+  private tStep = 0;
 
   constructor(readonly size: number, params: LifParams, init: ReadonlyMap<string, Float64Array>, resolution_ms: number, sink: SpikeSink) {
     this.p = params;
@@ -138,13 +143,17 @@ export class LifPopulation implements NeuronPopulation {
     const { v, iex, iin, iext, tLast, refEnd } = this;
     const { E_L_mV: E, R_m_MOhm: R, v_th_mV: theta } = this.p;
     const em = this.emDt, oneMinusEm = this.oneMinusEmDt, ex = this.exDt, inh = this.inDt, kEx = this.kExDt, kIn = this.kInDt;
-    const dt = this.dt;
+    // Neurons no event touched since the last grid step are still at tPrev; when the step is
+    // a whole dt (it is, up to rounding of k * dt, unless the grid was entered off its origin),
+    // they take the precomputed one-step propagators.
+    const tPrev = this.tStep;
+    const whole = Math.abs(t - tPrev - this.dt) < 1e-9 * this.dt;
+    this.tStep = t;
     for (let j = 0; j < this.size; j++) {
       const t0 = tLast[j];
       if (t0 >= t) continue;
-      // Fast path: a whole quiet step, not refractory, no threshold crossing. The grid step
-      // h = t - t0 equals dt up to rounding of k * dt.
-      if (refEnd[j] <= t0 && Math.abs(t - t0 - dt) < 1e-9 * dt) {
+      // Fast path: a whole quiet step, not refractory, no threshold crossing.
+      if (t0 === tPrev && whole && refEnd[j] <= t0) {
         const e0 = iex[j];
         const i0 = iin[j];
         const vn = E + (v[j] - E) * em + R * (iext[j] * oneMinusEm + e0 * kEx + i0 * kIn);
@@ -218,8 +227,9 @@ export class LifPopulation implements NeuronPopulation {
         // Refractory: v is clamped, the synaptic currents keep decaying.
         const tEnd = Math.min(refEnd[j], t1);
         const h = tEnd - t0;
-        iex[j] *= Math.exp(-h / p.tau_syn_ex_ms);
-        iin[j] *= Math.exp(-h / p.tau_syn_in_ms);
+        const whole = Math.abs(h - this.dt) < 1e-9 * this.dt;
+        iex[j] *= whole ? this.exDt : Math.exp(-h / p.tau_syn_ex_ms);
+        iin[j] *= whole ? this.inDt : Math.exp(-h / p.tau_syn_in_ms);
         v[j] = p.v_reset_mV;
         t0 = tEnd;
         continue;
@@ -230,12 +240,25 @@ export class LifPopulation implements NeuronPopulation {
         s = 0; // starts at or above threshold (initial state): spikes at once
       } else {
         const h = t1 - t0;
-        const em = Math.exp(-h / p.tau_m_ms);
-        const ee = Math.exp(-h / p.tau_syn_ex_ms);
-        const ei = Math.exp(-h / p.tau_syn_in_ms);
-        const kEx = this.aEx === this.aEx ? (ee - em) * this.aEx : synapticKernel(h, p.tau_m_ms, p.tau_syn_ex_ms);
-        const kIn = this.aIn === this.aIn ? (ei - em) * this.aIn : synapticKernel(h, p.tau_m_ms, p.tau_syn_in_ms);
-        const vEnd = p.E_L_mV + (v0 - p.E_L_mV) * em + p.R_m_MOhm * (iext[j] * (1 - em) + iex[j] * kEx + iin[j] * kIn);
+        let em: number, oneMinusEm: number, ee: number, ei: number, kEx: number, kIn: number;
+        if (Math.abs(h - this.dt) < 1e-9 * this.dt) {
+          // A whole grid step (most events arrive on the grid): the precomputed propagators,
+          // the same numbers step() uses.
+          em = this.emDt;
+          oneMinusEm = this.oneMinusEmDt;
+          ee = this.exDt;
+          ei = this.inDt;
+          kEx = this.kExDt;
+          kIn = this.kInDt;
+        } else {
+          em = Math.exp(-h / p.tau_m_ms);
+          oneMinusEm = 1 - em;
+          ee = Math.exp(-h / p.tau_syn_ex_ms);
+          ei = Math.exp(-h / p.tau_syn_in_ms);
+          kEx = this.aEx === this.aEx ? (ee - em) * this.aEx : synapticKernel(h, p.tau_m_ms, p.tau_syn_ex_ms);
+          kIn = this.aIn === this.aIn ? (ei - em) * this.aIn : synapticKernel(h, p.tau_m_ms, p.tau_syn_in_ms);
+        }
+        const vEnd = p.E_L_mV + (v0 - p.E_L_mV) * em + p.R_m_MOhm * (iext[j] * oneMinusEm + iex[j] * kEx + iin[j] * kIn);
         if (vEnd < p.v_th_mV) {
           v[j] = vEnd;
           iex[j] *= ee;
@@ -303,6 +326,215 @@ export const LifModel: NeuronModelPlugin = {
     return p.v_reset_mV < p.v_th_mV ? [] : [{ param: 'v_reset_mV', expected: `a reset below v_th_mV (${p.v_th_mV})`, found: String(p.v_reset_mV) }];
   },
   create(ctx: PopulationContext) {
-    return new LifPopulation(ctx.size, ctx.params as unknown as LifParams, ctx.init, ctx.resolution_ms, ctx.sink);
+    const Population = ctx.params.spike_timing === 'grid' ? LifGridPopulation : LifPopulation;
+    return new Population(ctx.size, ctx.params as unknown as LifParams, ctx.init, ctx.resolution_ms, ctx.sink);
   },
 };
+
+/**
+ * `spike_timing: grid`, the grid-constrained lif (NEST's iaf_psc_exp, Brian2's clock-driven
+ * CUBA neuron): the state moves only from grid time to grid time, with the same exact one-step
+ * propagators as the precise model; the threshold is checked at grid times and a spike is
+ * emitted at the grid time it is found. An input arriving in (t - dt, t] (a synaptic weight, a
+ * change of current) takes effect at t, after the step to t, so a delay that is not a multiple
+ * of dt acts as if rounded up to one. v is held at v_reset for ceil(t_ref / dt) steps after a
+ * spike while the currents decay. No exponential per event and no crossing search: the fast
+ * choice for large networks, at the price of spike times on the grid.
+ */
+export class LifGridPopulation implements NeuronPopulation {
+  readonly v: Float64Array;
+  readonly iex: Float64Array;
+  readonly iin: Float64Array;
+  readonly iext: Float64Array;
+  /** Steps each neuron stays refractory (v held at reset). */
+  readonly refractory: Int32Array;
+  private readonly refractorySteps: number;
+  /** Inputs that arrived during the step in progress, applied at its end. */
+  private readonly pendEx: Float64Array;
+  private readonly pendIn: Float64Array;
+  private readonly pendExt: Float64Array;
+  /** The neurons with pending input (each listed once). */
+  private readonly touched: Int32Array;
+  private readonly isTouched: Uint8Array;
+  private nTouched = 0;
+  /** Neurons update() already brought to the next grid time (step skips them once). */
+  private readonly ahead: Uint8Array;
+  private nAhead = 0;
+  /** The grid time the state refers to (for neurons marked ahead: one step later). */
+  private tStep = 0;
+  /**
+   * Event times are sums like t_spike + delay and can land an ulp off the grid time they
+   * mean; within this tolerance of a grid time they count as at it.
+   */
+  private readonly tol: number;
+  private readonly em: number;
+  private readonly oneMinusEm: number;
+  private readonly ex: number;
+  private readonly inh: number;
+  private readonly kEx: number;
+  private readonly kIn: number;
+
+  constructor(
+    readonly size: number,
+    private readonly p: LifParams,
+    init: ReadonlyMap<string, Float64Array>,
+    private readonly dt: number,
+    private readonly sink: SpikeSink,
+  ) {
+    const initOr = (name: string, value: number) => init.get(name)?.slice() ?? new Float64Array(size).fill(value);
+    this.v = initOr('v_mV', p.E_L_mV);
+    this.iex = initOr('I_syn_ex_nA', 0);
+    this.iin = initOr('I_syn_in_nA', 0);
+    this.iext = initOr('I_ext_nA', p.I_e_nA);
+    this.refractory = new Int32Array(size);
+    this.tol = 1e-6 * dt;
+    this.refractorySteps = Math.max(0, Math.ceil((p.t_ref_ms - this.tol) / dt));
+    this.pendEx = new Float64Array(size);
+    this.pendIn = new Float64Array(size);
+    this.pendExt = new Float64Array(size);
+    this.touched = new Int32Array(size);
+    this.isTouched = new Uint8Array(size);
+    this.ahead = new Uint8Array(size);
+    this.em = Math.exp(-dt / p.tau_m_ms);
+    this.oneMinusEm = -Math.expm1(-dt / p.tau_m_ms);
+    this.ex = Math.exp(-dt / p.tau_syn_ex_ms);
+    this.inh = Math.exp(-dt / p.tau_syn_in_ms);
+    this.kEx = synapticKernel(dt, p.tau_m_ms, p.tau_syn_ex_ms);
+    this.kIn = synapticKernel(dt, p.tau_m_ms, p.tau_syn_in_ms);
+  }
+
+  step(t: number): void {
+    const { v, iex, iin, iext, refractory, ahead } = this;
+    const { E_L_mV: E, R_m_MOhm: R, v_th_mV: theta, v_reset_mV: vr } = this.p;
+    const { em, oneMinusEm, ex, inh, kEx, kIn } = this;
+    const n = this.size;
+    const anyAhead = this.nAhead > 0;
+    this.tStep = t;
+    for (let j = 0; j < n; j++) {
+      if (anyAhead && ahead[j] !== 0) {
+        ahead[j] = 0;
+        continue;
+      }
+      const e0 = iex[j];
+      const i0 = iin[j];
+      iex[j] = e0 * ex;
+      iin[j] = i0 * inh;
+      if (refractory[j] !== 0) {
+        refractory[j]--;
+        v[j] = vr;
+        continue;
+      }
+      const vn = E + (v[j] - E) * em + R * (iext[j] * oneMinusEm + e0 * kEx + i0 * kIn);
+      if (vn < theta) v[j] = vn;
+      else this.fire(j, t);
+    }
+    this.nAhead = 0;
+    this.applyPending();
+  }
+
+  private fire(j: number, t: number): void {
+    this.v[j] = this.p.v_reset_mV;
+    this.refractory[j] = this.refractorySteps;
+    this.sink.spike(j, t);
+  }
+
+  private applyPending(): void {
+    const { iex, iin, iext, pendEx, pendIn, pendExt, touched, isTouched } = this;
+    for (let k = 0; k < this.nTouched; k++) {
+      const j = touched[k];
+      iex[j] += pendEx[j];
+      iin[j] += pendIn[j];
+      iext[j] += pendExt[j];
+      pendEx[j] = 0;
+      pendIn[j] = 0;
+      pendExt[j] = 0;
+      isTouched[j] = 0;
+    }
+    this.nTouched = 0;
+  }
+
+  /** Whether neuron j's state already includes time t (else an input at t waits for the step). */
+  private reached(j: number, t: number): boolean {
+    return t <= this.tStep + this.tol || this.ahead[j] !== 0;
+  }
+
+  receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
+    const { iex, iin, pendEx, pendIn, isTouched, touched } = this;
+    const now = t <= this.tStep + this.tol;
+    for (let k = start; k < end; k++) {
+      const j = targets[k];
+      const w = weights[k];
+      const excitatory = port === 0 || (port < 0 && w >= 0);
+      if (now || this.ahead[j] !== 0) {
+        if (excitatory) iex[j] += w;
+        else iin[j] += w;
+      } else {
+        if (excitatory) pendEx[j] += w;
+        else pendIn[j] += w;
+        if (isTouched[j] === 0) {
+          isTouched[j] = 1;
+          touched[this.nTouched++] = j;
+        }
+      }
+    }
+  }
+
+  addCurrent(neuron: number, t: number, delta_nA: number): void {
+    if (this.reached(neuron, t)) this.iext[neuron] += delta_nA;
+    else {
+      this.pendExt[neuron] += delta_nA;
+      if (this.isTouched[neuron] === 0) {
+        this.isTouched[neuron] = 1;
+        this.touched[this.nTouched++] = neuron;
+      }
+    }
+  }
+
+  /**
+   * When t has reached the next grid time, steps the neuron there now (its pending inputs
+   * included), so that a post spike at that grid time is known before a pre spike arriving at
+   * the same time is paired with it.
+   */
+  update(neuron: number, t: number): void {
+    const next = (Math.round(this.tStep / this.dt) + 1) * this.dt; // the clock's own k * dt
+    if (t < next - this.tol || this.ahead[neuron] !== 0) return;
+    const j = neuron;
+    const { v, iex, iin, iext, pendEx, pendIn, pendExt, p } = this;
+    this.ahead[j] = 1;
+    this.nAhead++;
+    const e0 = iex[j];
+    const i0 = iin[j];
+    iex[j] = e0 * this.ex + pendEx[j];
+    iin[j] = i0 * this.inh + pendIn[j];
+    let fired = false;
+    if (this.refractory[j] !== 0) {
+      this.refractory[j]--;
+      v[j] = p.v_reset_mV;
+    } else {
+      const vn = p.E_L_mV + (v[j] - p.E_L_mV) * this.em + p.R_m_MOhm * (iext[j] * this.oneMinusEm + e0 * this.kEx + i0 * this.kIn);
+      if (vn < p.v_th_mV) v[j] = vn;
+      else fired = true;
+    }
+    iext[j] += pendExt[j];
+    pendEx[j] = 0;
+    pendIn[j] = 0;
+    pendExt[j] = 0;
+    if (fired) this.fire(j, next);
+  }
+
+  /** The state at the last grid time the neuron reached (a grid model has no state between). */
+  read(variable: number, j: number): number {
+    switch (variable) {
+      case V:
+        return this.v[j];
+      case IEX:
+        return this.iex[j];
+      case IIN:
+        return this.iin[j];
+      case IEXT:
+        return this.iext[j];
+      default:
+        throw new RangeError(`lif has no state variable ${variable}`);
+    }
+  }
+}
