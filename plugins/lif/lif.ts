@@ -346,9 +346,17 @@ export class LifGridPopulation implements NeuronPopulation {
   readonly iex: Float64Array;
   readonly iin: Float64Array;
   readonly iext: Float64Array;
+  /**
+   * (E_L + R_m I_ext) (1 - exp(-dt / tau_m)): the part of the one-step update that only
+   * changes with I_ext, kept per neuron so the step does fewer operations.
+   */
+  private readonly drive: Float64Array;
   /** Steps each neuron stays refractory (v held at reset). */
   readonly refractory: Int32Array;
   private readonly refractorySteps: number;
+  /** The neurons with refractory[j] > 0, in no particular order. */
+  private readonly refractoryList: Int32Array;
+  private nRefractory = 0;
   /** Inputs that arrived during the step in progress, applied at its end. */
   private readonly pendEx: Float64Array;
   private readonly pendIn: Float64Array;
@@ -373,6 +381,8 @@ export class LifGridPopulation implements NeuronPopulation {
   private readonly inh: number;
   private readonly kEx: number;
   private readonly kIn: number;
+  private readonly rkEx: number;
+  private readonly rkIn: number;
 
   constructor(
     readonly size: number,
@@ -386,7 +396,9 @@ export class LifGridPopulation implements NeuronPopulation {
     this.iex = initOr('I_syn_ex_nA', 0);
     this.iin = initOr('I_syn_in_nA', 0);
     this.iext = initOr('I_ext_nA', p.I_e_nA);
+    this.drive = new Float64Array(size);
     this.refractory = new Int32Array(size);
+    this.refractoryList = new Int32Array(size);
     this.tol = 1e-6 * dt;
     this.refractorySteps = Math.max(0, Math.ceil((p.t_ref_ms - this.tol) / dt));
     this.pendEx = new Float64Array(size);
@@ -401,40 +413,66 @@ export class LifGridPopulation implements NeuronPopulation {
     this.inh = Math.exp(-dt / p.tau_syn_in_ms);
     this.kEx = synapticKernel(dt, p.tau_m_ms, p.tau_syn_ex_ms);
     this.kIn = synapticKernel(dt, p.tau_m_ms, p.tau_syn_in_ms);
+    this.rkEx = p.R_m_MOhm * this.kEx;
+    this.rkIn = p.R_m_MOhm * this.kIn;
+    for (let j = 0; j < size; j++) this.setDrive(j);
+  }
+
+  private setDrive(j: number): void {
+    this.drive[j] = (this.p.E_L_mV + this.p.R_m_MOhm * this.iext[j]) * this.oneMinusEm;
   }
 
   step(t: number): void {
-    const { v, iex, iin, iext, refractory, ahead } = this;
-    const { E_L_mV: E, R_m_MOhm: R, v_th_mV: theta, v_reset_mV: vr } = this.p;
-    const { em, oneMinusEm, ex, inh, kEx, kIn } = this;
+    const { v, iex, iin, drive, refractory, ahead } = this;
+    const theta = this.p.v_th_mV;
+    const { em, ex, inh, rkEx, rkIn } = this;
     const n = this.size;
     const anyAhead = this.nAhead > 0;
     this.tStep = t;
+    // Every neuron takes the sub-threshold step; the refractory ones (a few percent) are put
+    // back to reset afterwards, so the loop carries no refractory test but on a crossing.
     for (let j = 0; j < n; j++) {
-      if (anyAhead && ahead[j] !== 0) {
-        ahead[j] = 0;
-        continue;
-      }
+      if (anyAhead && ahead[j] !== 0) continue;
       const e0 = iex[j];
       const i0 = iin[j];
       iex[j] = e0 * ex;
       iin[j] = i0 * inh;
-      if (refractory[j] !== 0) {
-        refractory[j]--;
-        v[j] = vr;
-        continue;
-      }
-      const vn = E + (v[j] - E) * em + R * (iext[j] * oneMinusEm + e0 * kEx + i0 * kIn);
-      if (vn < theta) v[j] = vn;
-      else this.fire(j, t);
+      const vn = v[j] * em + drive[j] + e0 * rkEx + i0 * rkIn;
+      v[j] = vn;
+      if (vn >= theta && refractory[j] === 0) this.fire(j, t);
     }
-    this.nAhead = 0;
+    this.holdRefractory();
+    if (anyAhead) {
+      ahead.fill(0);
+      this.nAhead = 0;
+    }
     this.applyPending();
+  }
+
+  /**
+   * Every refractory neuron took this step (in the loop, or earlier through update()): v back
+   * to reset, one step fewer to go. A neuron that fired in this step is counted from
+   * refractorySteps + 1, so that it is held for the refractorySteps steps that follow.
+   */
+  private holdRefractory(): void {
+    const { v, refractory, refractoryList } = this;
+    const vr = this.p.v_reset_mV;
+    let n = this.nRefractory;
+    for (let k = 0; k < n; ) {
+      const j = refractoryList[k];
+      v[j] = vr;
+      if (--refractory[j] === 0) refractoryList[k] = refractoryList[--n];
+      else k++;
+    }
+    this.nRefractory = n;
   }
 
   private fire(j: number, t: number): void {
     this.v[j] = this.p.v_reset_mV;
-    this.refractory[j] = this.refractorySteps;
+    if (this.refractorySteps > 0) {
+      this.refractory[j] = this.refractorySteps + 1;
+      this.refractoryList[this.nRefractory++] = j;
+    }
     this.sink.spike(j, t);
   }
 
@@ -444,7 +482,10 @@ export class LifGridPopulation implements NeuronPopulation {
       const j = touched[k];
       iex[j] += pendEx[j];
       iin[j] += pendIn[j];
-      iext[j] += pendExt[j];
+      if (pendExt[j] !== 0) {
+        iext[j] += pendExt[j];
+        this.setDrive(j);
+      }
       pendEx[j] = 0;
       pendIn[j] = 0;
       pendExt[j] = 0;
@@ -480,8 +521,10 @@ export class LifGridPopulation implements NeuronPopulation {
   }
 
   addCurrent(neuron: number, t: number, delta_nA: number): void {
-    if (this.reached(neuron, t)) this.iext[neuron] += delta_nA;
-    else {
+    if (this.reached(neuron, t)) {
+      this.iext[neuron] += delta_nA;
+      this.setDrive(neuron);
+    } else {
       this.pendExt[neuron] += delta_nA;
       if (this.isTouched[neuron] === 0) {
         this.isTouched[neuron] = 1;
@@ -508,14 +551,17 @@ export class LifGridPopulation implements NeuronPopulation {
     iin[j] = i0 * this.inh + pendIn[j];
     let fired = false;
     if (this.refractory[j] !== 0) {
-      this.refractory[j]--;
+      // Held at reset; holdRefractory counts this step at the grid step it belongs to.
       v[j] = p.v_reset_mV;
     } else {
-      const vn = p.E_L_mV + (v[j] - p.E_L_mV) * this.em + p.R_m_MOhm * (iext[j] * this.oneMinusEm + e0 * this.kEx + i0 * this.kIn);
+      const vn = v[j] * this.em + this.drive[j] + e0 * this.rkEx + i0 * this.rkIn; // as in step()
       if (vn < p.v_th_mV) v[j] = vn;
       else fired = true;
     }
-    iext[j] += pendExt[j];
+    if (pendExt[j] !== 0) {
+      iext[j] += pendExt[j];
+      this.setDrive(j);
+    }
     pendEx[j] = 0;
     pendIn[j] = 0;
     pendExt[j] = 0;
