@@ -24,6 +24,13 @@ export class PostSpikeArchive {
   /** Per neuron: time and trace values of the last dropped entry (trace baseline). */
   private readonly baseTime: Float64Array;
   private readonly baseAfter: Float64Array;
+  /**
+   * Per neuron: synapse time of its latest spike ever recorded (-Infinity: none) and the
+   * trace values right after it. Most queries only need these (typed arrays, no pointer
+   * chasing): see latest() and traceBefore().
+   */
+  private readonly lastTime: Float64Array;
+  private readonly lastAfter: Float64Array;
   private readonly nTraces: number;
   /** Everything at or before this synapse time counts as consumed by every synapse. */
   flushedTo = -Infinity;
@@ -35,6 +42,8 @@ export class PostSpikeArchive {
     this.reads = Array.from({ length: nPost }, () => []);
     this.baseTime = new Float64Array(nPost).fill(-Infinity);
     this.baseAfter = new Float64Array(nPost * this.nTraces);
+    this.lastTime = new Float64Array(nPost).fill(-Infinity);
+    this.lastAfter = new Float64Array(nPost * this.nTraces);
   }
 
   /** The archive for a projection's post neurons, with the given post traces. */
@@ -49,14 +58,24 @@ export class PostSpikeArchive {
     const after = this.after[j];
     for (let r = 0; r < this.nTraces; r++) {
       const spec = this.traces[r];
-      after.push(spec.nearest ? 1 : this.traceBefore(r, j, ts) + 1);
+      const value = spec.nearest ? 1 : this.traceBefore(r, j, ts) + 1;
+      after.push(value);
+      this.lastAfter[j * this.nTraces + r] = value;
     }
     this.times[j].push(ts);
     this.reads[j].push(0);
+    this.lastTime[j] = ts;
+  }
+
+  /** Synapse time of neuron j's latest recorded spike (-Infinity when it has none). */
+  latest(j: number): number {
+    return this.lastTime[j];
   }
 
   /** Value of trace r of neuron j just before synapse time t (spikes strictly before t count). */
   traceBefore(r: number, j: number, t: number): number {
+    const last = this.lastTime[j];
+    if (last < t) return last === -Infinity ? 0 : this.lastAfter[j * this.nTraces + r] * Math.exp(-(t - last) / this.traces[r].tau);
     const times = this.times[j];
     for (let e = times.length - 1; e >= 0; e--) {
       if (times[e] < t) return this.after[j][e * this.nTraces + r] * Math.exp(-(t - times[e]) / this.traces[r].tau);

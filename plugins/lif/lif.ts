@@ -370,6 +370,8 @@ export class LifGridPopulation implements NeuronPopulation {
   private nAhead = 0;
   /** The grid time the state refers to (for neurons marked ahead: one step later). */
   private tStep = 0;
+  /** The next grid time, as the engine's clock computes it (k * dt). */
+  private tNext: number;
   /**
    * Event times are sums like t_spike + delay and can land an ulp off the grid time they
    * mean; within this tolerance of a grid time they count as at it.
@@ -407,6 +409,7 @@ export class LifGridPopulation implements NeuronPopulation {
     this.touched = new Int32Array(size);
     this.isTouched = new Uint8Array(size);
     this.ahead = new Uint8Array(size);
+    this.tNext = dt;
     this.em = Math.exp(-dt / p.tau_m_ms);
     this.oneMinusEm = -Math.expm1(-dt / p.tau_m_ms);
     this.ex = Math.exp(-dt / p.tau_syn_ex_ms);
@@ -429,6 +432,7 @@ export class LifGridPopulation implements NeuronPopulation {
     const n = this.size;
     const anyAhead = this.nAhead > 0;
     this.tStep = t;
+    this.tNext = (Math.round(t / this.dt) + 1) * this.dt; // the clock's own k * dt
     // Every neuron takes the sub-threshold step; the refractory ones (a few percent) are put
     // back to reset afterwards, so the loop carries no refractory test but on a crossing.
     for (let j = 0; j < n; j++) {
@@ -539,7 +543,7 @@ export class LifGridPopulation implements NeuronPopulation {
    * the same time is paired with it.
    */
   update(neuron: number, t: number): void {
-    const next = (Math.round(this.tStep / this.dt) + 1) * this.dt; // the clock's own k * dt
+    const next = this.tNext;
     if (t < next - this.tol || this.ahead[neuron] !== 0) return;
     const j = neuron;
     const { v, iex, iin, iext, pendEx, pendIn, pendExt, p } = this;

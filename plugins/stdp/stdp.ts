@@ -86,12 +86,15 @@ export class StdpDynamics implements SynapseDynamics {
         decay = Math.exp(-(t - t0) / tauP);
       }
       let w = weight[k];
-      // Potentiation: post spikes that reached the synapse since the last pre arrival.
-      const times = archive.timesOf(j);
-      const a = archive.firstAfter(j, t0);
-      let e = a;
-      for (; e < times.length && times[e] <= t; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(times[e] - t0) / tauP));
-      archive.markRead(j, a, e);
+      // Potentiation: post spikes that reached the synapse since the last pre arrival (none
+      // when the post neuron's latest spike is older: no archive walk then).
+      if (archive.latest(j) > t0) {
+        const times = archive.timesOf(j);
+        const a = archive.firstAfter(j, t0);
+        let e = a;
+        for (; e < times.length && times[e] <= t; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(times[e] - t0) / tauP));
+        archive.markRead(j, a, e);
+      }
       // Depression: this pre spike against the post trace just before it.
       w = depress(p, w, archive.traceBefore(0, j, t));
       weight[k] = w;
