@@ -6,6 +6,11 @@
  * Memory stays bounded: each entry counts how many of the neuron's incoming synapses have
  * consumed it and is dropped once all have; `flush(h)` marks everything up to h consumed.
  * The trace value of dropped entries is kept, so trace queries stay exact.
+ *
+ * Storage is flat (the per-synapse hot path reads it for every pre arrival): one ring buffer
+ * per neuron, all of the same power-of-two capacity, inside shared typed arrays; the capacity
+ * doubles for everyone when one neuron needs more. Entries are addressed by their index e
+ * from the neuron's oldest held entry (0) to count(j) - 1; dropping entries shifts indices.
  */
 export interface TraceSpec {
   /** Decay time constant (ms). */
@@ -15,35 +20,53 @@ export interface TraceSpec {
 }
 
 export class PostSpikeArchive {
-  /** Per neuron: synapse times of its archived spikes. */
-  private readonly times: number[][];
-  /** Per neuron: trace values right after each archived spike, `nTraces` per spike. */
-  private readonly after: number[][];
-  /** Per neuron: how many incoming synapses have consumed each entry. */
-  private readonly reads: number[][];
+  private cap = 4;
+  /** Synapse time of entry slots (neuron j's ring: slots j * cap .. j * cap + cap - 1). */
+  private time: Float64Array;
+  /** Trace values right after each entry, nTraces per slot. */
+  private after: Float64Array;
+  /** How many incoming synapses have consumed each entry. */
+  private reads: Int32Array;
+  /** Per neuron: slot offset of its oldest held entry, and how many it holds. */
+  private readonly head: Int32Array;
+  private readonly len: Int32Array;
   /** Per neuron: time and trace values of the last dropped entry (trace baseline). */
   private readonly baseTime: Float64Array;
   private readonly baseAfter: Float64Array;
-  /**
-   * Per neuron: synapse time of its latest spike ever recorded (-Infinity: none) and the
-   * trace values right after it. Most queries only need these (typed arrays, no pointer
-   * chasing): see latest() and traceBefore().
-   */
+  /** Per neuron: synapse time of its latest spike ever recorded (-Infinity: none), and the trace values right after it. */
   private readonly lastTime: Float64Array;
   private readonly lastAfter: Float64Array;
+  /**
+   * The depression hot path (a trace read per synapse and pre arrival) without an exponential
+   * per synapse: trace r of neuron j at t > its latest spike is scaled[j, r] * G_r(t), with
+   * scaled = value after the latest spike * exp((latest - ref_r) / tau_r) and
+   * G_r(t) = exp(-(t - ref_r) / tau_r), computed once per distinct t (a row of synapses shares
+   * it). ref_r moves up (and scaled with it) before latest - ref_r passes 200 tau_r, so nothing
+   * overflows; the result equals the direct formula to a few ulps.
+   */
+  private readonly scaled: Float64Array;
+  private readonly ref: Float64Array;
+  private readonly qT: Float64Array;
+  private readonly qG: Float64Array;
   private readonly nTraces: number;
   /** Everything at or before this synapse time counts as consumed by every synapse. */
   flushedTo = -Infinity;
 
   constructor(nPost: number, private readonly indegree: Int32Array, private readonly traces: readonly TraceSpec[], private readonly dendriticDelay: number) {
     this.nTraces = traces.length;
-    this.times = Array.from({ length: nPost }, () => []);
-    this.after = Array.from({ length: nPost }, () => []);
-    this.reads = Array.from({ length: nPost }, () => []);
+    this.time = new Float64Array(nPost * this.cap);
+    this.after = new Float64Array(nPost * this.cap * this.nTraces);
+    this.reads = new Int32Array(nPost * this.cap);
+    this.head = new Int32Array(nPost);
+    this.len = new Int32Array(nPost);
     this.baseTime = new Float64Array(nPost).fill(-Infinity);
     this.baseAfter = new Float64Array(nPost * this.nTraces);
     this.lastTime = new Float64Array(nPost).fill(-Infinity);
     this.lastAfter = new Float64Array(nPost * this.nTraces);
+    this.scaled = new Float64Array(nPost * this.nTraces);
+    this.ref = new Float64Array(this.nTraces).fill(NaN);
+    this.qT = new Float64Array(this.nTraces).fill(NaN);
+    this.qG = new Float64Array(this.nTraces);
   }
 
   /** The archive for a projection's post neurons, with the given post traces. */
@@ -51,20 +74,65 @@ export class PostSpikeArchive {
     return new PostSpikeArchive(proj.nPost, inDegrees(proj.nPost, proj.target), traces, proj.dendritic_delay_ms);
   }
 
+  /** Slot of neuron j's entry e. */
+  private slot(j: number, e: number): number {
+    return j * this.cap + ((this.head[j] + e) & (this.cap - 1));
+  }
+
   /** Records a post spike at soma time t. */
   record(j: number, t: number): void {
     if (this.indegree[j] === 0) return;
     const ts = t + this.dendriticDelay;
-    const after = this.after[j];
+    if (this.len[j] === this.cap) this.grow();
+    const s = this.slot(j, this.len[j]);
     for (let r = 0; r < this.nTraces; r++) {
-      const spec = this.traces[r];
-      const value = spec.nearest ? 1 : this.traceBefore(r, j, ts) + 1;
-      after.push(value);
+      const value = this.traces[r].nearest ? 1 : this.traceBefore(r, j, ts) + 1;
+      this.after[s * this.nTraces + r] = value;
       this.lastAfter[j * this.nTraces + r] = value;
+      const tau = this.traces[r].tau;
+      if (!(ts - this.ref[r] <= 200 * tau)) this.rebase(r, ts);
+      this.scaled[j * this.nTraces + r] = value * Math.exp((ts - this.ref[r]) / tau);
     }
-    this.times[j].push(ts);
-    this.reads[j].push(0);
+    this.time[s] = ts;
+    this.reads[s] = 0;
+    this.len[j]++;
     this.lastTime[j] = ts;
+  }
+
+  /** Moves trace r's reference time to t (the first time: sets it). */
+  private rebase(r: number, t: number): void {
+    const nt = this.nTraces;
+    if (this.ref[r] === this.ref[r]) {
+      const factor = Math.exp(-(t - this.ref[r]) / this.traces[r].tau);
+      for (let i = r; i < this.scaled.length; i += nt) this.scaled[i] *= factor;
+    }
+    this.ref[r] = t;
+    this.qT[r] = NaN;
+  }
+
+  /** Doubles every neuron's ring, each neuron's entries moved to the start of its new ring. */
+  private grow(): void {
+    const old = this.cap;
+    const cap = old * 2;
+    const n = this.head.length;
+    const nt = this.nTraces;
+    const time = new Float64Array(n * cap);
+    const after = new Float64Array(n * cap * nt);
+    const reads = new Int32Array(n * cap);
+    for (let j = 0; j < n; j++) {
+      for (let e = 0; e < this.len[j]; e++) {
+        const from = j * old + ((this.head[j] + e) & (old - 1));
+        const to = j * cap + e;
+        time[to] = this.time[from];
+        reads[to] = this.reads[from];
+        for (let r = 0; r < nt; r++) after[to * nt + r] = this.after[from * nt + r];
+      }
+      this.head[j] = 0;
+    }
+    this.cap = cap;
+    this.time = time;
+    this.after = after;
+    this.reads = reads;
   }
 
   /** Synapse time of neuron j's latest recorded spike (-Infinity when it has none). */
@@ -72,29 +140,46 @@ export class PostSpikeArchive {
     return this.lastTime[j];
   }
 
+  /** Number of entries neuron j holds. */
+  count(j: number): number {
+    return this.len[j];
+  }
+
+  /** Synapse time of neuron j's entry e (0: the oldest held). */
+  timeAt(j: number, e: number): number {
+    return this.time[j * this.cap + ((this.head[j] + e) & (this.cap - 1))];
+  }
+
+  /** Value of trace r of neuron j right after its entry e. */
+  traceAfter(j: number, e: number, r: number): number {
+    return this.after[this.slot(j, e) * this.nTraces + r];
+  }
+
   /** Value of trace r of neuron j just before synapse time t (spikes strictly before t count). */
   traceBefore(r: number, j: number, t: number): number {
     const last = this.lastTime[j];
-    if (last < t) return last === -Infinity ? 0 : this.lastAfter[j * this.nTraces + r] * Math.exp(-(t - last) / this.traces[r].tau);
-    const times = this.times[j];
-    for (let e = times.length - 1; e >= 0; e--) {
-      if (times[e] < t) return this.after[j][e * this.nTraces + r] * Math.exp(-(t - times[e]) / this.traces[r].tau);
+    if (last < t) {
+      if (last === -Infinity) return 0;
+      if (t !== this.qT[r]) {
+        this.qT[r] = t;
+        this.qG[r] = Math.exp(-(t - this.ref[r]) / this.traces[r].tau);
+      }
+      return this.scaled[j * this.nTraces + r] * this.qG[r];
+    }
+    for (let e = this.len[j] - 1; e >= 0; e--) {
+      const s = this.slot(j, e);
+      if (this.time[s] < t) return this.after[s * this.nTraces + r] * Math.exp(-(t - this.time[s]) / this.traces[r].tau);
     }
     const t0 = this.baseTime[j];
     return t0 < t && t0 > -Infinity ? this.baseAfter[j * this.nTraces + r] * Math.exp(-(t - t0) / this.traces[r].tau) : 0;
   }
 
-  /** Synapse times of neuron j's archived spikes, oldest first (read only). */
-  timesOf(j: number): readonly number[] {
-    return this.times[j];
-  }
-
   /** Index of neuron j's first entry after synapse time `from` that is not flushed. */
   firstAfter(j: number, from: number): number {
-    const times = this.times[j];
     const lo = from > this.flushedTo ? from : this.flushedTo;
+    const n = this.len[j];
     let e = 0;
-    while (e < times.length && times[e] <= lo) e++;
+    while (e < n && this.timeAt(j, e) <= lo) e++;
     return e;
   }
 
@@ -103,38 +188,36 @@ export class PostSpikeArchive {
    * incoming synapse has read. Call after iterating: indices shift when entries are dropped.
    */
   markRead(j: number, a: number, b: number): void {
-    const reads = this.reads[j];
-    for (let e = a; e < b; e++) reads[e]++;
+    for (let e = a; e < b; e++) this.reads[this.slot(j, e)]++;
     if (a === 0 && b > 0) this.prune(j);
-  }
-
-  traceAfter(j: number, entry: number, r: number): number {
-    return this.after[j][entry * this.nTraces + r];
   }
 
   /** Marks every entry up to synapse time h consumed by every synapse, and drops them. */
   flush(h: number): void {
     if (h <= this.flushedTo) return;
     this.flushedTo = h;
-    for (let j = 0; j < this.times.length; j++) this.prune(j);
+    for (let j = 0; j < this.head.length; j++) this.prune(j);
   }
 
   /** Number of entries held (for tests of boundedness). */
   get size(): number {
-    return this.times.reduce((s, t) => s + t.length, 0);
+    return this.len.reduce((s, n) => s + n, 0);
   }
 
   private prune(j: number): void {
-    const times = this.times[j];
-    const reads = this.reads[j];
+    const len = this.len[j];
     let n = 0;
-    while (n < times.length && (reads[n] >= this.indegree[j] || times[n] <= this.flushedTo)) n++;
+    while (n < len) {
+      const s = this.slot(j, n);
+      if (this.reads[s] < this.indegree[j] && this.time[s] > this.flushedTo) break;
+      n++;
+    }
     if (n === 0) return;
-    this.baseTime[j] = times[n - 1];
-    for (let r = 0; r < this.nTraces; r++) this.baseAfter[j * this.nTraces + r] = this.after[j][(n - 1) * this.nTraces + r];
-    times.splice(0, n);
-    reads.splice(0, n);
-    this.after[j].splice(0, n * this.nTraces);
+    const s = this.slot(j, n - 1);
+    this.baseTime[j] = this.time[s];
+    for (let r = 0; r < this.nTraces; r++) this.baseAfter[j * this.nTraces + r] = this.after[s * this.nTraces + r];
+    this.head[j] = (this.head[j] + n) & (this.cap - 1);
+    this.len[j] = len - n;
   }
 }
 

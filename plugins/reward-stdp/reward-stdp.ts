@@ -115,12 +115,13 @@ export class RewardStdpDynamics implements SynapseDynamics {
     let c = this.c[k];
     let n = this.concentrationBefore(tc);
     let w = this.weight[k];
-    const times = archive.timesOf(j);
+    const nPost = archive.count(j);
     const e0 = archive.firstAfter(j, this.tPre[k]);
     let e = e0;
     let pi = channel.firstAtOrAfter(tc);
     for (;;) {
-      const tPost = e < times.length && times[e] <= t ? times[e] : Infinity;
+      const te = e < nPost ? archive.timeAt(j, e) : Infinity;
+      const tPost = te <= t ? te : Infinity;
       const tPulse = pi < channel.count && channel.times[pi] < t ? channel.times[pi] : Infinity;
       const tn = tPost <= tPulse ? tPost : tPulse;
       if (tn === Infinity) break;

@@ -89,10 +89,10 @@ export class StdpDynamics implements SynapseDynamics {
       // Potentiation: post spikes that reached the synapse since the last pre arrival (none
       // when the post neuron's latest spike is older: no archive walk then).
       if (archive.latest(j) > t0) {
-        const times = archive.timesOf(j);
+        const n = archive.count(j);
         const a = archive.firstAfter(j, t0);
         let e = a;
-        for (; e < times.length && times[e] <= t; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(times[e] - t0) / tauP));
+        for (let te: number; e < n && (te = archive.timeAt(j, e)) <= t; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(te - t0) / tauP));
         archive.markRead(j, a, e);
       }
       // Depression: this pre spike against the post trace just before it.
@@ -111,10 +111,11 @@ export class StdpDynamics implements SynapseDynamics {
     const { p, archive, kplus, tLast, weight, target } = this;
     for (let k = 0; k < target.length; k++) {
       const j = target[k];
-      const times = archive.timesOf(j);
       const t0 = tLast[k];
+      if (!(archive.latest(j) > t0)) continue;
+      const n = archive.count(j);
       let w = weight[k];
-      for (let e = archive.firstAfter(j, t0); e < times.length && times[e] <= h; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(times[e] - t0) / p.tau_plus_ms));
+      for (let e = archive.firstAfter(j, t0), te: number; e < n && (te = archive.timeAt(j, e)) <= h; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(te - t0) / p.tau_plus_ms));
       weight[k] = w;
     }
     archive.flush(h);

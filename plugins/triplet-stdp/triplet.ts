@@ -68,12 +68,12 @@ export class TripletDynamics implements SynapseDynamics {
     const { p, archive } = this;
     const t0 = this.tLast[k];
     let w = this.weight[k];
-    const times = archive.timesOf(j);
+    const n = archive.count(j);
     const a = archive.firstAfter(j, t0);
     let e = a;
-    for (; e < times.length && times[e] <= to; e++) {
+    for (let te: number; e < n && (te = archive.timeAt(j, e)) <= to; e++) {
       const o2Before = archive.traceAfter(j, e, O2) - 1;
-      w += this.r1[k] * Math.exp(-(times[e] - t0) / p.tau_plus_ms) * (p.A2_plus + p.A3_plus * o2Before);
+      w += this.r1[k] * Math.exp(-(te - t0) / p.tau_plus_ms) * (p.A2_plus + p.A3_plus * o2Before);
       if (w > p.w_max) w = p.w_max;
     }
     if (markRead) archive.markRead(j, a, e);
