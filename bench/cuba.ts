@@ -1,92 +1,209 @@
 /**
- * CUBA benchmark: engram at several network sizes, and Brian2 (the peer) at N = 4000 in the
- * same run when python3-brian is installed (../shared/peers/ holds its scripts).
+ * CUBA benchmark (issue 7): engram at several network sizes with both lif spike timings, the
+ * plastic variant, and Brian2 (the peer, bench/peers/brian2_cuba.py) at N = 4000 in the same
+ * run when python3-brian is installed.
  *
  *   npm run bench                       all sizes, peer if available
- *   npm run bench -- --sizes 4000 --peer none
+ *   node dist/bench/cuba.js --sizes 4000 --peer none [--duration 1000] [--peer-n 4000]
  *
- * Prints, per size: build time, wall seconds per simulated second, delivered synaptic events
- * per wall second, mean rate; then the peer's figures and the ratios.
+ * Every engram run is a child process of its own (node --max-old-space-size=1024, so a run
+ * that needed more than 1 GB of heap would fail here), which warms the JIT up on one full run
+ * of the same network (another instance) first, as Brian2's cpp_standalone figure excludes
+ * its compilation; the cold figures are printed too. Each
+ * child prints one JSON line; this process collects them and prints the tables and ratios.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openScenario } from '../index.js';
 import { option, repo } from './options.js';
 
-const sizes = option('sizes', '1000,2000,4000,8000,16000').split(',').map(Number);
 const duration = Number(option('duration', '1000'));
-const peerMode = option('peer', 'auto');
-const peerN = Number(option('peer-n', '4000'));
-
-interface Row { N: number; synapses: number; build_s: number; wall_s: number; events: number; rate_hz: number; mem_mb: number }
 
 /** STDP on the excitatory projections (ee, ei), bounded at twice the CUBA weight. */
 const PLASTIC = ['0', '1'].map((i) => `projections.${i}.plasticity={rule: stdp, params: {A_plus: 0.01, A_minus: 0.0105, tau_plus_ms: 16.8, tau_minus_ms: 33.7, w_min: 0, w_max: 3.24}}`);
 
-async function runEngram(N: number, plastic = false): Promise<Row> {
-  const ne = Math.round(N * 0.8);
-  const sim = await openScenario(path.join(repo, 'scenarios/cuba.yaml'), {
-    set: [`populations.exc.size=${ne}`, `populations.inh.size=${N - ne}`, `duration_ms=${duration}`, 'recorders=[]', ...(plastic ? PLASTIC : [])],
-  });
-  sim.run();
-  const s = sim.summary();
-  const spikes = s.populations.exc.spikes + s.populations.inh.spikes;
-  return { N, synapses: s.synapses, build_s: s.build_s, wall_s: s.wall_s, events: s.events_delivered, rate_hz: spikes / N / (duration / 1000), mem_mb: (process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers) / 2 ** 20 };
+type Timing = 'grid' | 'precise';
+
+interface Row {
+  N: number;
+  timing: Timing;
+  plastic: boolean;
+  synapses: number;
+  /** Build time of the first network in a fresh process (the warm-up run), and of the measured one. */
+  build_cold_s: number;
+  build_s: number;
+  /** Wall time of the first run in a fresh process (JIT still compiling), and of the measured one. */
+  wall_cold_s: number;
+  wall_s: number;
+  events: number;
+  rate_hz: number;
+  cv_isi: number;
+  /** Bytes of the projections' arrays (CSR rows, targets, weights, delays, plasticity state) per synapse. */
+  bytes_per_synapse: number;
+  /** Largest JS heap + typed arrays seen (after build, after the run), MB. */
+  heap_mb: number;
+  rss_mb: number;
 }
+
+function scenarioSets(N: number, timing: Timing, plastic: boolean, ms: number): string[] {
+  const ne = Math.round(N * 0.8);
+  // exc and inh share their parameters through a YAML anchor: setting exc's sets both.
+  return [`populations.exc.size=${ne}`, `populations.inh.size=${N - ne}`, `duration_ms=${ms}`, 'recorders=[]', `populations.exc.params.spike_timing=${timing}`, ...(plastic ? PLASTIC : [])];
+}
+
+/** One measured run (in a child process). */
+async function measure(N: number, timing: Timing, plastic: boolean): Promise<Row> {
+  const file = path.join(repo, 'scenarios/cuba.yaml');
+  const warm = await openScenario(file, { set: scenarioSets(N, timing, plastic, duration) });
+  warm.run(); // JIT warm-up
+  const cold = warm.summary();
+  const memory = () => (process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers) / 2 ** 20;
+  const sim = await openScenario(file, { set: scenarioSets(N, timing, plastic, duration) });
+  let heap = memory();
+  const last = new Float64Array(N).fill(NaN);
+  const sum = new Float64Array(N);
+  const sumSq = new Float64Array(N);
+  const count = new Int32Array(N);
+  const ne = Math.round(N * 0.8);
+  const listen = (name: string, offset: number) =>
+    sim.populations.get(name)!.addSpikeListener({
+      onSpike(i, t) {
+        const j = i + offset;
+        if (last[j] === last[j]) {
+          const isi = t - last[j];
+          sum[j] += isi;
+          sumSq[j] += isi * isi;
+          count[j]++;
+        }
+        last[j] = t;
+      },
+    });
+  listen('exc', 0);
+  listen('inh', ne);
+  sim.run();
+  heap = Math.max(heap, memory());
+  const s = sim.summary();
+  // CV of the ISI: per neuron with at least two ISIs, then the mean (as bench/peers/brian2_cuba.py).
+  let cvSum = 0;
+  let cvN = 0;
+  for (let j = 0; j < N; j++) {
+    if (count[j] < 2) continue;
+    const mean = sum[j] / count[j];
+    cvSum += Math.sqrt(Math.max(0, sumSq[j] / count[j] - mean * mean)) / mean;
+    cvN++;
+  }
+  // Every typed array a projection or its plasticity holds, each buffer counted once (the
+  // dynamics keep references to the projection's own target and weight arrays).
+  const buffers = new Set<ArrayBufferLike>();
+  for (const p of sim.projections) {
+    for (const a of [p.rowStart, p.target, p.weight, p.delay]) if (a) buffers.add(a.buffer);
+    const dyn = p.dynamics as unknown as Record<string, unknown> | undefined;
+    if (dyn) for (const v of Object.values(dyn)) if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
+  }
+  const bytes = [...buffers].reduce((a, b) => a + b.byteLength, 0);
+  const spikes = s.populations.exc.spikes + s.populations.inh.spikes;
+  return {
+    N,
+    timing,
+    plastic,
+    synapses: s.synapses,
+    build_cold_s: cold.build_s,
+    wall_cold_s: cold.wall_s,
+    build_s: s.build_s,
+    wall_s: s.wall_s,
+    events: s.events_delivered,
+    rate_hz: spikes / N / (duration / 1000),
+    cv_isi: cvN ? cvSum / cvN : NaN,
+    bytes_per_synapse: bytes / s.synapses,
+    heap_mb: heap,
+    rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function child(N: number, timing: Timing, plastic: boolean): Row {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, ['--max-old-space-size=1024', self, '--child', `${N},${timing},${plastic ? 1 : 0}`, '--duration', String(duration)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`engram CUBA N = ${N} (${timing}${plastic ? ', plastic' : ''}) failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Row;
+}
+
+interface Peer { target: string; rate_hz: number; cv_isi: number; run_s: number; synapses: number }
 
 function peerAvailable(): boolean {
-  if (peerMode === 'none') return false;
-  const r = spawnSync('/usr/bin/python3', ['-c', 'import brian2'], { encoding: 'utf8' });
-  return r.status === 0;
+  return spawnSync('/usr/bin/python3', ['-c', 'import brian2'], { encoding: 'utf8' }).status === 0;
 }
 
-function runPeer(script: string, argv: string[]): Record<string, string> | undefined {
-  const file = path.join(repo, '..', 'shared', 'peers', script);
+function runPeer(target: string, N: number): Peer | undefined {
+  const file = path.join(repo, 'bench', 'peers', 'brian2_cuba.py');
   if (!existsSync(file)) return undefined;
-  const out = execFileSync('/usr/bin/python3', [file, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 600_000 });
-  const line = out.trim().split('\n').pop() ?? '';
-  return Object.fromEntries(line.split(/\s+/).filter((w) => w.includes('=')).map((w) => w.split('=') as [string, string]));
+  const r = spawnSync('/usr/bin/python3', [file, target, String(duration), String(N)], { encoding: 'utf8', timeout: 900_000 });
+  if (r.status !== 0) {
+    console.log(`  Brian2 ${target} failed: ${r.stderr.trim().split('\n').pop()}`);
+    return undefined;
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Peer;
 }
 
 const fmt = (x: number, d = 3) => x.toFixed(d);
-console.log(`engram CUBA benchmark: ${duration} ms of biological time, connection probability 0.02, node ${process.version}`);
-console.log('     N   synapses  build_s  wall_s  wall_s/sim_s  events/s   rate_hz  mem_MB');
-const rows: Row[] = [];
-for (const N of sizes) {
-  const r = await runEngram(N);
-  rows.push(r);
-  console.log(
-    `${String(N).padStart(6)} ${String(r.synapses).padStart(10)} ${fmt(r.build_s).padStart(8)} ${fmt(r.wall_s).padStart(7)} ${fmt(r.wall_s / (duration / 1000)).padStart(13)} ${(r.events / r.wall_s / 1e6).toFixed(2).padStart(7)}M ${fmt(r.rate_hz, 2).padStart(9)} ${fmt(r.mem_mb, 0).padStart(7)}`,
-  );
-}
 
-{
-  // Plastic CUBA: the same network with stdp on the excitatory projections.
-  const N = peerN;
-  const base = rows.find((r) => r.N === N) ?? (await runEngram(N));
-  const plastic = await runEngram(N, true);
-  console.log(
-    `plastic CUBA (stdp on ee and ei), N = ${N}: ${fmt(plastic.wall_s)} s, rate ${fmt(plastic.rate_hz, 2)} Hz; static ${fmt(base.wall_s)} s; slowdown ${fmt(plastic.wall_s / base.wall_s, 2)}x (target < 2x)`,
-  );
-}
-console.log(`peak RSS ${fmt(process.resourceUsage().maxRSS / 1024, 0)} MB (mem_MB: JS heap + typed arrays after each run)`);
+async function main(): Promise<void> {
+  const childSpec = option('child', '');
+  if (childSpec) {
+    const [n, timing, plastic] = childSpec.split(',');
+    console.log(JSON.stringify(await measure(Number(n), timing as Timing, plastic === '1')));
+    return;
+  }
+  const sizes = option('sizes', '1000,2000,4000,8000,16000').split(',').map(Number);
+  const peerMode = option('peer', 'auto');
+  const peerN = Number(option('peer-n', '4000'));
 
-if (!peerAvailable()) {
-  console.log('peer: Brian2 not found (apt-get install -y python3-brian cython3, see ../shared/peers/README.md); engram figures only');
-} else {
-  const ours = rows.find((r) => r.N === peerN) ?? (await runEngram(peerN));
-  runPeer('brian2_cuba.py', ['cython', String(duration), String(peerN)]); // first run compiles and caches
-  const cython = runPeer('brian2_cuba.py', ['cython', String(duration), String(peerN)]);
-  const standalone = runPeer('brian2_cuba_standalone.py', [String(duration), String(peerN)]);
+  console.log(`engram CUBA benchmark: ${duration} ms of biological time, dt 0.1 ms, connection probability 0.02, node ${process.version}`);
+  console.log('spike_timing      N   synapses  build_s (cold)  wall_s (cold)  ns/event  events/s  rate_hz  cv_isi  B/synapse  heap_MB  rss_MB');
+  const rows: Row[] = [];
+  for (const timing of ['grid', 'precise'] as const) {
+    for (const N of sizes) {
+      const r = child(N, timing, false);
+      rows.push(r);
+      console.log(
+        `${timing.padEnd(8)} ${String(N).padStart(8)} ${String(r.synapses).padStart(10)} ${fmt(r.build_s).padStart(8)} (${fmt(r.build_cold_s)}) ${fmt(r.wall_s).padStart(7)} (${fmt(r.wall_cold_s)}) ${fmt((1e9 * r.wall_s) / r.events, 0).padStart(9)} ${(r.events / r.wall_s / 1e6).toFixed(2).padStart(8)}M ${fmt(r.rate_hz, 2).padStart(8)} ${fmt(r.cv_isi, 2).padStart(7)} ${fmt(r.bytes_per_synapse, 1).padStart(10)} ${fmt(r.heap_mb, 0).padStart(8)} ${fmt(r.rss_mb, 0).padStart(7)}`,
+      );
+    }
+    const mine = rows.filter((r) => r.timing === timing);
+    const perEvent = mine.map((r) => r.wall_s / r.events);
+    if (mine.length > 1) {
+      console.log(`  ${timing}: wall per delivered event varies ${fmt(Math.max(...perEvent) / Math.min(...perEvent), 2)}x from N = ${mine[0].N} to ${mine[mine.length - 1].N} (target: within 2x)`);
+    }
+  }
+  const at = (timing: Timing) => rows.find((r) => r.N === peerN && r.timing === timing) ?? child(peerN, timing, false);
+  for (const timing of ['grid', 'precise'] as const) {
+    const base = at(timing);
+    const plastic = child(peerN, timing, true);
+    console.log(
+      `plastic CUBA (stdp on ee and ei), N = ${peerN}, ${timing}: ${fmt(plastic.wall_s)} s, rate ${fmt(plastic.rate_hz, 2)} Hz, ${fmt(plastic.bytes_per_synapse, 1)} B/synapse; static ${fmt(base.wall_s)} s; slowdown ${fmt(plastic.wall_s / base.wall_s, 2)}x (target < 2x)`,
+    );
+  }
+
+  if (peerMode === 'none' || !peerAvailable()) {
+    console.log('peer: Brian2 not run (apt-get install -y python3-brian cython3, see ../shared/peers/README.md); engram figures only');
+    return;
+  }
+  runPeer('cython', peerN); // the first run compiles and caches
+  const cython = runPeer('cython', peerN);
+  const standalone = runPeer('cpp_standalone', peerN);
   console.log(`peer (Brian2, N = ${peerN}, same machine, this run):`);
-  if (cython) {
-    const t = Number(cython.sim_wall_s);
-    console.log(`  cython runtime      ${fmt(t)} s   rate ${cython.rate_hz} Hz   engram is ${fmt(t / ours.wall_s, 1)}x faster`);
+  const line = (name: string, s: number, rate: number, cv: number) => `  ${name.padEnd(22)} ${fmt(s).padStart(6)} s   rate ${fmt(rate, 2)} Hz   cv_isi ${fmt(cv, 2)}`;
+  if (cython) console.log(line('Brian2 cython runtime', cython.run_s, cython.rate_hz, cython.cv_isi));
+  if (standalone) console.log(line('Brian2 cpp_standalone', standalone.run_s, standalone.rate_hz, standalone.cv_isi));
+  for (const timing of ['grid', 'precise'] as const) {
+    const ours = at(timing);
+    const ratios = [
+      cython ? `${fmt(cython.run_s / ours.wall_s, 1)}x faster than cython (target >= 10x)` : '',
+      standalone ? `${fmt(ours.wall_s / standalone.run_s, 1)}x cpp_standalone's run time (target <= 3x)` : '',
+    ].filter(Boolean);
+    console.log(`${line(`engram, ${timing}`, ours.wall_s, ours.rate_hz, ours.cv_isi)}   ${ratios.join(', ')}`);
   }
-  if (standalone) {
-    const t = Number(standalone.run_time_s);
-    console.log(`  cpp_standalone      ${fmt(t)} s   rate ${standalone.rate_hz} Hz   engram takes ${fmt(ours.wall_s / t, 1)}x its run time`);
-  }
-  console.log(`  engram              ${fmt(ours.wall_s)} s   rate ${fmt(ours.rate_hz, 2)} Hz`);
 }
+
+await main();

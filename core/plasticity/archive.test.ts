@@ -23,7 +23,7 @@ describe('PostSpikeArchive', () => {
     let t = 0;
     let worst = 0;
     for (let step = 0; step < 4000; step++) {
-      t += rng.uniform() * 40; // 160 000 ms in all: 8000 tau of the slow trace
+      t += rng.uniform(0, 40); // 160 000 ms in all: 8000 tau of the slow trace
       const j = rng.int(3);
       // Query first (a pre arrival), then maybe record a post spike at the same time.
       for (const [r, { tau, nearest }] of traces.entries()) {
@@ -32,7 +32,7 @@ describe('PostSpikeArchive', () => {
         if (want > 1e-200) worst = Math.max(worst, Math.abs(got - want) / want);
         else expect(got).toBeLessThan(1e-150);
       }
-      if (rng.uniform() < 0.5) {
+      if (rng.random() < 0.5) {
         archive.record(j, t);
         spikes[j].push(t);
         archive.markRead(j, 0, archive.count(j)); // the one synapse has read everything
