@@ -174,19 +174,40 @@ projections:
     expect(maxErr).toBeLessThan(1e-10);
   });
 
-  it('update() brings a post neuron to the next grid time once: its spike is known before a pre spike paired at that time', async () => {
-    const sim = await build(oneNeuron(0.1).replace('I_e_nA: 0.5}', 'I_e_nA: 0.5, spike_timing: grid}'));
-    const spikes = listen(sim, 'n');
-    const pop = sim.populations.get('n')!.population!;
-    const climb = Math.ceil(tStar / 0.1 - 1e-9);
-    sim.run((climb - 1) * 0.1);
-    expect(spikes.t).toEqual([]);
-    pop.update(0, climb * 0.1); // as plasticity does for a pre spike arriving at the spike's grid time
-    expect(spikes.t).toHaveLength(1);
-    expect(spikes.t[0]).toBeCloseTo(climb * 0.1, 12);
-    sim.run(climb * 0.1 + 1e-9);
-    sim.run((climb + 5) * 0.1);
-    expect(spikes.t).toHaveLength(1); // the grid step did not step it a second time
-    expect(pop.read(0, 0, sim.t_ms)).toBe(-70); // held at reset (refractory)
-  });
+  for (const [teacherMs, expected] of [
+    [9.8, 'depression'], // post spike at 10.9, the pre spike reaches the synapse at 11.0
+    [9.9, 'none'], // post spike at 11.0: simultaneous, no pairing (as in NEST)
+    [10.0, 'potentiation'], // post spike at 11.1
+  ] as const) {
+    const when = { depression: '0.1 ms before', none: 'at the time of', potentiation: '0.1 ms after' }[expected];
+    it(`stdp onto a grid neuron: a post spike ${when} the second pre spike (${expected} by it; it pairs with the first too)`, async () => {
+      // The teacher's huge weight makes the post neuron fire at the end of the step after its
+      // arrival (teacher time + 1 ms delay + one step); the pre spikes arrive at 6.0 and 11.0.
+      // The post spike pairs with the pre spike at 6.0 in every case (all-to-all pairing).
+      const sim = await build(`
+duration_ms: 20
+resolution_ms: 0.1
+populations:
+  post: {model: lif, size: 1, params: {tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, tau_syn_ex_ms: 2, t_ref_ms: 50, spike_timing: grid}}
+inputs:
+  pre: {type: spike-source, size: 1, params: {spike_times_ms: [[5, 10]]}}
+  teacher: {type: spike-source, size: 1, params: {spike_times_ms: [[${teacherMs}]]}}
+projections:
+  - {from: pre, to: post, connector: {type: one_to_one}, weight: 1, delay_ms: 1,
+     plasticity: {rule: stdp, params: {A_plus: 0.01, A_minus: 0.0105, tau_plus_ms: 16.8, tau_minus_ms: 33.7, w_min: 0, w_max: 10}}}
+  - {from: teacher, to: post, connector: {type: one_to_one}, weight: 100, delay_ms: 1}
+`);
+      const spikes = listen(sim, 'post');
+      sim.run();
+      expect(spikes.t).toHaveLength(1);
+      expect(spikes.t[0]).toBeCloseTo(teacherMs + 1.1, 9);
+      const w = sim.projections[0].weight[0];
+      const post = teacherMs + 1.1;
+      const fromFirst = 0.01 * Math.exp(-(post - 6) / 16.8); // pre at 6.0, then the post spike
+      if (expected === 'depression') expect(w).toBeCloseTo(1 + fromFirst - 0.0105 * Math.exp(-0.1 / 33.7), 12);
+      if (expected === 'none') expect(w).toBeCloseTo(1 + fromFirst, 12);
+      // Pre at 11.0 then post at 11.1: the pre trace holds both pre spikes.
+      if (expected === 'potentiation') expect(w).toBeCloseTo(1 + 0.01 * (1 + Math.exp(-5 / 16.8)) * Math.exp(-0.1 / 16.8), 12);
+    });
+  }
 });
