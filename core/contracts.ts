@@ -210,6 +210,12 @@ export interface ProjectionView {
   readonly weight: Float64Array;
   /** Axonal delay per synapse (ms). */
   delayOf(synapse: number): number;
+  /**
+   * Every synapse has the same axonal delay: a pre spike then reaches its whole row
+   * (rowStart[pre] .. rowStart[pre + 1]) in one onPreArrival call, so per-row state can stand
+   * in for per-synapse state.
+   */
+  readonly uniformDelay: boolean;
   /** Dendritic delay (ms): how long a post spike takes to reach the synapse. */
   readonly dendritic_delay_ms: number;
   /**

@@ -85,6 +85,10 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
     return this.target.length;
   }
 
+  get uniformDelay(): boolean {
+    return this.delay === null;
+  }
+
   delayOf(synapse: number): number {
     return this.delay === null ? this.constantDelay : this.delay[synapse];
   }

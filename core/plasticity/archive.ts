@@ -20,7 +20,7 @@ export interface TraceSpec {
 }
 
 export class PostSpikeArchive {
-  private cap = 4;
+  private cap = 16;
   /** Synapse time of entry slots (neuron j's ring: slots j * cap .. j * cap + cap - 1). */
   private time: Float64Array;
   /** Trace values right after each entry, nTraces per slot. */

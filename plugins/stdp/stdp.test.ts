@@ -86,20 +86,26 @@ projections:
     expect(near.projections[1].weight[0]).toBeCloseTo(0.5 + 0.01 * Math.exp(-5 / 20), 14);
   });
 
-  it('lazy updates equal an eager event-by-event reference on a random network to 1e-12', async () => {
+  for (const [delays, timing] of [
+    ['{dist: uniform, low: 0.2, high: 5}', 'precise'], // per-synapse pre traces
+    ['2.5', 'precise'], // one delay: pre traces per row
+    ['2.5', 'grid'],
+  ] as const) {
+  it(`lazy updates equal an eager event-by-event reference on a random network to 1e-12 (delay_ms ${delays}, ${timing} lif)`, async () => {
     const sim = await build(`
 seed: 4
 duration_ms: 2000
 populations:
-  exc: {model: lif, size: 60, params: {tau_m_ms: 20, R_m_MOhm: 1, E_L_mV: -60, v_th_mV: -50, v_reset_mV: -60, tau_syn_ex_ms: 5}}
+  exc: {model: lif, size: 60, params: {tau_m_ms: 20, R_m_MOhm: 1, E_L_mV: -60, v_th_mV: -50, v_reset_mV: -60, tau_syn_ex_ms: 5, spike_timing: ${timing}}}
 inputs:
   drive: {type: poisson, size: 80, params: {rate_hz: 60}}
 projections:
   - {from: drive, to: exc, connector: {type: fixed_probability, p: 0.25}, weight: {dist: uniform, low: 0.5, high: 4},
-     delay_ms: {dist: uniform, low: 0.2, high: 5}, dendritic_delay_ms: 0.6,
+     delay_ms: ${delays}, dendritic_delay_ms: 0.6,
      plasticity: {rule: stdp, params: {A_plus: 0.05, A_minus: 0.055, tau_plus_ms: 16.8, tau_minus_ms: 33.7, mu_plus: 1, mu_minus: 1, w_min: 0, w_max: 4}}}
 `);
     const proj = sim.projections[0];
+    expect(proj.uniformDelay).toBe(delays === '2.5');
     const w0 = Float64Array.from(proj.weight);
     const pre: number[][] = Array.from({ length: 80 }, () => []);
     const post: number[][] = Array.from({ length: 60 }, () => []);
@@ -144,4 +150,5 @@ projections:
     expect(changed).toBeGreaterThan(proj.synapses * 0.9);
     expect(maxErr).toBeLessThan(1e-12);
   });
+  }
 });

@@ -51,40 +51,43 @@ export function checkBounds(params: Readonly<Record<string, unknown>>) {
 }
 
 export class StdpDynamics implements SynapseDynamics {
-  /** Pre trace of each synapse at its last pre arrival. */
+  /**
+   * Pre trace at the last pre arrival, and the synapse time of that arrival: one per pre
+   * neuron when the projection has one delay (every synapse of a row sees the same arrivals,
+   * so they share these; 16 bytes per pre neuron instead of per synapse), else one per synapse.
+   */
   readonly kplus: Float64Array;
-  /** Synapse time of each synapse's last pre arrival. */
   readonly tLast: Float64Array;
+  readonly perRow: boolean;
   readonly archive: PostSpikeArchive;
   private readonly target: Int32Array;
   private readonly weight: Float64Array;
+  private readonly rowStart: Int32Array;
   private readonly nearest: boolean;
 
   constructor(private readonly p: StdpParams, ctx: PlasticityContext) {
     const proj = ctx.projection;
     this.target = proj.target;
     this.weight = proj.weight;
-    const n = proj.target.length;
+    this.rowStart = proj.rowStart;
+    this.perRow = proj.uniformDelay;
+    const n = this.perRow ? proj.nPre : proj.target.length;
     this.kplus = new Float64Array(n);
     this.tLast = new Float64Array(n).fill(-Infinity);
     this.nearest = p.pairing === 'nearest';
     this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: this.nearest }]);
   }
 
-  onPreArrival(t: number, _pre: number, start: number, end: number): void {
-    const { p, archive, kplus, tLast, weight, target } = this;
+  /**
+   * Synapses start..end of one row, last reached by a pre spike at t0 with pre trace kp then:
+   * the potentiation for each post spike since t0 up to `to`, then (pre arrival at t only)
+   * the depression of the pre spike at t.
+   */
+  private pair(start: number, end: number, t0: number, kp: number, to: number, t: number): void {
+    const { p, archive, weight, target } = this;
     const tauP = p.tau_plus_ms;
-    // Synapses of one row usually share their last arrival (one delay per projection): the
-    // pre-trace decay is then computed once per row, not once per synapse.
-    let sharedT0 = NaN;
-    let decay = 0;
     for (let k = start; k < end; k++) {
       const j = target[k];
-      const t0 = tLast[k];
-      if (t0 !== sharedT0) {
-        sharedT0 = t0;
-        decay = Math.exp(-(t - t0) / tauP);
-      }
       let w = weight[k];
       // Potentiation: post spikes that reached the synapse since the last pre arrival (none
       // when the post neuron's latest spike is older: no archive walk then).
@@ -92,13 +95,31 @@ export class StdpDynamics implements SynapseDynamics {
         const n = archive.count(j);
         const a = archive.firstAfter(j, t0);
         let e = a;
-        for (let te: number; e < n && (te = archive.timeAt(j, e)) <= t; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(te - t0) / tauP));
-        archive.markRead(j, a, e);
+        for (let te: number; e < n && (te = archive.timeAt(j, e)) <= to; e++) w = potentiate(p, w, kp * Math.exp(-(te - t0) / tauP));
+        if (t === t) archive.markRead(j, a, e);
       }
       // Depression: this pre spike against the post trace just before it.
-      w = depress(p, w, archive.traceBefore(0, j, t));
+      if (t === t) w = depress(p, w, archive.traceBefore(0, j, t));
       weight[k] = w;
-      kplus[k] = this.nearest ? 1 : kplus[k] * decay + 1;
+    }
+  }
+
+  onPreArrival(t: number, pre: number, start: number, end: number): void {
+    const { kplus, tLast } = this;
+    const tauP = this.p.tau_plus_ms;
+    if (this.perRow) {
+      const t0 = tLast[pre];
+      const kp = kplus[pre];
+      this.pair(start, end, t0, kp, t, t);
+      kplus[pre] = this.nearest ? 1 : kp * Math.exp(-(t - t0) / tauP) + 1;
+      tLast[pre] = t;
+      return;
+    }
+    for (let k = start; k < end; k++) {
+      const t0 = tLast[k];
+      const kp = kplus[k];
+      this.pair(k, k + 1, t0, kp, t, t);
+      kplus[k] = this.nearest ? 1 : kp * Math.exp(-(t - t0) / tauP) + 1;
       tLast[k] = t;
     }
   }
@@ -108,17 +129,13 @@ export class StdpDynamics implements SynapseDynamics {
   }
 
   flush(h: number): void {
-    const { p, archive, kplus, tLast, weight, target } = this;
-    for (let k = 0; k < target.length; k++) {
-      const j = target[k];
-      const t0 = tLast[k];
-      if (!(archive.latest(j) > t0)) continue;
-      const n = archive.count(j);
-      let w = weight[k];
-      for (let e = archive.firstAfter(j, t0), te: number; e < n && (te = archive.timeAt(j, e)) <= h; e++) w = potentiate(p, w, kplus[k] * Math.exp(-(te - t0) / p.tau_plus_ms));
-      weight[k] = w;
+    const { kplus, tLast, rowStart } = this;
+    if (this.perRow) {
+      for (let pre = 0; pre + 1 < rowStart.length; pre++) this.pair(rowStart[pre], rowStart[pre + 1], tLast[pre], kplus[pre], h, NaN);
+    } else {
+      for (let k = 0; k < this.target.length; k++) this.pair(k, k + 1, tLast[k], kplus[k], h, NaN);
     }
-    archive.flush(h);
+    this.archive.flush(h);
   }
 }
 
