@@ -365,10 +365,7 @@ export class LifGridPopulation implements NeuronPopulation {
   private readonly touched: Int32Array;
   private readonly isTouched: Uint8Array;
   private nTouched = 0;
-  /** Neurons update() already brought to the next grid time (step skips them once). */
-  private readonly ahead: Uint8Array;
-  private nAhead = 0;
-  /** The grid time the state refers to (for neurons marked ahead: one step later). */
+  /** The grid time the state refers to. */
   private tStep = 0;
   /** The next grid time, as the engine's clock computes it (k * dt). */
   private tNext: number;
@@ -408,7 +405,6 @@ export class LifGridPopulation implements NeuronPopulation {
     this.pendExt = new Float64Array(size);
     this.touched = new Int32Array(size);
     this.isTouched = new Uint8Array(size);
-    this.ahead = new Uint8Array(size);
     this.tNext = dt;
     this.em = Math.exp(-dt / p.tau_m_ms);
     this.oneMinusEm = -Math.expm1(-dt / p.tau_m_ms);
@@ -426,17 +422,15 @@ export class LifGridPopulation implements NeuronPopulation {
   }
 
   step(t: number): void {
-    const { v, iex, iin, drive, refractory, ahead } = this;
+    const { v, iex, iin, drive, refractory } = this;
     const theta = this.p.v_th_mV;
     const { em, ex, inh, rkEx, rkIn } = this;
     const n = this.size;
-    const anyAhead = this.nAhead > 0;
     this.tStep = t;
     this.tNext = (Math.round(t / this.dt) + 1) * this.dt; // the clock's own k * dt
     // Every neuron takes the sub-threshold step; the refractory ones (a few percent) are put
     // back to reset afterwards, so the loop carries no refractory test but on a crossing.
     for (let j = 0; j < n; j++) {
-      if (anyAhead && ahead[j] !== 0) continue;
       const e0 = iex[j];
       const i0 = iin[j];
       iex[j] = e0 * ex;
@@ -446,16 +440,12 @@ export class LifGridPopulation implements NeuronPopulation {
       if (vn >= theta && refractory[j] === 0) this.fire(j, t);
     }
     this.holdRefractory();
-    if (anyAhead) {
-      ahead.fill(0);
-      this.nAhead = 0;
-    }
     this.applyPending();
   }
 
   /**
-   * Every refractory neuron took this step (in the loop, or earlier through update()): v back
-   * to reset, one step fewer to go. A neuron that fired in this step is counted from
+   * Every refractory neuron took this step: v back to reset, one step fewer to go. A neuron
+   * that fired in this step (in the loop or, just before it, in update()) is counted from
    * refractorySteps + 1, so that it is held for the refractorySteps steps that follow.
    */
   private holdRefractory(): void {
@@ -473,10 +463,10 @@ export class LifGridPopulation implements NeuronPopulation {
 
   private fire(j: number, t: number): void {
     this.v[j] = this.p.v_reset_mV;
-    if (this.refractorySteps > 0) {
-      this.refractory[j] = this.refractorySteps + 1;
-      this.refractoryList[this.nRefractory++] = j;
-    }
+    // Listed even when t_ref is 0: the mark keeps the step from firing a neuron update()
+    // already fired.
+    this.refractory[j] = this.refractorySteps + 1;
+    this.refractoryList[this.nRefractory++] = j;
     this.sink.spike(j, t);
   }
 
@@ -500,7 +490,7 @@ export class LifGridPopulation implements NeuronPopulation {
 
   /** Whether neuron j's state already includes time t (else an input at t waits for the step). */
   private reached(j: number, t: number): boolean {
-    return t <= this.tStep + this.tol || this.ahead[j] !== 0;
+    return t <= this.tStep + this.tol;
   }
 
   receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
@@ -510,7 +500,7 @@ export class LifGridPopulation implements NeuronPopulation {
       const j = targets[k];
       const w = weights[k];
       const excitatory = port === 0 || (port < 0 && w >= 0);
-      if (now || this.ahead[j] !== 0) {
+      if (now) {
         if (excitatory) iex[j] += w;
         else iin[j] += w;
       } else {
@@ -538,41 +528,19 @@ export class LifGridPopulation implements NeuronPopulation {
   }
 
   /**
-   * When t has reached the next grid time, steps the neuron there now (its pending inputs
-   * included), so that a post spike at that grid time is known before a pre spike arriving at
-   * the same time is paired with it.
+   * When t has reached the next grid time: if the neuron's step there will cross threshold,
+   * fires it now (the step itself then finds it refractory and only holds it at reset), so
+   * that a pre spike arriving at that grid time is paired after the post spike is archived.
+   * The state is not touched otherwise: the step computes the same numbers.
    */
   update(neuron: number, t: number): void {
-    const next = this.tNext;
-    if (t < next - this.tol || this.ahead[neuron] !== 0) return;
     const j = neuron;
-    const { v, iex, iin, iext, pendEx, pendIn, pendExt, p } = this;
-    this.ahead[j] = 1;
-    this.nAhead++;
-    const e0 = iex[j];
-    const i0 = iin[j];
-    iex[j] = e0 * this.ex + pendEx[j];
-    iin[j] = i0 * this.inh + pendIn[j];
-    let fired = false;
-    if (this.refractory[j] !== 0) {
-      // Held at reset; holdRefractory counts this step at the grid step it belongs to.
-      v[j] = p.v_reset_mV;
-    } else {
-      const vn = v[j] * this.em + this.drive[j] + e0 * this.rkEx + i0 * this.rkIn; // as in step()
-      if (vn < p.v_th_mV) v[j] = vn;
-      else fired = true;
-    }
-    if (pendExt[j] !== 0) {
-      iext[j] += pendExt[j];
-      this.setDrive(j);
-    }
-    pendEx[j] = 0;
-    pendIn[j] = 0;
-    pendExt[j] = 0;
-    if (fired) this.fire(j, next);
+    if (t < this.tNext - this.tol || this.refractory[j] !== 0) return;
+    const vn = this.v[j] * this.em + this.drive[j] + this.iex[j] * this.rkEx + this.iin[j] * this.rkIn; // as in step()
+    if (vn >= this.p.v_th_mV) this.fire(j, this.tNext);
   }
 
-  /** The state at the last grid time the neuron reached (a grid model has no state between). */
+  /** The state at the last grid time (a grid model has no state between grid times). */
   read(variable: number, j: number): number {
     switch (variable) {
       case V:
