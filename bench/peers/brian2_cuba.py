@@ -9,6 +9,7 @@ least two ISIs of each neuron's ISI standard deviation / mean), run_s (cython: w
 run(); cpp_standalone: the compiled binary's run time, compilation excluded).
 """
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -22,8 +23,9 @@ dur = float(sys.argv[2]) if len(sys.argv) > 2 else 1000.0
 N = int(sys.argv[3]) if len(sys.argv) > 3 else 4000
 rng_seed = int(sys.argv[4]) if len(sys.argv) > 4 else 42
 
+build_dir = tempfile.mkdtemp(prefix='engram-brian2-')
 if target == 'cpp_standalone':
-    set_device('cpp_standalone', directory=tempfile.mkdtemp(), build_on_run=False)
+    set_device('cpp_standalone', directory=build_dir, build_on_run=False)
 else:
     prefs.codegen.target = target
 seed(rng_seed)
@@ -51,7 +53,7 @@ t0 = time.perf_counter()
 run(dur * ms)
 wall = time.perf_counter() - t0
 if target == 'cpp_standalone':
-    device.build(compile=True, run=True, debug=False)
+    device.build(directory=build_dir, compile=True, run=True, debug=False)
     wall = device._last_run_time
 i = np.asarray(mon.i[:])
 t = np.asarray(mon.t[:] / ms)
@@ -62,6 +64,8 @@ for n in np.unique(i):
     isi = np.diff(t[i == n])
     if len(isi) >= 2 and isi.mean() > 0:
         cvs.append(isi.std() / isi.mean())
-print(json.dumps({'target': target, 'N': N, 'synapses': int(len(Ce) + len(Ci)), 'spikes': int(len(t)),
+n_syn = int(len(Ce) + len(Ci))
+shutil.rmtree(build_dir, ignore_errors=True)
+print(json.dumps({'target': target, 'N': N, 'synapses': n_syn, 'spikes': int(len(t)),
                   'rate_hz': len(t) / N / (dur / 1000), 'cv_isi': float(np.mean(cvs)) if cvs else None,
                   'run_s': wall}))
