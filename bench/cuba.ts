@@ -5,6 +5,7 @@
  *
  *   npm run bench                       all sizes, peer if available
  *   node dist/bench/cuba.js --sizes 4000 --peer none [--duration 1000] [--peer-n 4000]
+ *   node dist/bench/cuba.js --peer-sizes 1000,2000,4000,8000,16000   Brian2 at every size
  *
  * Every engram run is a child process of its own (node --max-old-space-size=1024, so a run
  * that needed more than 1 GB of heap would fail here), which warms the JIT up on one full run
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
       console.log(`  ${' '.repeat(timing.length)}  ns per neuron step or delivered event ${ns(perUnit)} (spread ${spread(perUnit)}x)`);
     }
   }
-  const at = (timing: Timing) => rows.find((r) => r.N === peerN && r.timing === timing) ?? child(peerN, timing, false);
+  const at = (timing: Timing, N = peerN) => rows.find((r) => r.N === N && r.timing === timing) ?? child(N, timing, false);
   for (const timing of ['grid', 'precise'] as const) {
     const base = at(timing);
     const plastic = child(peerN, timing, true);
@@ -210,20 +211,26 @@ async function main(): Promise<void> {
     console.log('peer: Brian2 not run (apt-get install -y python3-brian cython3, see ../shared/peers/README.md); engram figures only');
     return;
   }
-  runPeer('cython', peerN); // the first run compiles and caches
-  const cython = runPeer('cython', peerN);
-  const standalone = runPeer('cpp_standalone', peerN);
-  console.log(`peer (Brian2, N = ${peerN}, same machine, this run):`);
+  // --peer-sizes 1000,4000,16000 runs the peer at more sizes (Brian2's cython runtime takes
+  // about 10 s at N = 16000); the targets are judged at --peer-n.
+  const peerSizes = option('peer-sizes', String(peerN)).split(',').map(Number);
+  runPeer('cython', peerSizes[0]); // the first run compiles and caches
   const line = (name: string, s: number, rate: number, cv: number) => `  ${name.padEnd(22)} ${fmt(s).padStart(6)} s   rate ${fmt(rate, 2)} Hz   cv_isi ${fmt(cv, 2)}`;
-  if (cython) console.log(line('Brian2 cython runtime', cython.run_s, cython.rate_hz, cython.cv_isi));
-  if (standalone) console.log(line('Brian2 cpp_standalone', standalone.run_s, standalone.rate_hz, standalone.cv_isi));
-  for (const timing of ['grid', 'precise'] as const) {
-    const ours = at(timing);
-    const ratios = [
-      cython ? `${fmt(cython.run_s / ours.wall_s, 1)}x faster than cython (target >= 10x)` : '',
-      standalone ? `${fmt(ours.wall_s / standalone.run_s, 1)}x cpp_standalone's run time (target <= 3x)` : '',
-    ].filter(Boolean);
-    console.log(`${line(`engram, ${timing}`, ours.wall_s, ours.rate_hz, ours.cv_isi)}   ${ratios.join(', ')}`);
+  for (const N of peerSizes) {
+    const cython = runPeer('cython', N);
+    const standalone = runPeer('cpp_standalone', N);
+    console.log(`peer (Brian2, N = ${N}, same machine, this run):`);
+    if (cython) console.log(line('Brian2 cython runtime', cython.run_s, cython.rate_hz, cython.cv_isi));
+    if (standalone) console.log(line('Brian2 cpp_standalone', standalone.run_s, standalone.rate_hz, standalone.cv_isi));
+    const targets = N === peerN;
+    for (const timing of ['grid', 'precise'] as const) {
+      const ours = at(timing, N);
+      const ratios = [
+        cython ? `${fmt(cython.run_s / ours.wall_s, 1)}x faster than cython${targets ? ' (target >= 10x)' : ''}` : '',
+        standalone ? `${fmt(ours.wall_s / standalone.run_s, 1)}x cpp_standalone's run time${targets ? ' (target <= 3x)' : ''}` : '',
+      ].filter(Boolean);
+      console.log(`${line(`engram, ${timing}`, ours.wall_s, ours.rate_hz, ours.cv_isi)}   ${ratios.join(', ')}`);
+    }
   }
 }
 
