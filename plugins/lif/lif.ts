@@ -351,6 +351,8 @@ export class LifGridPopulation implements NeuronPopulation {
    * changes with I_ext, kept per neuron so the step does fewer operations.
    */
   private readonly drive: Float64Array;
+  /** Whether drive is the same for every neuron (until an I_ext differs). */
+  private uniformDrive = true;
   /** Steps each neuron stays refractory (v held at reset). */
   readonly refractory: Int32Array;
   private readonly refractorySteps: number;
@@ -418,7 +420,9 @@ export class LifGridPopulation implements NeuronPopulation {
   }
 
   private setDrive(j: number): void {
-    this.drive[j] = (this.p.E_L_mV + this.p.R_m_MOhm * this.iext[j]) * this.oneMinusEm;
+    const d = (this.p.E_L_mV + this.p.R_m_MOhm * this.iext[j]) * this.oneMinusEm;
+    this.drive[j] = d;
+    if (this.uniformDrive && d !== this.drive[0]) this.uniformDrive = false;
   }
 
   step(t: number): void {
@@ -430,14 +434,28 @@ export class LifGridPopulation implements NeuronPopulation {
     this.tNext = (Math.round(t / this.dt) + 1) * this.dt; // the clock's own k * dt
     // Every neuron takes the sub-threshold step; the refractory ones (a few percent) are put
     // back to reset afterwards, so the loop carries no refractory test but on a crossing.
-    for (let j = 0; j < n; j++) {
-      const e0 = iex[j];
-      const i0 = iin[j];
-      iex[j] = e0 * ex;
-      iin[j] = i0 * inh;
-      const vn = v[j] * em + drive[j] + e0 * rkEx + i0 * rkIn;
-      v[j] = vn;
-      if (vn >= theta && refractory[j] === 0) this.fire(j, t);
+    if (this.uniformDrive) {
+      // Every neuron has the same I_ext (CUBA: none): one drive for all, one load fewer.
+      const d = drive[0];
+      for (let j = 0; j < n; j++) {
+        const e0 = iex[j];
+        const i0 = iin[j];
+        iex[j] = e0 * ex;
+        iin[j] = i0 * inh;
+        const vn = v[j] * em + d + e0 * rkEx + i0 * rkIn;
+        v[j] = vn;
+        if (vn >= theta && refractory[j] === 0) this.fire(j, t);
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        const e0 = iex[j];
+        const i0 = iin[j];
+        iex[j] = e0 * ex;
+        iin[j] = i0 * inh;
+        const vn = v[j] * em + drive[j] + e0 * rkEx + i0 * rkIn;
+        v[j] = vn;
+        if (vn >= theta && refractory[j] === 0) this.fire(j, t);
+      }
     }
     this.holdRefractory();
     this.applyPending();
