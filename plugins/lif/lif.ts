@@ -85,6 +85,12 @@ export function lifVoltage(p: LifParams, h: number, v0: number, iex0: number, ii
   );
 }
 
+/** The state arrays of a lif population: the scenario's init values, else the defaults. */
+function initialState(size: number, p: LifParams, init: ReadonlyMap<string, Float64Array>): { v: Float64Array; iex: Float64Array; iin: Float64Array; iext: Float64Array } {
+  const initOr = (name: string, value: number) => init.get(name)?.slice() ?? new Float64Array(size).fill(value);
+  return { v: initOr('v_mV', p.E_L_mV), iex: initOr('I_syn_ex_nA', 0), iin: initOr('I_syn_in_nA', 0), iext: initOr('I_ext_nA', p.I_e_nA) };
+}
+
 export class LifPopulation implements NeuronPopulation {
   readonly v: Float64Array;
   readonly iex: Float64Array;
@@ -120,11 +126,7 @@ export class LifPopulation implements NeuronPopulation {
     this.p = params;
     this.sink = sink;
     this.dt = resolution_ms;
-    const initOr = (name: string, value: number) => init.get(name)?.slice() ?? new Float64Array(size).fill(value);
-    this.v = initOr('v_mV', params.E_L_mV);
-    this.iex = initOr('I_syn_ex_nA', 0);
-    this.iin = initOr('I_syn_in_nA', 0);
-    this.iext = initOr('I_ext_nA', params.I_e_nA);
+    ({ v: this.v, iex: this.iex, iin: this.iin, iext: this.iext } = initialState(size, params, init));
     this.tLast = new Float64Array(size);
     this.refEnd = new Float64Array(size).fill(-Infinity);
     const h = resolution_ms;
@@ -392,11 +394,7 @@ export class LifGridPopulation implements NeuronPopulation {
     private readonly dt: number,
     private readonly sink: SpikeSink,
   ) {
-    const initOr = (name: string, value: number) => init.get(name)?.slice() ?? new Float64Array(size).fill(value);
-    this.v = initOr('v_mV', p.E_L_mV);
-    this.iex = initOr('I_syn_ex_nA', 0);
-    this.iin = initOr('I_syn_in_nA', 0);
-    this.iext = initOr('I_ext_nA', p.I_e_nA);
+    ({ v: this.v, iex: this.iex, iin: this.iin, iext: this.iext } = initialState(size, p, init));
     this.drive = new Float64Array(size);
     this.refractory = new Int32Array(size);
     this.refractoryList = new Int32Array(size);
