@@ -12,7 +12,7 @@ import { buildSimulation, loadScenarioPlugins, prepareTraining } from './core/bu
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MemoryCircuitPlugin } from './core/contracts.js';
-import { EngramError, ScenarioError } from './core/errors.js';
+import { EngramError, RunStopped, ScenarioError } from './core/errors.js';
 import { resolveMemoryExperiment, runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from './core/memory-experiment.js';
 import { resolveParams } from './core/params.js';
 import { createRegistry, type PluginRegistry } from './core/registry.js';
@@ -108,16 +108,24 @@ export async function runScenario(
     sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s));
   }
   const outDir = options.out ?? `out/${sim.name}`;
-  if (sim.trainer) {
-    const trainer = sim.trainer;
-    trainer.run((record) => {
-      // A long training never loses its finished epochs: history.csv is on disk after each
-      // (atomically, so a killed run leaves the last complete version, never a torn one).
-      mkdirSync(outDir, { recursive: true });
-      writeFileAtomicSync(`${outDir}/history.csv`, trainer.historyCsv());
-      options.onEpoch?.(record);
-    });
-  } else sim.run();
+  try {
+    if (sim.trainer) {
+      const trainer = sim.trainer;
+      trainer.run((record) => {
+        // A long training never loses its finished epochs: history.csv is on disk after each
+        // (atomically, so a killed run leaves the last complete version, never a torn one).
+        mkdirSync(outDir, { recursive: true });
+        writeFileAtomicSync(`${outDir}/history.csv`, trainer.historyCsv());
+        options.onEpoch?.(record);
+      });
+    } else sim.run();
+  } catch (err) {
+    if (!(err instanceof RunStopped)) throw err;
+    // A guard or a failing plugin stopped the run: keep what was recorded up to then, with
+    // the reason in summary.json, and say where it is.
+    await sim.writeOutputs(outDir, { stopped: { t_ms: err.t_ms, reason: err.message } });
+    throw new RunStopped(`${err.message}\nthe recordings up to t = ${err.t_ms} ms are in ${outDir}/ (summary.json says why the run stopped)`, err.t_ms);
+  }
   const files = await sim.writeOutputs(outDir);
   return { summary: sim.summary(), files, outDir };
 }

@@ -4,18 +4,19 @@ import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
 import { isSampleInput, type Dataset, type MemoryCircuitPlugin, type PopulationView, type SpikeListener, type SynapseDynamics } from './contracts.js';
 import { fillValues, specBounds, type ValueSpec } from './distributions.js';
-import { describeValue, EngramError, ParamError, ScenarioError, type Diagnostic } from './errors.js';
+import { describeValue, EngramError, formatLocation, ParamError, ScenarioError, type Diagnostic } from './errors.js';
 import { buildCsr, sortRowsByDelay } from './network/csr.js';
 import { connect, ConnectorError } from './network/connectors.js';
 import { resolveParams } from './params.js';
-import type { PluginRegistry } from './registry.js';
+import { createRegistry, type PluginRegistry } from './registry.js';
 import { Rng } from './rng.js';
 import type { FieldPath, LoadedScenario } from './scenario/load.js';
 import type { ArrayValue } from './scenario/schema.js';
 import { Channel, SpikePulseSource } from './modulators.js';
 import { Scheduler } from './scheduler.js';
+import { PluginKindLabels, PluginKinds, type PluginKind } from './tokens.js';
 import { GradedActivity, readoutError, SpikeCounter, Trainer, type LayerActivity, type TrainingLayer } from './training.js';
-import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type SimulationParts } from './simulation.js';
+import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type GuardSettings, type SimulationParts } from './simulation.js';
 
 /**
  * Imports the plugin modules a scenario names (`plugins:`), relative to the scenario file or
@@ -43,9 +44,34 @@ export async function loadScenarioPlugins(loaded: LoadedScenario): Promise<Conta
       continue;
     }
     modules.push(m as unknown as ContainerModule);
+    // Which plugins this module adds, so that a failure inside one names the plugins: entry.
+    try {
+      const own = await createRegistry([m as unknown as ContainerModule]);
+      const at = formatLocation(loaded.source.locate(where));
+      for (const kind of Object.keys(PluginKinds) as PluginKind[]) {
+        for (const name of own.table(kind).names()) origins(loaded).set(`${kind}/${name}`, `from ${spec}, plugins.${i} at ${at}`);
+      }
+    } catch {
+      // A module that cannot stand alone (it needs another module's bindings) keeps no origin.
+    }
   }
   if (diagnostics.length) throw new ScenarioError(diagnostics);
   return modules;
+}
+
+const pluginOrigins = new WeakMap<LoadedScenario, Map<string, string>>();
+
+/** Where each of a scenario's own plugins came from ("from ./x.js, plugins.0 at file:4:11"), by kind/name. */
+export function origins(loaded: LoadedScenario): Map<string, string> {
+  let m = pluginOrigins.get(loaded);
+  if (!m) pluginOrigins.set(loaded, (m = new Map()));
+  return m;
+}
+
+/** How a plugin is named in messages: its kind, name and, for a scenario's own plugins, where it was loaded. */
+export function describePlugin(loaded: LoadedScenario, kind: PluginKind, name: string): string {
+  const origin = origins(loaded).get(`${kind}/${name}`);
+  return `${PluginKindLabels[kind]} "${name}" (${origin ?? 'built in'})`;
 }
 
 function firstLine(err: unknown): string {
@@ -127,6 +153,11 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
   if (s.duration_ms !== undefined && !s.training && (Math.abs(steps * dt - s.duration_ms) > 1e-9 * s.duration_ms || steps < 1)) {
     problem(['duration_ms'], `a whole number of resolution steps (resolution_ms = ${dt})`, String(s.duration_ms));
   }
+  // Grid times are k * dt with k exact in a double far beyond this; a run this long would
+  // take centuries anyway, so a larger duration is a typo (or a unit mistake).
+  const MAX_STEPS = 2 ** 40;
+  if (steps > MAX_STEPS) problem(s.training ? ['training', 'epochs'] : ['duration_ms'], `at most 2^40 grid steps (duration / resolution_ms ${dt})`, `${steps.toPrecision(3)} steps`);
+  if (Object.keys(s.populations).length === 0) problem(['populations'], 'at least one neuron population', 'none');
   const t_stop_ms = steps * dt;
   const trainingChannels = new Map<string, { population: string }>();
   if (s.training) {
@@ -302,8 +333,10 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       else guarded(['populations', name, 'init', variable], () => fillValues(arr, value as ValueSpec, Rng.derive(seed, `population/${name}/init/${variable}`)));
       init.set(variable, arr);
     }
-    runtime.population = guarded(['populations', name], () =>
-      plugin.create({ name, size: spec.size, params, init, resolution_ms: dt, sink: runtime.router, rng: Rng.derive(seed, `population/${name}`) }),
+    runtime.population = guarded(
+      ['populations', name],
+      () => plugin.create({ name, size: spec.size, params, init, resolution_ms: dt, sink: runtime.router, rng: Rng.derive(seed, `population/${name}`) }),
+      { kind: 'neuron', name: plugin.name },
     );
     runtimes.set(name, runtime);
     populations.push(runtime);
@@ -352,10 +385,13 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       typeof delaySpec === 'number' ? delaySpec : NaN, spec.dendritic_delay_ms, post.population!, port,
     );
     if (rule) {
-      const dynamics = guarded([...base, 'plasticity'], () =>
-        rule.create({ params: ruleParams, projection: runtime, scheduler, rng: Rng.derive(seed, `projection/${name}/plasticity`), modulators, post: post.population! }),
+      const dynamics = guarded(
+        [...base, 'plasticity'],
+        () => rule.create({ params: ruleParams, projection: runtime, scheduler, rng: Rng.derive(seed, `projection/${name}/plasticity`), modulators, post: post.population! }),
+        { kind: 'plasticity', name: rule.name },
       );
       if (dynamics) {
+        runtime.ruleName = rule.name;
         runtime.dynamics = dynamics;
         post.addSpikeListener(new PostSpikeRelay(dynamics));
       }
@@ -384,6 +420,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
         populations: views,
         projections: projectionViews,
       }),
+      { kind: 'input', name: plugin.name },
     );
     inputs.push({ runtime, source, name, type: plugin.name });
   }
@@ -408,7 +445,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
 
   const recorderTypes = recPlans.map((plan) => plan!.plugin.name);
   const recorders = recPlans.map((plan, i) =>
-    guarded(['recorders', i], () => plan!.plugin.create({ params: plan!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views, projections: projectionViews })),
+    guarded(['recorders', i], () => plan!.plugin.create({ params: plan!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views, projections: projectionViews }), { kind: 'recorder', name: plan!.plugin.name }),
   );
 
   const sim = new Simulation({
@@ -424,6 +461,11 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     recorders,
     recorderTypes,
     build_s: (performance.now() - startedAt) / 1000,
+    guards: guardSettings(s.guards),
+    describe: (c) => {
+      const at = formatLocation(locate(c.path));
+      return `${describePlugin(loaded, c.kind, c.name)}, used by ${c.path.join('.')} at ${at}`;
+    },
   });
 
   if (s.training && training) {
@@ -449,6 +491,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
             projections,
           },
         }),
+        { kind: 'memory', name: plan.plugin.name },
       );
       const sigma = (k: string) => (typeof plan.params[k] === 'number' ? (plan.params[k] as number) : 1);
       return { name: plan.population, activity, memory, sigma: { x: sigma('sigma_x'), y: sigma('sigma_y'), z: sigma('sigma_z') } };
@@ -458,13 +501,21 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
   return sim;
 
   /** Runs plugin or connector code, turning what it throws into an error that names the scenario field. */
-  function guarded<T>(p: FieldPath, fn: () => T): T {
+  /** Runs fn; a failure is reported at p, naming the plugin when it is a plugin's own failure. */
+  function guarded<T>(p: FieldPath, fn: () => T, plugin?: { kind: PluginKind; name: string }): T {
     try {
       return fn();
     } catch (err) {
       if (err instanceof EngramError) throw err;
-      const expected = err instanceof ConnectorError || err instanceof RangeError ? 'a realisable specification' : 'a plugin that builds without error';
-      throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected, found: firstLine(err) }]);
+      if (err instanceof ParamError) {
+        // The plugin names the parameter: point at it (or, when it is a default, at the nearest
+        // enclosing field the scenario writes).
+        const at = [...p, 'params', err.param];
+        throw new ScenarioError([{ location: locate(at), path: at.join('.'), expected: err.expected, found: firstLine(err) }]);
+      }
+      if (err instanceof ConnectorError || err instanceof RangeError) throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected: 'a realisable specification', found: firstLine(err) }]);
+      const who = plugin ? describePlugin(loaded, plugin.kind, plugin.name) : 'a plugin';
+      throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected: `${who} to build without error`, found: `it threw: ${firstLine(err)}` }]);
     }
   }
 }
@@ -488,4 +539,10 @@ class PostSpikeRelay implements SpikeListener {
   onSpike(neuron: number, t: number): void {
     this.dynamics.onPostSpike(neuron, t);
   }
+}
+
+/** The guards section with its defaults filled in, or none when disabled. */
+function guardSettings(g: Partial<{ enabled: boolean; check_every_ms: number; max_rate_hz: number; max_pending_events: number }> | undefined): GuardSettings | undefined {
+  const all = { enabled: true, check_every_ms: 100, max_rate_hz: 1000, max_pending_events: 50_000_000, ...g };
+  return all.enabled ? { check_every_ms: all.check_every_ms, max_rate_hz: all.max_rate_hz, max_pending_events: all.max_pending_events } : undefined;
 }

@@ -69,6 +69,11 @@ export interface NeuronPopulation {
    * their targets as a current (see docs/semantics.md, "Graded transmission").
    */
   readonly output?: Float64Array;
+  /**
+   * Optional, for the numerical guard: the index of a neuron whose state is NaN or infinite,
+   * or -1. Called every `guards.check_every_ms`, never per step.
+   */
+  firstNonFinite?(): number;
   /** Graded models only: f'(u) of each neuron at the last step (the postsynaptic gain of three-factor rules). */
   readonly gain?: Float64Array;
   /**

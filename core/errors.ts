@@ -68,3 +68,18 @@ export class ParamError extends RangeError {
     this.name = 'ParamError';
   }
 }
+
+/**
+ * A run that stopped before its end: a numerical guard tripped (non-finite state, runaway
+ * firing, an event queue out of bounds) or a plugin threw while the network ran. Exit code 3;
+ * `engram run` keeps what was recorded up to `t_ms`.
+ */
+export class RunStopped extends EngramError {
+  override readonly exitCode: number = 3;
+  constructor(
+    message: string,
+    readonly t_ms: number,
+  ) {
+    super(message);
+  }
+}

@@ -56,12 +56,24 @@ function compareEvents(p: SimEvent, q: SimEvent): number {
   return p.t - q.t || p.priority - q.priority || p.seq - q.seq;
 }
 
+/** An exception thrown by an event handler, with the handler and the time. */
+export class HandlerFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly handler: EventHandler,
+    readonly t_ms: number,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'HandlerFailure';
+  }
+}
+
 /** Work repeated on a fixed clock: tick(t, k) is called at t = origin + k * period, k = 1, 2, ... */
 export interface Tickable {
   tick(t: number, k: number): void;
 }
 
-class Clock implements EventHandler {
+export class Clock implements EventHandler {
   k = 0;
   constructor(
     private readonly scheduler: Scheduler,
@@ -142,21 +154,35 @@ export class Scheduler {
   runUntil(tStop: number, onBatch?: (now: number) => void, batch = 65536): void {
     const q = this.queue;
     let count = 0;
-    for (;;) {
-      const top = q.peek();
-      if (top === undefined || top.t > tStop) break;
-      q.pop();
-      this.now = top.t;
-      top.handler.handleEvent(top);
-      top.handler = NO_HANDLER;
-      this.pool.push(top);
-      if (++count === batch) {
-        this.handled += count;
-        count = 0;
-        onBatch?.(this.now);
+    let handler: EventHandler = NO_HANDLER;
+    try {
+      for (;;) {
+        const top = q.peek();
+        if (top === undefined || top.t > tStop) break;
+        q.pop();
+        this.now = top.t;
+        handler = top.handler;
+        handler.handleEvent(top);
+        top.handler = NO_HANDLER;
+        this.pool.push(top);
+        if (++count === batch) {
+          this.handled += count;
+          count = 0;
+          onBatch?.(this.now);
+        }
       }
+    } catch (err) {
+      // Which handler failed, for the message that names the plugin (core/simulation.ts).
+      throw new HandlerFailure(err, handler, this.now);
     }
     this.handled += count;
     if (tStop > this.now) this.now = tStop;
+  }
+
+  /** How many pending events each handler has (for the queue guard's message). */
+  pendingByHandler(): Map<EventHandler, number> {
+    const counts = new Map<EventHandler, number>();
+    for (const ev of (this.queue as unknown as { data: SimEvent[] }).data.slice(0, this.queue.length)) counts.set(ev.handler, (counts.get(ev.handler) ?? 0) + 1);
+    return counts;
   }
 }

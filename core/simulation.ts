@@ -10,9 +10,10 @@ import type {
   StateVariableInfo,
   SynapseDynamics,
 } from './contracts.js';
+import { EngramError, RunStopped } from './errors.js';
 import { writeFileAtomic } from './output.js';
 import type { Trainer, TrainingResult } from './training.js';
-import { Priority, Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
+import { Clock, HandlerFailure, Priority, Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
 
 /**
  * Fans one population's spikes out to its projections and listeners. This is the per-spike
@@ -59,6 +60,10 @@ export class PopulationRuntime implements PopulationView {
 export class ProjectionRuntime implements EventHandler, ProjectionView {
   delivered = 0;
   dynamics: SynapseDynamics | undefined;
+  /** The plasticity rule's name (for messages). */
+  ruleName = 'static';
+  /** Whether the plasticity rule (rather than the target model) is running: names a failure. */
+  inRule = false;
   /** The source's graded output when the source is graded (see GradedDelivery). */
   preOutput: Float64Array | undefined;
 
@@ -118,7 +123,9 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
       const post = this.post;
       const tgt = this.target;
       for (let k = start; k < stop; k++) post.update(tgt[k], ev.t);
+      this.inRule = true;
       dyn.onPreArrival(ev.t - this.dendritic_delay_ms, pre, start, stop);
+      this.inRule = false;
     }
     this.post.receive(ev.t, this.target, this.weight, start, stop, this.port);
     this.delivered += stop - start;
@@ -147,6 +154,11 @@ export class GradedDelivery implements Tickable, EventHandler {
     private readonly scheduler: Scheduler,
   ) {
     this.applied = new Float64Array(projection.nPost);
+  }
+
+  /** The target population's name. */
+  get targetName(): string {
+    return this.projection.to;
   }
 
   tick(t: number): void {
@@ -184,10 +196,83 @@ export class GradedDelivery implements Tickable, EventHandler {
 
 /** Steps every neuron population to each grid time, in scenario order. */
 class NeuronGrid implements Tickable {
-  constructor(private readonly populations: NeuronPopulation[]) {}
+  /** The population being stepped (names a failure). */
+  current = 0;
+  constructor(readonly populations: NeuronPopulation[]) {}
   tick(t: number): void {
     const ps = this.populations;
-    for (let p = 0; p < ps.length; p++) ps[p].step(t);
+    for (let p = 0; p < ps.length; p++) {
+      this.current = p;
+      ps[p].step(t);
+    }
+  }
+}
+
+/** A plugin as messages name it: its kind, name and the scenario field that uses it. */
+export interface Culprit {
+  kind: 'neuron' | 'plasticity' | 'input' | 'recorder' | 'memory';
+  name: string;
+  path: (string | number)[];
+}
+
+/** The numerical guards (scenario section `guards`, docs/reliability.md). */
+export interface GuardSettings {
+  check_every_ms: number;
+  max_rate_hz: number;
+  max_pending_events: number;
+}
+
+/**
+ * Checks, every check_every_ms, that no neuron's state is NaN or infinite, that no neuron
+ * fired above max_rate_hz over the interval, and that the event queue holds at most
+ * max_pending_events; otherwise stops the run (RunStopped) naming the population, neuron and time.
+ */
+class Guard implements Tickable {
+  private readonly counts: Int32Array[];
+  private last: number;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly populations: PopulationRuntime[],
+    private readonly settings: GuardSettings,
+  ) {
+    this.counts = populations.map((p) => new Int32Array(p.size));
+    populations.forEach((p, k) => {
+      const c = this.counts[k];
+      p.addSpikeListener({ onSpike: (i) => c[i]++ });
+    });
+    this.last = sim.scheduler.now;
+  }
+
+  tick(t: number): void {
+    const span = t - this.last;
+    this.last = t;
+    for (const [k, p] of this.populations.entries()) {
+      const bad = p.population!.firstNonFinite?.() ?? -1;
+      if (bad >= 0) {
+        const state = p.state.map((v, i) => `${v.name} = ${p.population!.read(i, bad, t)}`).join(', ');
+        throw new RunStopped(`population ${p.name} (${p.plugin}), neuron ${bad}: state is not finite at t = ${t} ms (${state}); stopped (guard: non-finite state, checked every ${this.settings.check_every_ms} ms)`, t);
+      }
+      const c = this.counts[k];
+      let worst = 0;
+      for (let i = 1; i < c.length; i++) if (c[i] > c[worst]) worst = i;
+      const rate = span > 0 ? (c[worst] / span) * 1000 : 0;
+      if (rate > this.settings.max_rate_hz) {
+        throw new RunStopped(`population ${p.name} (${p.plugin}), neuron ${worst}: fired ${c[worst]} spikes in the ${span} ms before t = ${t} ms (${rate.toFixed(0)} Hz, above guards.max_rate_hz = ${this.settings.max_rate_hz}); stopped`, t);
+      }
+      c.fill(0);
+    }
+    if (this.sim.scheduler.pending > this.settings.max_pending_events) this.queueTooLong(t);
+  }
+
+  /** Stops the run because the event queue outgrew max_pending_events, naming who fills it. */
+  queueTooLong(t: number): never {
+    const pending = this.sim.scheduler.pending;
+    let top: [EventHandler, number] | undefined;
+    for (const e of this.sim.scheduler.pendingByHandler()) if (!top || e[1] > top[1]) top = e;
+    const [handler, n] = top!;
+    const owner = handler instanceof ProjectionRuntime ? `projections.${this.sim.projections.indexOf(handler)} (${handler.from} -> ${handler.to}, spikes in flight)` : this.sim.describeHandler(handler);
+    throw new RunStopped(`the event queue holds ${pending} events at t = ${t} ms (above guards.max_pending_events = ${this.settings.max_pending_events}), ${n} of them for ${owner}; stopped`, t);
   }
 }
 
@@ -247,6 +332,10 @@ export interface SimulationParts {
   recorders: Recorder[];
   recorderTypes: string[];
   build_s: number;
+  /** Numerical guards; none when absent. */
+  guards?: GuardSettings;
+  /** Names a plugin for a message, with where the scenario uses it (from the build). */
+  describe?: (culprit: Culprit) => string;
 }
 
 function meanOutput(output: Float64Array | undefined): { mean_output?: number } {
@@ -266,6 +355,7 @@ export class Simulation {
   private readonly parts: SimulationParts;
   private started = false;
   private wall_s = 0;
+  private guard: Guard | undefined;
   /** The training protocol of a scenario with a training section (see core/training.ts). */
   trainer: Trainer | undefined;
   /** Minimum wall time between 'progress' events (s); 0 reports every 1024 scheduler events. */
@@ -302,19 +392,32 @@ export class Simulation {
       this.started = true;
       const grid = this.parts.populations.filter((p) => p.population !== undefined).map((p) => p.population!);
       this.scheduler.every(this.resolution_ms, Priority.NEURON, new NeuronGrid(grid), 0);
+      if (this.parts.guards) {
+        this.guard = new Guard(this, this.parts.populations.filter((p) => p.population !== undefined), this.parts.guards);
+        this.scheduler.every(this.parts.guards.check_every_ms, Priority.LIFECYCLE, this.guard, 0);
+      }
       for (const g of this.parts.graded) this.scheduler.every(this.resolution_ms, Priority.GRADED, g, 0);
       for (const input of this.parts.inputs) input.source.start();
       this.events.emit('run:start', { t_ms: this.scheduler.now, t_stop_ms: this.t_stop_ms });
     }
     const t0 = performance.now();
     let lastReport = t0;
+    const guards = this.parts.guards;
     const report = (now: number, force = false) => {
+      // Every 1024 events: an event storm at one time (the clock-driven guard would never get
+      // its turn) is stopped here before it exhausts memory.
+      if (guards && this.scheduler.pending > guards.max_pending_events) this.guard?.queueTooLong(now);
       const wall = performance.now();
       if (!force && wall - lastReport < this.progressInterval_s * 1000) return;
       lastReport = wall;
       this.events.emit('progress', { t_ms: now, t_stop_ms: this.t_stop_ms, wall_s: this.wall_s + (wall - t0) / 1000 });
     };
-    this.scheduler.runUntil(until_ms, report, 1024);
+    try {
+      this.scheduler.runUntil(until_ms, report, 1024);
+    } catch (err) {
+      this.wall_s += (performance.now() - t0) / 1000;
+      throw this.explain(err);
+    }
     this.wall_s += (performance.now() - t0) / 1000;
     report(this.scheduler.now, true);
     this.flushPlasticity();
@@ -333,6 +436,44 @@ export class Simulation {
     for (const p of this.projections) {
       if (p.dynamics?.flush) p.dynamics.flush(Math.min(now - p.dendritic_delay_ms, g + p.dendritic_delay_ms));
     }
+  }
+
+  /**
+   * A failure inside the run as users should read it: guards and other expected stops pass
+   * through; anything a plugin threw becomes a RunStopped that names the plugin, the scenario
+   * field (and line) that uses it, and the time.
+   */
+  private explain(err: unknown): unknown {
+    if (!(err instanceof HandlerFailure)) return err;
+    if (err.cause instanceof EngramError) return err.cause;
+    const cause = err.cause instanceof Error ? err.cause.message.split('\n')[0] : String(err.cause);
+    const stopped = new RunStopped(`${this.describeHandler(err.handler)}, threw at t = ${err.t_ms} ms: ${cause}; stopped`, err.t_ms);
+    if (err.cause instanceof Error) stopped.stack = err.cause.stack; // for ENGRAM_DEBUG
+    return stopped;
+  }
+
+  /** Which plugin an event handler runs, as a message names it. */
+  describeHandler(handler: EventHandler): string {
+    const target = handler instanceof Clock ? handler.target : handler;
+    const describe = this.parts.describe ?? ((c: Culprit) => `${c.kind} "${c.name}" (${c.path.join('.')})`);
+    if (target instanceof NeuronGrid) {
+      const p = this.parts.populations.filter((q) => q.population !== undefined)[target.current];
+      return describe({ kind: 'neuron', name: p.plugin, path: ['populations', p.name] });
+    }
+    if (target instanceof ProjectionRuntime) {
+      const i = this.projections.indexOf(target);
+      if (target.inRule) return describe({ kind: 'plasticity', name: target.ruleName, path: ['projections', i, 'plasticity'] });
+      return describe({ kind: 'neuron', name: this.populations.get(target.to)!.plugin, path: ['populations', target.to] });
+    }
+    if (target instanceof GradedDelivery) {
+      const to = target.targetName;
+      return describe({ kind: 'neuron', name: this.populations.get(to)!.plugin, path: ['populations', to] });
+    }
+    const r = this.parts.recorders.indexOf(target as unknown as Recorder);
+    if (r >= 0) return describe({ kind: 'recorder', name: this.parts.recorderTypes[r], path: ['recorders', r] });
+    const input = this.parts.inputs.find((i) => (i.source as unknown) === target);
+    if (input) return describe({ kind: 'input', name: input.type, path: ['inputs', input.name] });
+    return `an event handler (${(target as object)?.constructor?.name ?? 'unknown'})`;
   }
 
   /** Announces a sample boundary to observers (used by training protocols). */
@@ -369,15 +510,15 @@ export class Simulation {
     };
   }
 
-  /** Writes every recorder's files and summary.json below outDir; returns the files written. */
-  async writeOutputs(outDir: string): Promise<string[]> {
+  /** Writes every recorder's files and summary.json (plus `extra` fields) below outDir; returns the files written. */
+  async writeOutputs(outDir: string, extra: Record<string, unknown> = {}): Promise<string[]> {
     const files: string[] = [];
     for (const r of this.parts.recorders) files.push(...(await r.write(outDir)));
     if (this.trainer) {
       await writeFileAtomic(`${outDir}/history.csv`, this.trainer.historyCsv());
       files.push('history.csv');
     }
-    const summary = { ...this.summary(), files: [...files, 'summary.json'] };
+    const summary = { ...this.summary(), ...extra, files: [...files, 'summary.json'] };
     await writeFileAtomic(`${outDir}/summary.json`, JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');
     return files;

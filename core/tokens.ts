@@ -30,3 +30,13 @@ export const PluginKinds = {
 } as const;
 
 export type PluginKind = keyof typeof PluginKinds;
+
+/** How each kind of plugin is named in messages. */
+export const PluginKindLabels: Record<PluginKind, string> = {
+  neuron: 'neuron model',
+  input: 'input',
+  recorder: 'recorder',
+  plasticity: 'plasticity rule',
+  memory: 'memory circuit',
+  dataset: 'dataset',
+};

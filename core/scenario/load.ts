@@ -84,6 +84,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
 /** Parses and validates scenario text; `file` names it in messages and anchors relative paths. */
 export function parseScenario(text: string, file: string, options: LoadOptions = {}): LoadedScenario {
   const lines = new LineCounter();
+  if (file.toLowerCase().endsWith('.json')) strictJson(text, file);
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false });
   if (doc.errors.length > 0) {
     throw new ScenarioError(
@@ -98,7 +99,13 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
       }),
     );
   }
-  let data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    // The alias bound stops "billion laughs" documents (aliases of aliases, exponential size).
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ScenarioError([{ location: { file, line: 1, column: 1 }, path: '', expected: 'at most 100 alias expansions (YAML anchors and aliases)', found: (err as Error).message.split('\n')[0] }]);
+  }
   const overrides = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   for (const expr of options.set ?? []) {
@@ -125,6 +132,8 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
   }
   const source = new SourceMap(file, doc, lines, overrides);
   if (diagnostics.length) throw new ScenarioError(diagnostics);
+  const cycle = findCycle(data);
+  if (cycle) throw new ScenarioError([{ location: source.locate(cycle), path: cycle.join('.'), expected: 'no YAML anchor that contains an alias of itself', found: 'a cycle back to an enclosing value' }]);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ScenarioError([{ location: source.locate([]), path: '', expected: 'a mapping with at least duration_ms and populations', found: describeValue(data) }]);
   }
@@ -206,4 +215,44 @@ function issueToDiagnostic(issue: v.BaseIssue<unknown>, root: unknown, source: S
     if (value === undefined && p.length > 0) expected = `a value for required field ${String(p[p.length - 1])}`;
   }
   return { location: source.locate(p), path: p.join('.'), expected, found: describeValue(value) };
+}
+
+/**
+ * JSON scenarios are parsed as YAML (for positions), which accepts more than JSON does
+ * (trailing commas, comments, single quotes). A .json file must be JSON: check it strictly.
+ */
+function strictJson(text: string, file: string): void {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0];
+    const at = /position (\d+)/.exec(message);
+    let line: number | undefined;
+    let column: number | undefined;
+    if (at) {
+      const offset = Number(at[1]);
+      const before = text.slice(0, offset).split('\n');
+      line = before.length;
+      column = before[before.length - 1].length + 1;
+    }
+    throw new ScenarioError([{ location: { file, line, column }, path: '', expected: 'valid JSON (a .json scenario; YAML syntax needs a .yaml name)', found: message }]);
+  }
+}
+
+/** The path to a value that contains itself (a YAML anchor aliased inside itself), if any. */
+function findCycle(root: unknown): (string | number)[] | undefined {
+  const onPath = new Set<object>();
+  const walk = (value: unknown, path: (string | number)[]): (string | number)[] | undefined => {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (onPath.has(value)) return path;
+    onPath.add(value);
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [k, v] of entries) {
+      const found = walk(v, [...path, k]);
+      if (found) return found;
+    }
+    onPath.delete(value);
+    return undefined;
+  };
+  return walk(root, []);
 }

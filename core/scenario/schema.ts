@@ -113,6 +113,14 @@ export const RecorderSchema = v.strictObject({
   params,
 });
 
+/** Numerical guards (docs/reliability.md); each field has a default, `enabled: false` turns them off. */
+export const GuardsSchema = v.strictObject({
+  enabled: v.optional(v.boolean('expected true or false'), true),
+  check_every_ms: v.optional(positive('how often the guards check, in ms of simulated time'), 100),
+  max_rate_hz: v.optional(positive('the highest firing rate of any neuron over a check interval, in Hz'), 1000),
+  max_pending_events: v.optional(v.pipe(v.number('expected an integer >= 1'), v.check((x) => Number.isSafeInteger(x) && x >= 1, 'expected an integer >= 1')), 50_000_000),
+});
+
 export const ScenarioSchema = v.strictObject({
   name: v.optional(NameSchema),
   description: v.optional(v.string()),
@@ -130,6 +138,7 @@ export const ScenarioSchema = v.strictObject({
   recorders: v.optional(v.array(RecorderSchema, 'expected a list of recorders'), []),
   training: v.optional(TrainingSchema),
   memory_experiment: v.optional(MemoryExperimentSchema),
+  guards: v.optional(GuardsSchema, {}),
 });
 
 export type ArrayValue = v.InferOutput<typeof ArrayValueSchema>;

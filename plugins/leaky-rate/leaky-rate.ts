@@ -57,6 +57,12 @@ export class LeakyRatePopulation implements NeuronPopulation {
     this.tn[i] = t;
   }
 
+  /** The first neuron whose u or output is NaN or infinite, or -1 (the numerical guard). */
+  firstNonFinite(): number {
+    for (let j = 0; j < this.u.length; j++) if (!Number.isFinite(this.u[j] + this.output[j])) return j;
+    return -1;
+  }
+
   step(t: number): void {
     for (let i = 0; i < this.size; i++) this.advance(i, t);
     this.computeOutput();

@@ -85,6 +85,12 @@ export function lifVoltage(p: LifParams, h: number, v0: number, iex0: number, ii
   );
 }
 
+/** The first neuron with a NaN or infinite v or synaptic current, or -1 (the numerical guard). */
+function firstNonFiniteOf(v: Float64Array, iex: Float64Array, iin: Float64Array): number {
+  for (let j = 0; j < v.length; j++) if (!Number.isFinite(v[j] + iex[j] + iin[j])) return j;
+  return -1;
+}
+
 /** The state arrays of a lif population: the scenario's init values, else the defaults. */
 function initialState(size: number, p: LifParams, init: ReadonlyMap<string, Float64Array>): { v: Float64Array; iex: Float64Array; iin: Float64Array; iext: Float64Array } {
   const initOr = (name: string, value: number) => init.get(name)?.slice() ?? new Float64Array(size).fill(value);
@@ -184,6 +190,10 @@ export class LifPopulation implements NeuronPopulation {
 
   update(neuron: number, t: number): void {
     if (this.tLast[neuron] < t) this.advance(neuron, t);
+  }
+
+  firstNonFinite(): number {
+    return firstNonFiniteOf(this.v, this.iex, this.iin);
   }
 
   addCurrent(neuron: number, t: number, delta_nA: number): void {
@@ -554,6 +564,10 @@ export class LifGridPopulation implements NeuronPopulation {
     if (t < this.tNext - this.tol || this.refractory[j] !== 0) return;
     const vn = this.v[j] * this.em + this.drive[j] + this.iex[j] * this.rkEx + this.iin[j] * this.rkIn; // as in step()
     if (vn >= this.p.v_th_mV) this.fire(j, this.tNext);
+  }
+
+  firstNonFinite(): number {
+    return firstNonFiniteOf(this.v, this.iex, this.iin);
   }
 
   /** The state at the last grid time (a grid model has no state between grid times). */

@@ -14,20 +14,23 @@ import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
 
-const rateValue = v.union([
-  v.pipe(v.number(), v.check((x) => Number.isFinite(x) && x >= 0)),
-  v.array(v.pipe(v.number(), v.check((x) => Number.isFinite(x) && x >= 0))),
-]);
+/**
+ * Rates above 1 MHz (a spike per microsecond per generator) are typos or unit mistakes; at
+ * absurd rates the draws fall below the resolution of double time stamps and time stops.
+ */
+export const MAX_RATE_HZ = 1e6;
+const rateOk = (x: number) => Number.isFinite(x) && x >= 0 && x <= MAX_RATE_HZ;
+const rateValue = v.union([v.pipe(v.number(), v.check(rateOk)), v.array(v.pipe(v.number(), v.check(rateOk)))]);
 const scheduleSchema = v.array(v.strictObject({ t_ms: v.pipe(v.number(), v.check((x) => Number.isFinite(x) && x >= 0)), rate_hz: rateValue }));
 type Segment = v.InferOutput<typeof scheduleSchema>[number];
 
 export const poissonParams = [
-  param.numberOrList('rate_hz', undefined, 'firing rate of each generator from t = 0 (one number, or one per neuron)', { min: 0 }),
+  param.numberOrList('rate_hz', undefined, 'firing rate of each generator from t = 0 (one number, or one per neuron)', { min: 0, max: MAX_RATE_HZ }),
   param.custom(
     'schedule',
     [] as Segment[],
     'rate changes: a list of {t_ms, rate_hz}, times increasing; each rate holds until the next change',
-    'a list of {t_ms, rate_hz} with t_ms >= 0 increasing and rates >= 0 (one number or one per neuron)',
+    'a list of {t_ms, rate_hz} with t_ms >= 0 increasing and rates from 0 to 1e6 Hz (one number or one per neuron)',
     scheduleSchema,
   ),
 ];

@@ -64,7 +64,7 @@ export const RateCodeInput: InputSourcePlugin = {
   name: 'rate-code',
   description: 'one generator per feature, firing at max_rate_hz * (x - low) / (high - low); regular or Poisson trains; set per sample by training',
   params: [
-    param.number('max_rate_hz', 200, 'rate for x >= high', { gt: 0 }),
+    param.number('max_rate_hz', 200, 'rate for x >= high (at most 1e6 Hz)', { gt: 0, max: 1e6 }),
     param.number('low', 0, 'feature value mapped to 0 Hz'),
     param.number('high', 1, 'feature value mapped to max_rate_hz'),
     param.choice('train', 'regular', 'spike train statistics; graded: no spikes, the rates are transmitted as values', ['regular', 'poisson', 'graded'] as const),

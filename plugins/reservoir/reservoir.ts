@@ -19,6 +19,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as v from 'valibot';
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemoryPretrainContext, MemorySample, ModulatorChannel } from '../../core/contracts.js';
+import { ParamError } from '../../core/errors.js';
 import { param } from '../../core/params.js';
 import { normalisedView } from '../../core/hsic/hsic.js';
 import { Rng } from '../../core/rng.js';
@@ -223,7 +224,13 @@ export const ReservoirMemoryPlugin: MemoryCircuitPlugin = {
     const p = ctx.params as unknown as Params;
     let net: ReservoirNet;
     if (p.file !== '') {
-      const f = loadCircuit(path.resolve(ctx.baseDir, p.file), ctx.dims, p);
+      let f: ReservoirFile;
+      try {
+        f = loadCircuit(path.resolve(ctx.baseDir, p.file), ctx.dims, p);
+      } catch (err) {
+        // Reported at the file parameter's line (core/build.ts).
+        throw new ParamError('file', 'a reservoir file trained for this layer (engram memory train)', (err as Error).message);
+      }
       net = fromFile(f).net;
     } else {
       // Training at build time: the same code as engram memory train.

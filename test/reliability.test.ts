@@ -1,0 +1,159 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildLoaded, EngramError, parseScenario, RunStopped, runScenario } from '../index.js';
+import { tempDir } from './helpers.js';
+
+/** Writes a scenario to a temporary folder and runs it as `engram run` does. */
+async function runText(text: string) {
+  const tmp = tempDir();
+  const file = path.join(tmp.dir, 'scenario.yaml');
+  writeFileSync(file, text);
+  const out = path.join(tmp.dir, 'out');
+  try {
+    await runScenario(file, { out });
+    return { error: undefined, out, done: tmp.done };
+  } catch (error) {
+    return { error, out, done: tmp.done };
+  }
+}
+
+describe('numerical guards', () => {
+  it('stop a run whose state becomes NaN, naming population, neuron and time, and keep the recordings', async () => {
+    // A linear rate population exciting itself with gain 6 per ms overflows to Infinity, then NaN.
+    const r = await runText(`
+name: blowup
+duration_ms: 2000
+resolution_ms: 1
+inputs:
+  kick: {type: spike-source, size: 1, params: {spike_times_ms: [[1]]}}
+populations:
+  h: {model: leaky-rate, size: 3, params: {tau_ms: 1, activation: linear}}
+projections:
+  - {from: kick, to: h, connector: {type: all_to_all}, weight: 1}
+  - {from: h, to: h, connector: {type: all_to_all}, weight: 2, delay_ms: 1}
+recorders:
+  - {type: spikes}
+`);
+    expect(r.error).toBeInstanceOf(RunStopped);
+    const e = r.error as RunStopped;
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toMatch(/^population h \(leaky-rate\), neuron 0: state is not finite at t = \d+ ms \(u = (NaN|-?Infinity)/);
+    expect(e.t_ms).toBeLessThan(2000);
+    const summary = JSON.parse(readFileSync(`${r.out}/summary.json`, 'utf8'));
+    expect(summary.stopped.t_ms).toBe(e.t_ms);
+    expect(summary.t_stop_ms).toBe(e.t_ms);
+    expect(existsSync(`${r.out}/spikes/kick.csv`)).toBe(true);
+    r.done();
+  });
+
+  it('stop runaway firing above guards.max_rate_hz, and not when the guards are off', async () => {
+    const scenario = (guards: string) => `
+name: runaway
+duration_ms: 300
+${guards}
+populations:
+  n: {model: lif, size: 3, params: {t_ref_ms: 0, I_e_nA: 100}}
+`;
+    const r = await runText(scenario(''));
+    expect((r.error as Error).message).toMatch(/^population n \(lif\), neuron \d: fired \d+ spikes in the 100 ms before t = 100 ms \(\d+ Hz, above guards.max_rate_hz = 1000\)/);
+    r.done();
+    const relaxed = await runText(scenario('guards: {max_rate_hz: 100000}'));
+    expect(relaxed.error).toBeUndefined();
+    relaxed.done();
+    const off = await runText(scenario('guards: {enabled: false}'));
+    expect(off.error).toBeUndefined();
+    off.done();
+  });
+
+  it('stop a run whose event queue outgrows guards.max_pending_events, naming the projection', async () => {
+    const r = await runText(`
+name: queue
+duration_ms: 1000
+guards: {max_pending_events: 100, check_every_ms: 10}
+inputs:
+  drive: {type: poisson, size: 100, params: {rate_hz: 100}}
+populations:
+  n: {model: lif, size: 10}
+projections:
+  - {from: drive, to: n, connector: {type: all_to_all}, weight: 0.01, delay_ms: 50}
+`);
+    expect((r.error as Error).message).toMatch(/^the event queue holds \d+ events at t = 10 ms \(above guards.max_pending_events = 100\), \d+ of them for projections.0 \(drive -> n, spikes in flight\)/);
+    r.done();
+  });
+});
+
+describe('scenario loader under fuzzing', () => {
+  // Whatever text it is given, the loader either returns a scenario or throws an EngramError
+  // (a message for the user); never anything else.
+  const check = (text: string) => {
+    try {
+      parseScenario(text, 'fuzz.yaml');
+    } catch (err) {
+      if (!(err instanceof EngramError)) throw new Error(`uncaught ${(err as Error)?.name}: ${(err as Error)?.message} for ${JSON.stringify(text)}`);
+    }
+  };
+
+  it('never lets an exception other than a scenario error through, on arbitrary text', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), check), { numRuns: Number(process.env.FUZZ_RUNS ?? 500), seed: Number(process.env.FUZZ_SEED ?? 42) });
+  });
+
+  it('nor on YAML-shaped documents with random keys and values', () => {
+    const scalar = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 12 }), fc.constantFrom('lif', 'all_to_all', 'exc', '.nan', '-.inf', '1e309'));
+    const key = fc.constantFrom('name', 'seed', 'duration_ms', 'resolution_ms', 'populations', 'projections', 'inputs', 'recorders', 'training', 'model', 'size', 'params', 'from', 'to', 'weight', 'delay_ms', 'guards', 'x');
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
+    })).node;
+    const doc = fc.dictionary(key, value, { maxKeys: 6 });
+    fc.assert(
+      fc.property(doc, fc.boolean(), (d, asJson) => check(asJson ? JSON.stringify(d) : toYaml(d))),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 500), seed: Number(process.env.FUZZ_SEED ?? 7) },
+    );
+  });
+
+  it('and a valid scenario with one field replaced at random builds or is answered with a scenario error', async () => {
+    const base = {
+      name: 'fuzz',
+      duration_ms: 5,
+      populations: { a: { model: 'lif', size: 3, params: { tau_m_ms: 10 } }, b: { model: 'leaky-rate', size: 2 } },
+      inputs: { drive: { type: 'poisson', size: 2, params: { rate_hz: 50 } } },
+      projections: [
+        { from: 'drive', to: 'a', connector: { type: 'all_to_all' }, weight: 1, delay_ms: 1 },
+        { from: 'a', to: 'b', connector: { type: 'fixed_probability', p: 0.5 }, weight: { dist: 'uniform', low: 0, high: 1 }, plasticity: { rule: 'stdp', params: { w_max: 2 } } },
+      ],
+      recorders: [{ type: 'spikes' }],
+    };
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, p: (string | number)[]) => {
+      paths.push(p);
+      if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...p, Array.isArray(v) ? Number(k) : k]);
+    };
+    walk(base, []);
+    const replacement = fc.oneof(fc.integer({ min: -5, max: 50 }), fc.double({ noNaN: false }), fc.boolean(), fc.constant(null), fc.string({ maxLength: 8 }), fc.constantFrom('a', 'b', 'drive', 'exc', 'lif', [], {}, [1, 2], { dist: 'normal' }));
+    await fc.assert(
+      fc.asyncProperty(fc.nat(paths.length - 1), replacement, async (i, value) => {
+        const doc = structuredClone(base) as Record<string, unknown>;
+        const p = paths[i];
+        if (p.length === 0) return;
+        let node = doc as Record<string | number, unknown>;
+        for (const k of p.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+        node[p[p.length - 1]] = value;
+        try {
+          const loaded = parseScenario(JSON.stringify(doc), 'fuzz.json');
+          (await buildLoaded(loaded)).run(5); // at most 5 ms: a long duration is valid, just slow
+        } catch (err) {
+          if (!(err instanceof EngramError)) throw new Error(`uncaught ${(err as Error)?.name}: ${(err as Error)?.message} with ${p.join('.')} = ${JSON.stringify(value)}`);
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 11) },
+    );
+  });
+});
+
+/** A small YAML writer for the fuzz documents (flow style). */
+function toYaml(value: unknown): string {
+  if (value === null || typeof value !== 'object') return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (Array.isArray(value)) return `[${value.map(toYaml).join(', ')}]`;
+  return `{${Object.entries(value).map(([k, v]) => `${k}: ${toYaml(v)}`).join(', ')}}`;
+}
