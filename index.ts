@@ -108,6 +108,10 @@ export async function runScenario(
     sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s));
   }
   const outDir = options.out ?? `out/${sim.name}`;
+  // Until the run ends, summary.json says it is running: a run killed on the way never leaves
+  // a summary (its own or an earlier run's) that looks complete.
+  mkdirSync(outDir, { recursive: true });
+  writeFileAtomicSync(`${outDir}/summary.json`, JSON.stringify({ scenario: sim.name, seed: sim.seed, status: 'running' }, null, 2) + '\n');
   try {
     if (sim.trainer) {
       const trainer = sim.trainer;
@@ -123,7 +127,7 @@ export async function runScenario(
     if (!(err instanceof RunStopped)) throw err;
     // A guard or a failing plugin stopped the run: keep what was recorded up to then, with
     // the reason in summary.json, and say where it is.
-    await sim.writeOutputs(outDir, { stopped: { t_ms: err.t_ms, reason: err.message } });
+    await sim.writeOutputs(outDir, { status: 'stopped', stopped: { t_ms: err.t_ms, reason: err.message } });
     throw new RunStopped(`${err.message}\nthe recordings up to t = ${err.t_ms} ms are in ${outDir}/ (summary.json says why the run stopped)`, err.t_ms);
   }
   const files = await sim.writeOutputs(outDir);

@@ -518,7 +518,7 @@ export class Simulation {
       await writeFileAtomic(`${outDir}/history.csv`, this.trainer.historyCsv());
       files.push('history.csv');
     }
-    const summary = { ...this.summary(), ...extra, files: [...files, 'summary.json'] };
+    const summary = { ...this.summary(), status: 'complete', ...extra, files: [...files, 'summary.json'] };
     await writeFileAtomic(`${outDir}/summary.json`, JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');
     return files;

@@ -19,6 +19,25 @@ async function runText(text: string) {
   }
 }
 
+describe('outputs', () => {
+  it('summary.json says "running" while a run is on (a killed run never looks complete), then "complete"', async () => {
+    const tmp = tempDir();
+    const file = path.join(tmp.dir, 'scenario.yaml');
+    writeFileSync(file, 'name: marker\nduration_ms: 3000\ninputs:\n  d: {type: poisson, size: 50, params: {rate_hz: 100}}\npopulations:\n  n: {model: lif, size: 50}\nprojections:\n  - {from: d, to: n, connector: {type: all_to_all}, weight: 0.1}\n');
+    const out = path.join(tmp.dir, 'out');
+    const seen: string[] = [];
+    await runScenario(file, {
+      out,
+      onProgress: () => {
+        if (seen.length === 0) seen.push(JSON.parse(readFileSync(`${out}/summary.json`, 'utf8')).status);
+      },
+    });
+    expect(seen).toEqual(['running']);
+    expect(JSON.parse(readFileSync(`${out}/summary.json`, 'utf8')).status).toBe('complete');
+    tmp.done();
+  });
+});
+
 describe('numerical guards', () => {
   it('stop a run whose state becomes NaN, naming population, neuron and time, and keep the recordings', async () => {
     // A linear rate population exciting itself with gain 6 per ms overflows to Infinity, then NaN.
@@ -42,6 +61,7 @@ recorders:
     expect(e.message).toMatch(/^population h \(leaky-rate\), neuron 0: state is not finite at t = \d+ ms \(u = (NaN|-?Infinity)/);
     expect(e.t_ms).toBeLessThan(2000);
     const summary = JSON.parse(readFileSync(`${r.out}/summary.json`, 'utf8'));
+    expect(summary.status).toBe('stopped');
     expect(summary.stopped.t_ms).toBe(e.t_ms);
     expect(summary.t_stop_ms).toBe(e.t_ms);
     expect(existsSync(`${r.out}/spikes/kick.csv`)).toBe(true);
