@@ -81,6 +81,8 @@ export async function runScenario(
     onProgress?: (fraction: number, wall_s: number) => void;
     onEpoch?: (record: EpochRecord) => void;
     onExperimentRow?: (row: MemoryExperimentRow, index: number, total: number) => void;
+    /** Aborting it stops the run at the next batch of events; the recordings so far are kept. */
+    signal?: AbortSignal;
   } = {},
 ): Promise<RunResult> {
   const loaded = await loadScenario(file, options);
@@ -108,6 +110,7 @@ export async function runScenario(
     sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s));
   }
   const outDir = options.out ?? `out/${sim.name}`;
+  sim.stopSignal = options.signal;
   // Until the run ends, summary.json says it is running: a run killed on the way never leaves
   // a summary (its own or an earlier run's) that looks complete.
   mkdirSync(outDir, { recursive: true });
@@ -115,23 +118,40 @@ export async function runScenario(
   try {
     if (sim.trainer) {
       const trainer = sim.trainer;
-      trainer.run((record) => {
+      await trainer.runAsync((record) => {
         // A long training never loses its finished epochs: history.csv is on disk after each
         // (atomically, so a killed run leaves the last complete version, never a torn one).
         mkdirSync(outDir, { recursive: true });
         writeFileAtomicSync(`${outDir}/history.csv`, trainer.historyCsv());
         options.onEpoch?.(record);
       });
-    } else sim.run();
+    } else await runYielding(sim);
   } catch (err) {
     if (!(err instanceof RunStopped)) throw err;
     // A guard or a failing plugin stopped the run: keep what was recorded up to then, with
     // the reason in summary.json, and say where it is.
     await sim.writeOutputs(outDir, { status: 'stopped', stopped: { t_ms: err.t_ms, reason: err.message } });
-    throw new RunStopped(`${err.message}\nthe recordings up to t = ${err.t_ms} ms are in ${outDir}/ (summary.json says why the run stopped)`, err.t_ms);
+    err.message += `\nthe recordings up to t = ${err.t_ms} ms are in ${outDir}/ (summary.json says why the run stopped)`;
+    throw err;
   }
   const files = await sim.writeOutputs(outDir);
   return { summary: sim.summary(), files, outDir };
+}
+
+/**
+ * sim.run() in pieces of about 50 ms of wall time, giving the event loop a turn between them
+ * (signals, timers). A run split into pieces gives the same result as one run.
+ */
+async function runYielding(sim: Simulation): Promise<void> {
+  let chunk = sim.resolution_ms * 100;
+  while (sim.t_ms < sim.t_stop_ms) {
+    const started = performance.now();
+    sim.run(Math.min(sim.t_stop_ms, sim.t_ms + chunk));
+    const wall = performance.now() - started;
+    // Aim at 50 ms per piece: grow the piece while it is quick, shrink it when slow.
+    chunk = wall < 25 ? chunk * 2 : wall > 100 ? Math.max(sim.resolution_ms, chunk / 2) : chunk;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** The memory plugin a memory experiment scenario names, or a diagnostic naming the field. */

@@ -114,10 +114,15 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       const bar = progressBar(Boolean(process.stderr.isTTY) && !argv.quiet);
       try {
+        // Ctrl-C or a kill: stop at the next batch of events and keep what was recorded.
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort('SIGINT'));
+        process.once('SIGTERM', () => stop.abort('SIGTERM'));
         const result = await runScenario(argv.scenario, {
           out: argv.out,
           seed: argv.seed,
           set: argv.set,
+          signal: stop.signal,
           onProgress: bar.update,
           onExperimentRow: (row, i, total) => {
             if (argv.quiet) return;

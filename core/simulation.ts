@@ -10,7 +10,7 @@ import type {
   StateVariableInfo,
   SynapseDynamics,
 } from './contracts.js';
-import { EngramError, RunStopped } from './errors.js';
+import { EngramError, RunInterrupted, RunStopped } from './errors.js';
 import { writeFileAtomic } from './output.js';
 import type { Trainer, TrainingResult } from './training.js';
 import { Clock, HandlerFailure, Priority, Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
@@ -358,6 +358,8 @@ export class Simulation {
   private guard: Guard | undefined;
   /** The training protocol of a scenario with a training section (see core/training.ts). */
   trainer: Trainer | undefined;
+  /** When aborted, the run stops at the next batch of 1024 events (RunInterrupted). */
+  stopSignal: AbortSignal | undefined;
   /** Minimum wall time between 'progress' events (s); 0 reports every 1024 scheduler events. */
   progressInterval_s = 0.2;
 
@@ -403,7 +405,9 @@ export class Simulation {
     const t0 = performance.now();
     let lastReport = t0;
     const guards = this.parts.guards;
+    const signal = this.stopSignal;
     const report = (now: number, force = false) => {
+      if (signal?.aborted) throw new RunInterrupted(String(signal.reason ?? 'abort'), now);
       // Every 1024 events: an event storm at one time (the clock-driven guard would never get
       // its turn) is stopped here before it exhausts memory.
       if (guards && this.scheduler.pending > guards.max_pending_events) this.guard?.queueTooLong(now);

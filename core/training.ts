@@ -151,11 +151,14 @@ export class Trainer {
     return readoutError(this.spec, this.readout.spiking, out, y);
   }
 
-  private evaluate(): { accuracy: number; layers: EpochRecord['layers'] } {
+  private *evaluation(): Generator<void, { accuracy: number; layers: EpochRecord['layers'] }> {
     const test = this.dataset.test;
     const z: Float64Array[][] = this.layers.map(() => []);
     let correct = 0;
-    for (let s = 0; s < test.x.length; s++) if (this.present(test.x[s], test.labels[s], false, z) === test.labels[s]) correct++;
+    for (let s = 0; s < test.x.length; s++) {
+      if (this.present(test.x[s], test.labels[s], false, z) === test.labels[s]) correct++;
+      yield;
+    }
     // HSIC costs O(n^2 d): on the first hsic_samples test samples only (10000 MNIST digits
     // would take minutes per epoch).
     const n = Math.min(this.spec.hsic_samples, test.x.length);
@@ -188,6 +191,27 @@ export class Trainer {
   }
 
   run(onEpoch?: (record: EpochRecord) => void): TrainingResult {
+    for (const _ of this.steps(onEpoch));
+    return this.result();
+  }
+
+  /**
+   * run(), giving the event loop a turn about every 50 ms of wall time, so that signals and
+   * timers are served during a long training (engram run stops cleanly on Ctrl-C).
+   */
+  async runAsync(onEpoch?: (record: EpochRecord) => void): Promise<TrainingResult> {
+    let last = performance.now();
+    for (const _ of this.steps(onEpoch)) {
+      if (performance.now() - last > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        last = performance.now();
+      }
+    }
+    return this.result();
+  }
+
+  /** The training, one sample (trained or evaluated) per iteration. */
+  private *steps(onEpoch?: (record: EpochRecord) => void): Generator<void> {
     const train = this.dataset.train;
     const n = Math.min(this.spec.train_samples ?? Infinity, train.x.length);
     const order = Int32Array.from({ length: train.x.length }, (_, i) => i);
@@ -204,9 +228,10 @@ export class Trainer {
         const idx = order[s];
         this.sim.markSample(idx);
         if (this.present(train.x[idx], train.labels[idx], true) === train.labels[idx]) correct++;
+        yield;
       }
       const evaluate = epoch % this.spec.evaluate_every === 0 || epoch === this.spec.epochs;
-      const ev = evaluate ? this.evaluate() : undefined;
+      const ev = evaluate ? yield* this.evaluation() : undefined;
       const record: EpochRecord = {
         epoch,
         of: this.spec.epochs,
@@ -219,7 +244,6 @@ export class Trainer {
       this.history.push(record);
       onEpoch?.(record);
     }
-    return this.result();
   }
 
   result(): TrainingResult {

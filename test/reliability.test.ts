@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -36,6 +37,31 @@ describe('outputs', () => {
     expect(JSON.parse(readFileSync(`${out}/summary.json`, 'utf8')).status).toBe('complete');
     tmp.done();
   });
+});
+
+describe('interrupts', () => {
+  it('engram run stops on SIGINT with exit code 130 and keeps the recordings so far', async () => {
+    const tmp = tempDir();
+    const file = path.join(tmp.dir, 'long.yaml');
+    writeFileSync(file, 'name: long\nduration_ms: 10000000\ninputs:\n  d: {type: poisson, size: 100, params: {rate_hz: 100}}\npopulations:\n  n: {model: lif, size: 100}\nprojections:\n  - {from: d, to: n, connector: {type: all_to_all}, weight: 0.1}\nrecorders:\n  - {type: spikes}\n');
+    const out = path.join(tmp.dir, 'out');
+    const child = spawn(process.execPath, [path.resolve('dist/cli/engram.js'), 'run', file, '--out', out, '--quiet']);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Interrupt once the run is on (summary.json says running).
+    for (let k = 0; k < 200 && !existsSync(`${out}/summary.json`); k++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/^engram: interrupted \(SIGINT\) at t = [\d.]+ ms/);
+    const summary = JSON.parse(readFileSync(`${out}/summary.json`, 'utf8'));
+    expect(summary.status).toBe('stopped');
+    expect(summary.t_stop_ms).toBeGreaterThan(0);
+    expect(summary.t_stop_ms).toBeLessThan(10000000);
+    expect(readFileSync(`${out}/spikes/d.csv`, 'utf8').split('\n').length).toBeGreaterThan(10);
+    tmp.done();
+  }, 30_000);
 });
 
 describe('numerical guards', () => {
