@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -27,16 +28,18 @@ function engram(args: string[]): Promise<{ code: number | null; stdout: string; 
 /** Runs every fixture (a few at a time) once, up front. */
 async function runAll() {
   const results = new Map<string, Awaited<ReturnType<typeof engram>>>();
+  const outs = mkdtempSync(path.join(tmpdir(), 'engram-bad-'));
   const queue = [...fixtures];
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
         const text = readFileSync(path.join(dir, f), 'utf8');
         const run = /^# run:/m.test(text);
-        results.set(f, await engram(run ? ['run', f, '--out', path.join('/tmp', `engram-bad-${process.pid}-${f}`), '--quiet'] : ['validate', f]));
+        results.set(f, await engram(run ? ['run', f, '--out', path.join(outs, f), '--quiet'] : ['validate', f]));
       }
     }),
   );
+  rmSync(outs, { recursive: true, force: true });
   return results;
 }
 
