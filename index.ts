@@ -8,18 +8,19 @@
  */
 import 'reflect-metadata';
 import type { ContainerModule } from 'inversify';
-import { buildSimulation, loadScenarioPlugins, prepareTraining } from './core/build.js';
+import { buildSimulation, loadScenarioPlugins, origins, prepareTraining } from './core/build.js';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MemoryCircuitPlugin } from './core/contracts.js';
 import { EngramError, RunStopped, ScenarioError } from './core/errors.js';
 import { resolveMemoryExperiment, runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from './core/memory-experiment.js';
 import { resolveParams } from './core/params.js';
-import { createRegistry, type PluginRegistry } from './core/registry.js';
+import { createRegistry, DuplicatePluginError, type PluginRegistry } from './core/registry.js';
 import { Rng } from './core/rng.js';
 import { writeFileAtomicSync } from './core/output.js';
 import { loadScenario, type LoadedScenario, type LoadOptions } from './core/scenario/load.js';
 import type { RunSummary, Simulation } from './core/simulation.js';
+import { PluginKindLabels } from './core/tokens.js';
 import type { EpochRecord } from './core/training.js';
 import { builtinModules } from './plugins/index.js';
 
@@ -41,6 +42,23 @@ export function createEngramRegistry(modules: readonly ContainerModule[] = []): 
   return createRegistry([...builtinModules, ...modules]);
 }
 
+/**
+ * The registry for a scenario: built-in modules, the caller's and the scenario's own. A
+ * scenario plugin whose name is already taken is reported at its plugins: entry.
+ */
+async function scenarioRegistry(loaded: LoadedScenario, modules: readonly ContainerModule[], scenarioModules: readonly ContainerModule[]): Promise<PluginRegistry> {
+  try {
+    return await createEngramRegistry([...modules, ...scenarioModules]);
+  } catch (err) {
+    if (!(err instanceof DuplicatePluginError)) throw err;
+    const origin = origins(loaded).get(`${err.kind}/${err.pluginName}`);
+    const entry = /plugins\.(\d+)/.exec(origin ?? '')?.[1];
+    if (entry === undefined) throw err;
+    const where = ['plugins', Number(entry)];
+    throw new ScenarioError([{ location: loaded.source.locate(where), path: where.join('.'), expected: `plugins with names of their own: ${PluginKindLabels[err.kind]} "${err.pluginName}" exists already`, found: `a second ${PluginKindLabels[err.kind]} "${err.pluginName}"` }]);
+  }
+}
+
 /** Loads, validates and builds a scenario file; the returned simulation is ready to run. */
 export async function openScenario(file: string, options: OpenOptions = {}): Promise<Simulation> {
   const loaded = await loadScenario(file, options);
@@ -50,7 +68,7 @@ export async function openScenario(file: string, options: OpenOptions = {}): Pro
 /** Builds an already loaded scenario (see loadScenario / parseScenario). */
 export async function buildLoaded(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<Simulation> {
   const scenarioModules = await loadScenarioPlugins(loaded);
-  const registry = await createEngramRegistry([...modules, ...scenarioModules]);
+  const registry = await scenarioRegistry(loaded, modules, scenarioModules);
   return buildSimulation(loaded, registry, await prepareTraining(loaded, registry));
 }
 
@@ -157,7 +175,7 @@ async function runYielding(sim: Simulation): Promise<void> {
 /** The memory plugin a memory experiment scenario names, or a diagnostic naming the field. */
 async function memoryExperimentPlugin(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<MemoryCircuitPlugin> {
   const scenarioModules = await loadScenarioPlugins(loaded);
-  const registry = await createEngramRegistry([...modules, ...scenarioModules]);
+  const registry = await scenarioRegistry(loaded, modules, scenarioModules);
   const type = loaded.scenario.memory_experiment!.memory.type;
   const plugin = registry.memory.get(type);
   if (!plugin) {
@@ -185,7 +203,7 @@ export interface TrainMemoryOptions extends OpenOptions {
 export async function trainMemory(file: string, options: TrainMemoryOptions): Promise<Record<string, unknown>> {
   const loaded = await loadScenario(file, options);
   const scenarioModules = await loadScenarioPlugins(loaded);
-  const registry = await createEngramRegistry([...(options.modules ?? []), ...scenarioModules]);
+  const registry = await scenarioRegistry(loaded, options.modules ?? [], scenarioModules);
   const prepared = await prepareTraining(loaded, registry);
   const tr = loaded.scenario.training;
   if (!tr || !prepared) throw new EngramError(`${file}: no training section: memory train needs a scenario whose training.layers name memory circuits`);

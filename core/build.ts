@@ -140,6 +140,15 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
   const diagnostics: Diagnostic[] = [];
   const problem = (p: FieldPath, expected: string, found?: string, onKey = false) =>
     diagnostics.push({ location: locate(p, onKey), path: p.join('.'), expected, found });
+  /** A plugin's check() results; a check that throws is reported at p, naming the plugin. */
+  const checked = <C>(p: FieldPath, kind: PluginKind, name: string, check: () => C[] | undefined): C[] => {
+    try {
+      return check() ?? [];
+    } catch (err) {
+      problem(p, `${describePlugin(loaded, kind, name)} to check its parameters without error`, `it threw: ${firstLine(err)}`);
+      return [];
+    }
+  };
   const dt = s.resolution_ms;
 
   let duration = s.duration_ms ?? 0;
@@ -175,7 +184,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     }
     const { values, diagnostics: d } = resolveParams(`neuron model ${plugin.name}`, plugin.params, spec.params, [...base, 'params'], locate);
     diagnostics.push(...d);
-    if (d.length === 0) for (const c of plugin.check?.(values) ?? []) problem([...base, 'params', c.param], c.expected, c.found);
+    if (d.length === 0) for (const c of checked(base, 'neuron', plugin.name, () => plugin.check?.(values))) problem([...base, 'params', c.param], c.expected, c.found);
     const stateNames = plugin.state.map((v) => v.name);
     for (const [variable, value] of Object.entries(spec.init)) {
       if (!stateNames.includes(variable)) problem([...base, 'init', variable], `a state variable of ${plugin.name}: ${stateNames.join(', ')}`, `unknown variable "${variable}"`, true);
@@ -206,7 +215,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       else targetSize = s.populations[spec.target].size;
     }
     if (d.length === 0 && (plugin.output === 'spikes' ? spec.size !== undefined : targetSize > 0)) {
-      for (const c of plugin.check?.(values, spec.size ?? 0, targetSize) ?? []) problem([...base, 'params', c.param], c.expected, c.found);
+      for (const c of checked(base, 'input', plugin.name, () => plugin.check?.(values, spec.size ?? 0, targetSize))) problem([...base, 'params', c.param], c.expected, c.found);
     }
     return { name, spec, plugin, params: values };
   });
@@ -252,7 +261,9 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
         diagnostics.push(...r.diagnostics);
         ruleParams = r.values;
         if (r.diagnostics.length === 0) {
-          for (const c of rule.check?.(ruleParams, { modulators: new Set([...Object.keys(s.modulators), ...trainingChannels.keys()]) }) ?? []) problem([...base, 'plasticity', 'params', c.param], c.expected, c.found);
+          const found = rule;
+          const modulatorNames = new Set([...Object.keys(s.modulators), ...trainingChannels.keys()]);
+          for (const c of checked([...base, 'plasticity'], 'plasticity', found.name, () => found.check?.(ruleParams, { modulators: modulatorNames }))) problem([...base, 'plasticity', 'params', c.param], c.expected, c.found);
         }
       }
     }
@@ -290,7 +301,8 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
         problem([...base, 'memory', 'type'], `a memory circuit: ${registry.memory.names().join(', ') || '(none registered)'}`, `unknown type "${layer.memory.type}"`);
         return;
       }
-      const r = resolveParams(`memory circuit ${plugin.name}`, plugin.params, layer.memory.params, [...base, 'memory', 'params'], locate, plugin.check);
+      const check = plugin.check;
+      const r = resolveParams(`memory circuit ${plugin.name}`, plugin.params, layer.memory.params, [...base, 'memory', 'params'], locate, check && ((v) => checked([...base, 'memory'], 'memory', plugin.name, () => check(v))));
       diagnostics.push(...r.diagnostics);
       memoryPlans.push({ population: layer.population, plugin, params: r.values });
     });
@@ -312,7 +324,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     }
     const { values, diagnostics: d } = resolveParams(`recorder ${plugin.name}`, plugin.params, spec.params, [...base, 'params'], locate);
     diagnostics.push(...d);
-    if (d.length === 0) for (const c of plugin.check?.(values, viewInfo, dt, names) ?? []) problem([...base, 'params', c.param], c.expected, c.found);
+    if (d.length === 0) for (const c of checked(base, 'recorder', plugin.name, () => plugin.check?.(values, viewInfo, dt, names))) problem([...base, 'params', c.param], c.expected, c.found);
     return { plugin, params: values };
   });
 

@@ -20,13 +20,23 @@ import {
   type PluginKind,
 } from './tokens.js';
 
+/** Two plugins of one kind with the same name (a scenario's plugin may not shadow a built-in one). */
+export class DuplicatePluginError extends EngramError {
+  constructor(
+    readonly kind: PluginKind,
+    readonly pluginName: string,
+  ) {
+    super(`two ${kind} plugins are named "${pluginName}"; plugin names must be unique within a kind`);
+  }
+}
+
 /** Plugins of one kind, by name. Built once at start-up; nothing in a run touches the container. */
 export class PluginTable<T extends PluginInfo> {
   private readonly byName = new Map<string, T>();
 
   constructor(readonly kind: PluginKind, plugins: readonly T[]) {
     for (const p of plugins) {
-      if (this.byName.has(p.name)) throw new EngramError(`two ${kind} plugins are named "${p.name}"; plugin names must be unique within a kind`);
+      if (this.byName.has(p.name)) throw new DuplicatePluginError(kind, p.name);
       this.byName.set(p.name, p);
     }
   }
