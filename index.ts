@@ -9,10 +9,12 @@
 import 'reflect-metadata';
 import type { ContainerModule } from 'inversify';
 import { buildSimulation, loadScenarioPlugins, origins, prepareTraining } from './core/build.js';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MemoryCircuitPlugin } from './core/contracts.js';
-import { EngramError, RunStopped, ScenarioError } from './core/errors.js';
+import { EngramError, RunInterrupted, RunStopped, ScenarioError } from './core/errors.js';
+import type { Snapshot } from './core/checkpoint.js';
 import { resolveMemoryExperiment, runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from './core/memory-experiment.js';
 import { resolveParams } from './core/params.js';
 import { createRegistry, DuplicatePluginError, type PluginRegistry } from './core/registry.js';
@@ -101,6 +103,12 @@ export async function runScenario(
     onExperimentRow?: (row: MemoryExperimentRow, index: number, total: number) => void;
     /** Aborting it stops the run at the next batch of events; the recordings so far are kept. */
     signal?: AbortSignal;
+    /** Continue the training whose checkpoint is in this folder (the same scenario, seed and overrides). */
+    resume?: string;
+    /** Training runs save a checkpoint every this many epochs (default 1; 0: never by epochs)... */
+    checkpointEveryEpochs?: number;
+    /** ... and every this many minutes of wall time (default 10; 0: never by time), and when stopped by a signal. */
+    checkpointEveryMinutes?: number;
   } = {},
 ): Promise<RunResult> {
   const loaded = await loadScenario(file, options);
@@ -127,8 +135,14 @@ export async function runScenario(
     const cb = options.onProgress;
     sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s));
   }
-  const outDir = options.out ?? `out/${sim.name}`;
-  sim.stopSignal = options.signal;
+  const outDir = options.out ?? options.resume ?? `out/${sim.name}`;
+  const checkpoint = sim.trainer ? new TrainingCheckpoint(sim, loaded, outDir, options) : undefined;
+  if (options.resume) {
+    if (!checkpoint) throw new EngramError(`--resume: ${loaded.file} has no training section; only trainings write checkpoints`);
+    checkpoint.restore(options.resume);
+  }
+  // A training stops at a sample boundary (after saving a checkpoint); other runs at the next batch of events.
+  if (!sim.trainer) sim.stopSignal = options.signal;
   // Until the run ends, summary.json says it is running: a run killed on the way never leaves
   // a summary (its own or an earlier run's) that looks complete.
   mkdirSync(outDir, { recursive: true });
@@ -136,13 +150,16 @@ export async function runScenario(
   try {
     if (sim.trainer) {
       const trainer = sim.trainer;
-      await trainer.runAsync((record) => {
-        // A long training never loses its finished epochs: history.csv is on disk after each
-        // (atomically, so a killed run leaves the last complete version, never a torn one).
-        mkdirSync(outDir, { recursive: true });
-        writeFileAtomicSync(`${outDir}/history.csv`, trainer.historyCsv());
-        options.onEpoch?.(record);
-      });
+      await trainer.runAsync(
+        (record) => {
+          // A long training never loses its finished epochs: history.csv is on disk after each
+          // (atomically, so a killed run leaves the last complete version, never a torn one).
+          mkdirSync(outDir, { recursive: true });
+          writeFileAtomicSync(`${outDir}/history.csv`, trainer.historyCsv());
+          options.onEpoch?.(record);
+        },
+        (savable) => checkpoint!.step(savable, options.signal),
+      );
     } else await runYielding(sim);
   } catch (err) {
     if (!(err instanceof RunStopped)) throw err;
@@ -154,6 +171,74 @@ export async function runScenario(
   }
   const files = await sim.writeOutputs(outDir);
   return { summary: sim.summary(), files, outDir };
+}
+
+/**
+ * Checkpoints of a training (docs/reliability.md): the whole network state (core/checkpoint.ts)
+ * with the training's position, saved atomically to <out>/checkpoint.json every K epochs, every
+ * M minutes and when a signal stops the run, at a sample boundary; restored by --resume.
+ */
+class TrainingCheckpoint {
+  private lastSave = performance.now();
+  private epochsAtSave: number;
+  private readonly fingerprint: string;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly loaded: LoadedScenario,
+    private readonly outDir: string,
+    private readonly options: { checkpointEveryEpochs?: number; checkpointEveryMinutes?: number },
+  ) {
+    this.epochsAtSave = sim.trainer!.epochsDone;
+    // The resolved scenario (overrides and seed applied): a checkpoint only fits the same one.
+    this.fingerprint = createHash('sha256').update(JSON.stringify(loaded.scenario)).digest('hex');
+  }
+
+  get file(): string {
+    return `${this.outDir}/checkpoint.json`;
+  }
+
+  /** Called after every sample: saves when due, or when a signal asks the run to stop. */
+  step(savable: boolean, signal: AbortSignal | undefined): void {
+    const trainer = this.sim.trainer!;
+    if (signal?.aborted) {
+      if (savable) this.save();
+      const saved = savable ? `; a checkpoint is in ${this.file}` : `; the last checkpoint (if any) is in ${this.file}`;
+      throw new RunInterrupted(String(signal.reason ?? 'abort'), this.sim.t_ms, `${saved}, continue with: engram run ${this.loaded.file} --resume ${this.outDir}`);
+    }
+    if (!savable) return;
+    const everyEpochs = this.options.checkpointEveryEpochs ?? 1;
+    const everyMinutes = this.options.checkpointEveryMinutes ?? 10;
+    const byEpochs = everyEpochs > 0 && trainer.epochsDone - this.epochsAtSave >= everyEpochs;
+    const byTime = everyMinutes > 0 && performance.now() - this.lastSave >= everyMinutes * 60_000;
+    if (byEpochs || byTime) this.save();
+  }
+
+  save(): void {
+    const data = { format: 'engram-checkpoint', version: 1, scenario: this.loaded.file, fingerprint: this.fingerprint, epochs_done: this.sim.trainer!.epochsDone, t_ms: this.sim.t_ms, state: this.sim.saveState() };
+    mkdirSync(this.outDir, { recursive: true });
+    writeFileAtomicSync(this.file, JSON.stringify(data));
+    this.lastSave = performance.now();
+    this.epochsAtSave = this.sim.trainer!.epochsDone;
+  }
+
+  restore(dir: string): void {
+    const file = `${dir}/checkpoint.json`;
+    let data: { format?: string; version?: number; fingerprint?: string; state?: Snapshot };
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new EngramError(`--resume ${dir}: cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (data.format !== 'engram-checkpoint' || data.version !== 1 || !data.state) throw new EngramError(`--resume ${dir}: ${file} is not an engram checkpoint (format engram-checkpoint, version 1)`);
+    if (data.fingerprint !== this.fingerprint) throw new EngramError(`--resume ${dir}: the checkpoint was written for another scenario, seed or --set overrides than ${this.loaded.file} with these options`);
+    try {
+      this.sim.restoreState(data.state);
+    } catch (err) {
+      throw new EngramError(`--resume ${dir}: the checkpoint does not fit the network of ${this.loaded.file}: ${(err as Error).message}`);
+    }
+    this.epochsAtSave = this.sim.trainer!.epochsDone;
+  }
 }
 
 /**

@@ -110,11 +110,15 @@ await yargs(hideBin(process.argv))
         .option('out', { type: 'string', description: 'output folder (default: out/<scenario name>)' })
         .option('seed', { type: 'number', description: "override the scenario's seed" })
         .option('set', setOption)
+        .option('resume', { type: 'string', description: 'continue the training whose checkpoint is in this output folder (same scenario, --seed and --set)' })
+        .option('checkpoint-every', { type: 'number', description: 'trainings: save a checkpoint every N epochs (default 1; 0: not by epochs)' })
+        .option('checkpoint-minutes', { type: 'number', description: 'trainings: and every M minutes (default 10; 0: not by time); always on SIGINT/SIGTERM' })
         .option('quiet', { type: 'boolean', default: false, description: 'print nothing but errors' }),
     async (argv) => {
       const bar = progressBar(Boolean(process.stderr.isTTY) && !argv.quiet);
       try {
-        // Ctrl-C or a kill: stop at the next batch of events and keep what was recorded.
+        // Ctrl-C or a kill: stop at the next batch of events (a training: at the next sample,
+        // after saving a checkpoint) and keep what was recorded.
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort('SIGINT'));
         process.once('SIGTERM', () => stop.abort('SIGTERM'));
@@ -123,6 +127,9 @@ await yargs(hideBin(process.argv))
           seed: argv.seed,
           set: argv.set,
           signal: stop.signal,
+          resume: argv.resume,
+          checkpointEveryEpochs: argv.checkpointEvery,
+          checkpointEveryMinutes: argv.checkpointMinutes,
           onProgress: bar.update,
           onExperimentRow: (row, i, total) => {
             if (argv.quiet) return;

@@ -87,8 +87,8 @@ export class RunStopped extends EngramError {
 /** A run stopped by a signal (SIGINT: exit code 130, SIGTERM: 143) or an aborted AbortSignal. */
 export class RunInterrupted extends RunStopped {
   override readonly exitCode: number;
-  constructor(reason: string, t_ms: number) {
-    super(`interrupted (${reason}) at t = ${t_ms} ms`, t_ms);
+  constructor(reason: string, t_ms: number, more = '') {
+    super(`interrupted (${reason}) at t = ${t_ms} ms${more}`, t_ms);
     this.exitCode = reason === 'SIGINT' ? 130 : reason === 'SIGTERM' ? 143 : 3;
   }
 }

@@ -20,3 +20,4 @@ export * from './training.js';
 export * from './modulators.js';
 export * from './datasets.js';
 export * from './memory-experiment.js';
+export * from './checkpoint.js';

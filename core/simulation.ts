@@ -11,6 +11,7 @@ import type {
   SynapseDynamics,
 } from './contracts.js';
 import { EngramError, RunInterrupted, RunStopped } from './errors.js';
+import { restore, snapshot, type Snapshot } from './checkpoint.js';
 import { writeFileAtomic } from './output.js';
 import type { Trainer, TrainingResult } from './training.js';
 import { Clock, HandlerFailure, Priority, Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
@@ -389,19 +390,23 @@ export class Simulation {
    * Runs up to `until_ms` (default: the scenario's duration). May be called again to go on;
    * the result is the same as one call to the final time.
    */
-  run(until_ms: number = this.t_stop_ms): void {
-    if (!this.started) {
-      this.started = true;
-      const grid = this.parts.populations.filter((p) => p.population !== undefined).map((p) => p.population!);
-      this.scheduler.every(this.resolution_ms, Priority.NEURON, new NeuronGrid(grid), 0);
-      if (this.parts.guards) {
-        this.guard = new Guard(this, this.parts.populations.filter((p) => p.population !== undefined), this.parts.guards);
-        this.scheduler.every(this.parts.guards.check_every_ms, Priority.LIFECYCLE, this.guard, 0);
-      }
-      for (const g of this.parts.graded) this.scheduler.every(this.resolution_ms, Priority.GRADED, g, 0);
-      for (const input of this.parts.inputs) input.source.start();
-      this.events.emit('run:start', { t_ms: this.scheduler.now, t_stop_ms: this.t_stop_ms });
+  /** Starts the clocks and the inputs (once; the first run does it). */
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    const grid = this.parts.populations.filter((p) => p.population !== undefined).map((p) => p.population!);
+    this.scheduler.every(this.resolution_ms, Priority.NEURON, new NeuronGrid(grid), 0);
+    if (this.parts.guards) {
+      this.guard = new Guard(this, this.parts.populations.filter((p) => p.population !== undefined), this.parts.guards);
+      this.scheduler.every(this.parts.guards.check_every_ms, Priority.LIFECYCLE, this.guard, 0);
     }
+    for (const g of this.parts.graded) this.scheduler.every(this.resolution_ms, Priority.GRADED, g, 0);
+    for (const input of this.parts.inputs) input.source.start();
+    this.events.emit('run:start', { t_ms: this.scheduler.now, t_stop_ms: this.t_stop_ms });
+  }
+
+  run(until_ms: number = this.t_stop_ms): void {
+    this.start();
     const t0 = performance.now();
     let lastReport = t0;
     const guards = this.parts.guards;
@@ -426,6 +431,26 @@ export class Simulation {
     report(this.scheduler.now, true);
     this.flushPlasticity();
     this.events.emit('run:end', { t_ms: this.scheduler.now, wall_s: this.wall_s });
+  }
+
+  /**
+   * The network's state as data (core/checkpoint.ts): restore it into a simulation built
+   * from the same scenario and seed with restoreState, and runs go on as if never stopped.
+   */
+  saveState(): Snapshot {
+    this.start();
+    return snapshot(this, new Set([this.events]), [this.scheduler], this.external());
+  }
+
+  restoreState(state: Snapshot): void {
+    this.start();
+    restore(this, state, new Set([this.events]), [this.scheduler], this.external());
+  }
+
+  /** Rebuilt from the scenario exactly, so referenced but not saved: the training dataset. */
+  private external(): object[] {
+    const dataset = (this.trainer as unknown as { dataset?: object } | undefined)?.dataset;
+    return dataset ? [dataset] : [];
   }
 
   /**

@@ -151,13 +151,13 @@ export class Trainer {
     return readoutError(this.spec, this.readout.spiking, out, y);
   }
 
-  private *evaluation(): Generator<void, { accuracy: number; layers: EpochRecord['layers'] }> {
+  private *evaluation(): Generator<boolean, { accuracy: number; layers: EpochRecord['layers'] }> {
     const test = this.dataset.test;
     const z: Float64Array[][] = this.layers.map(() => []);
     let correct = 0;
     for (let s = 0; s < test.x.length; s++) {
       if (this.present(test.x[s], test.labels[s], false, z) === test.labels[s]) correct++;
-      yield;
+      yield false;
     }
     // HSIC costs O(n^2 d): on the first hsic_samples test samples only (10000 MNIST digits
     // would take minutes per epoch).
@@ -198,10 +198,12 @@ export class Trainer {
   /**
    * run(), giving the event loop a turn about every 50 ms of wall time, so that signals and
    * timers are served during a long training (engram run stops cleanly on Ctrl-C).
+   * `onStep` is called after every sample, told whether the state may be saved there (see steps()).
    */
-  async runAsync(onEpoch?: (record: EpochRecord) => void): Promise<TrainingResult> {
+  async runAsync(onEpoch?: (record: EpochRecord) => void, onStep?: (savable: boolean) => void | Promise<void>): Promise<TrainingResult> {
     let last = performance.now();
-    for (const _ of this.steps(onEpoch)) {
+    for (const savable of this.steps(onEpoch)) {
+      if (onStep) await onStep(savable);
       if (performance.now() - last > 50) {
         await new Promise((resolve) => setImmediate(resolve));
         last = performance.now();
@@ -210,41 +212,64 @@ export class Trainer {
     return this.result();
   }
 
-  /** The training, one sample (trained or evaluated) per iteration. */
-  private *steps(onEpoch?: (record: EpochRecord) => void): Generator<void> {
+  /**
+   * Where the training is (checkpoint state, saved with the rest of the network): the last
+   * finished epoch, the training samples done in the current one and how many were right,
+   * and the sample order.
+   */
+  epochsDone = 0;
+  private samplesDone = 0;
+  private correctSoFar = 0;
+  private order: Int32Array | undefined;
+
+  /**
+   * The training, one sample (trained or evaluated) per iteration. Each iteration yields
+   * whether the state may be saved there (between training samples, and after each epoch; not
+   * inside an evaluation, which a resumed run could not re-enter).
+   */
+  private *steps(onEpoch?: (record: EpochRecord) => void): Generator<boolean> {
     const train = this.dataset.train;
     const n = Math.min(this.spec.train_samples ?? Infinity, train.x.length);
-    const order = Int32Array.from({ length: train.x.length }, (_, i) => i);
-    const started = performance.now();
-    for (let epoch = 1; epoch <= this.spec.epochs; epoch++) {
-      if (this.spec.shuffle) {
+    const order = (this.order ??= Int32Array.from({ length: train.x.length }, (_, i) => i));
+    const started = performance.now() - 1000 * this.wallBefore;
+    for (let epoch = this.epochsDone + 1; epoch <= this.spec.epochs; epoch++) {
+      if (this.spec.shuffle && this.samplesDone === 0) {
         for (let i = order.length - 1; i > 0; i--) {
           const j = this.rng.int(i + 1);
           [order[i], order[j]] = [order[j], order[i]];
         }
       }
-      let correct = 0;
-      for (let s = 0; s < n; s++) {
-        const idx = order[s];
+      for (; this.samplesDone < n; ) {
+        const idx = order[this.samplesDone];
         this.sim.markSample(idx);
-        if (this.present(train.x[idx], train.labels[idx], true) === train.labels[idx]) correct++;
-        yield;
+        if (this.present(train.x[idx], train.labels[idx], true) === train.labels[idx]) this.correctSoFar++;
+        this.samplesDone++;
+        this.wallBefore = (performance.now() - started) / 1000;
+        if (this.samplesDone < n) yield true;
       }
       const evaluate = epoch % this.spec.evaluate_every === 0 || epoch === this.spec.epochs;
       const ev = evaluate ? yield* this.evaluation() : undefined;
       const record: EpochRecord = {
         epoch,
         of: this.spec.epochs,
-        train_accuracy: correct / n,
+        train_accuracy: this.correctSoFar / n,
         test_accuracy: ev ? ev.accuracy : null,
         layers: ev ? ev.layers : {},
         t_ms: this.sim.t_ms,
         wall_s: (performance.now() - started) / 1000,
       };
       this.history.push(record);
+      this.epochsDone = epoch;
+      this.samplesDone = 0;
+      this.correctSoFar = 0;
+      this.wallBefore = record.wall_s;
       onEpoch?.(record);
+      yield true;
     }
   }
+
+  /** Wall time of the training before this process took it up (a resumed run goes on counting). */
+  private wallBefore = 0;
 
   result(): TrainingResult {
     const last = this.history[this.history.length - 1];

@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EngramError, RunInterrupted, runScenario } from '../index.js';
+import { tempDir } from './helpers.js';
+
+/** Every output file of a run folder, with history.csv's wall-clock column removed. */
+function outputs(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const read = (sub: string) => {
+    for (const e of readdirSync(path.join(dir, sub), { withFileTypes: true })) {
+      const rel = path.join(sub, e.name);
+      if (e.isDirectory()) read(rel);
+      else if (rel.endsWith('.csv')) files[rel] = readFileSync(path.join(dir, rel), 'utf8');
+    }
+  };
+  read('.');
+  files['history.csv'] = files['history.csv'].split('\n').map((l) => l.split(',').slice(0, -1).join(',')).join('\n');
+  return files;
+}
+
+describe('checkpoints', () => {
+  for (const [scenario, epochs, when] of [
+    ['scenarios/xor.yaml', 3, 'mid-epoch'],
+    ['scenarios/xor-rate.yaml', 4, 'after epoch 2'],
+  ] as const) {
+    it(`a training interrupted ${when} and resumed from its checkpoint ends exactly as an uninterrupted one (${path.basename(scenario)})`, async () => {
+      const tmp = tempDir();
+      const set = [`training.epochs=${epochs}`, 'recorders=[{type: weights}]'];
+      const whole = path.join(tmp.dir, 'whole');
+      await runScenario(scenario, { set, out: whole });
+
+      const split = path.join(tmp.dir, 'split');
+      const stop = new AbortController();
+      const interrupted = await runScenario(scenario, {
+        set,
+        out: split,
+        signal: stop.signal,
+        onProgress: (fraction) => {
+          if (when === 'mid-epoch' && fraction > 0.45) stop.abort('SIGINT');
+        },
+        onEpoch: (r) => {
+          if (when === 'after epoch 2' && r.epoch === 2) stop.abort('SIGTERM');
+        },
+      }).catch((e) => e);
+      expect(interrupted).toBeInstanceOf(RunInterrupted);
+      expect((interrupted as Error).message).toMatch(/a checkpoint is in .*checkpoint.json, continue with: engram run .* --resume /);
+      const done = JSON.parse(readFileSync(path.join(split, 'checkpoint.json'), 'utf8')).epochs_done;
+      expect(done).toBe(when === 'mid-epoch' ? 1 : 2);
+
+      const resumed = await runScenario(scenario, { set, resume: split });
+      expect(resumed.outDir).toBe(split);
+      expect(outputs(split)).toEqual(outputs(whole));
+      const summary = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+      expect(summary(split).status).toBe('complete');
+      expect(summary(split).t_stop_ms).toBe(summary(whole).t_stop_ms);
+      expect(summary(split).populations).toEqual(summary(whole).populations);
+      expect(summary(split).training.history.map((h: { test_accuracy: number }) => h.test_accuracy)).toEqual(summary(whole).training.history.map((h: { test_accuracy: number }) => h.test_accuracy));
+      tmp.done();
+    }, 60_000);
+  }
+
+  it('refuses a checkpoint written for another seed, or a folder without one', async () => {
+    const tmp = tempDir();
+    const out = path.join(tmp.dir, 'a');
+    await runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], out });
+    await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], seed: 9, resume: out })).rejects.toThrow(/written for another scenario, seed or --set overrides/);
+    await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], resume: path.join(tmp.dir, 'none') })).rejects.toThrow(EngramError);
+    tmp.done();
+  });
+});
