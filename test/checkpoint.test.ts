@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngramError, RunInterrupted, runScenario } from '../index.js';
@@ -59,6 +60,27 @@ describe('checkpoints', () => {
       tmp.done();
     }, 60_000);
   }
+
+  it('engram run: Ctrl-C saves a checkpoint (exit 130), engram run --resume finishes it as if never stopped', async () => {
+    const tmp = tempDir();
+    const cli = path.resolve('dist/cli/engram.js');
+    const args = ['run', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=40', '--quiet'];
+    const whole = path.join(tmp.dir, 'whole');
+    expect(spawnSync(process.execPath, [cli, ...args, '--out', whole]).status).toBe(0);
+    const split = path.join(tmp.dir, 'split');
+    const child = spawn(process.execPath, [cli, ...args, '--out', split]);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Interrupt after the first epochs are on disk.
+    for (let k = 0; k < 400 && !existsSync(path.join(split, 'checkpoint.json')); k++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGINT');
+    expect(await new Promise((r) => child.on('close', r))).toBe(130);
+    expect(stderr).toMatch(/continue with: engram run scenarios\/xor-rate.yaml --resume /);
+    const resumed = spawnSync(process.execPath, [cli, 'run', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=40', '--quiet', '--resume', split], { encoding: 'utf8' });
+    expect(resumed.status).toBe(0);
+    expect(outputs(split)).toEqual(outputs(whole));
+    tmp.done();
+  }, 60_000);
 
   it('refuses a checkpoint written for another seed, or a folder without one', async () => {
     const tmp = tempDir();
