@@ -33,6 +33,8 @@ export { builtinModules } from './plugins/index.js';
 export { LifModel, LifPopulation, lifVoltage, synapticKernel } from './plugins/lif/lif.js';
 export { parseGrid, runMetrics, runSweep, type SweepOptions, type SweepRun } from './cli/sweep.js';
 export { plotOutput } from './cli/plot.js';
+import { exportBrian2 } from './cli/export-brian2.js';
+export { exportBrian2 };
 
 export interface OpenOptions extends LoadOptions {
   /** Plugin modules to load besides the built-in ones and those the scenario names. */
@@ -59,6 +61,16 @@ async function scenarioRegistry(loaded: LoadedScenario, modules: readonly Contai
     const where = ['plugins', Number(entry)];
     throw new ScenarioError([{ location: loaded.source.locate(where), path: where.join('.'), expected: `plugins with names of their own: ${PluginKindLabels[err.kind]} "${err.pluginName}" exists already`, found: `a second ${PluginKindLabels[err.kind]} "${err.pluginName}"` }]);
   }
+}
+
+/**
+ * A scenario as a script for another simulator (`engram export`): `brian2` only for now.
+ * Validates the scenario first; features with no equivalent are refused by name.
+ */
+export async function exportScenario(file: string, to: 'brian2', options: OpenOptions = {}): Promise<string> {
+  const loaded = await validateScenario(file, options);
+  const registry = await scenarioRegistry(loaded, options.modules ?? [], await loadScenarioPlugins(loaded));
+  return exportBrian2(loaded, registry);
 }
 
 /** Loads, validates and builds a scenario file; the returned simulation is ready to run. */

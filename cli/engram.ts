@@ -18,6 +18,7 @@ import {
   runSweep,
   trainMemory,
   validateScenario,
+  exportScenario,
   type EpochRecord,
   type PluginKind,
   type RunSummary,
@@ -286,7 +287,24 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'name a command: run, validate, plugins, memory, sweep or plot')
+  .command(
+    'export <scenario>',
+    'write the network as a script for another simulator (Brian2), to standard output',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file (YAML or JSON)' })
+        .option('to', { choices: ['brian2'] as const, demandOption: true, description: 'target simulator' })
+        .option('seed', { type: 'number', description: "override the scenario's seed" })
+        .option('set', setOption),
+    async (argv) => {
+      try {
+        process.stdout.write(await exportScenario(argv.scenario, argv.to, { seed: argv.seed, set: argv.set }));
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .demandCommand(1, 'name a command: run, validate, plugins, memory, sweep, plot or export')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);
