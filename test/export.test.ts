@@ -73,3 +73,28 @@ describe('engram export --to brian2', () => {
     expect(Math.abs(ourCv - brianCv) / brianCv).toBeLessThan(0.1);
   }, 180_000);
 });
+
+describe('SONATA spike output', () => {
+  it('writes spikes.h5 with /spikes/<population>/timestamps and node_ids, sorted by time, the same spikes as the CSV', async () => {
+    const { runScenario } = await import('../index.js');
+    const { default: h5wasm } = await import('h5wasm/node');
+    const tmp = tempDir();
+    await runScenario('scenarios/cuba.yaml', { out: tmp.dir, set: ['duration_ms=100', 'recorders=[{type: spikes, params: {format: sonata}}, {type: spikes}]'] });
+    await h5wasm.ready;
+    const f = new h5wasm.File(path.join(tmp.dir, 'spikes.h5'), 'r');
+    expect(f.get('spikes') && (f.get('spikes') as { keys(): string[] }).keys().sort()).toEqual(['exc', 'inh']);
+    for (const pop of ['exc', 'inh']) {
+      const group = f.get(`spikes/${pop}`) as unknown as { attrs: Record<string, { value: unknown }> };
+      expect(group.attrs.sorting.value).toBe('by_time');
+      const ts = f.get(`spikes/${pop}/timestamps`) as unknown as { value: Float64Array; attrs: Record<string, { value: unknown }> };
+      const ids = f.get(`spikes/${pop}/node_ids`) as unknown as { value: BigUint64Array };
+      expect(ts.attrs.units.value).toBe('ms');
+      const csv = (await import('node:fs')).readFileSync(path.join(tmp.dir, 'spikes', `${pop}.csv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+      expect(csv.length).toBeGreaterThan(50);
+      expect(Array.from(ts.value)).toEqual(csv.map((r) => r[0]));
+      expect(Array.from(ids.value, Number)).toEqual(csv.map((r) => r[1]));
+    }
+    f.close();
+    tmp.done();
+  });
+});

@@ -9,6 +9,7 @@
  *   weights <out>/weights/<projection>.csv  pre,post,w_initial,w_final
  *   stdp-window <out>/window/<projection>.csv  dt_ms,dw
  */
+import { mkdirSync, renameSync } from 'node:fs';
 import * as v from 'valibot';
 import type { PopulationView, ProjectionView, Recorder, RecorderContext, RecorderPlugin, SpikeListener } from '../../core/contracts.js';
 import { CsvBuilder, writeFileAtomic } from '../../core/output.js';
@@ -59,7 +60,10 @@ export class SpikeLog implements SpikeListener {
 
 class SpikeRecorder implements Recorder {
   private readonly logs: [string, SpikeLog][];
-  constructor(views: PopulationView[]) {
+  constructor(
+    views: PopulationView[],
+    private readonly format: 'csv' | 'sonata' = 'csv',
+  ) {
     this.logs = views.map((view) => {
       const log = new SpikeLog();
       view.addSpikeListener(log);
@@ -67,6 +71,7 @@ class SpikeRecorder implements Recorder {
     });
   }
   async write(outDir: string): Promise<string[]> {
+    if (this.format === 'sonata') return [await this.writeSonata(outDir)];
     const files: string[] = [];
     for (const [name, log] of this.logs) {
       const csv = new CsvBuilder('t_ms,neuron');
@@ -76,6 +81,35 @@ class SpikeRecorder implements Recorder {
       files.push(file);
     }
     return files;
+  }
+
+  /**
+   * SONATA's spike file (HDF5): /spikes/<population>/timestamps (float64, ms) and node_ids
+   * (uint64), sorted by time (group attribute sorting = "by_time"). Written beside the target
+   * and renamed over it, as every output.
+   */
+  private async writeSonata(outDir: string): Promise<string> {
+    const { default: h5wasm } = await import('h5wasm/node');
+    await h5wasm.ready;
+    const file = 'spikes.h5';
+    mkdirSync(outDir, { recursive: true });
+    const tmp = `${outDir}/${file}.tmp-${process.pid}`;
+    const f = new h5wasm.File(tmp, 'w');
+    try {
+      const root = f.create_group('spikes');
+      for (const [name, log] of this.logs) {
+        const order = log.sortedOrder();
+        const group = root.create_group(name);
+        group.create_attribute('sorting', 'by_time');
+        const timestamps = group.create_dataset({ name: 'timestamps', data: Float64Array.from(order, (k) => log.times[k]) });
+        timestamps.create_attribute('units', 'ms');
+        group.create_dataset({ name: 'node_ids', data: BigUint64Array.from(order, (k) => BigInt(log.neurons[k])), dtype: '<Q' });
+      }
+    } finally {
+      f.close();
+    }
+    renameSync(tmp, `${outDir}/${file}`);
+    return file;
   }
 }
 
@@ -148,10 +182,10 @@ const isMultiple = (x: number, dt: number) => Math.abs(x / dt - Math.round(x / d
 
 export const SpikesRecorder: RecorderPlugin = {
   name: 'spikes',
-  description: 'spike times of populations and spike inputs, to spikes/<population>.csv (t_ms,neuron)',
-  params: [populationsParam('which populations to record')],
+  description: 'spike times of populations and spike inputs, to spikes/<population>.csv (t_ms,neuron), or with format: sonata to spikes.h5 (SONATA: /spikes/<population>/timestamps, node_ids)',
+  params: [populationsParam('which populations to record'), param.choice('format', 'csv', 'csv: spikes/<population>.csv; sonata: one HDF5 file in SONATA\'s layout', ['csv', 'sonata'] as const)],
   check: (params, views) => checkPopulations(params.populations as 'all' | string[], views),
-  create: (ctx) => new SpikeRecorder(selected(ctx.params.populations as 'all' | string[], ctx.populations)),
+  create: (ctx) => new SpikeRecorder(selected(ctx.params.populations as 'all' | string[], ctx.populations), ctx.params.format as 'csv' | 'sonata'),
 };
 
 export const StateRecorderPlugin: RecorderPlugin = {
