@@ -34,7 +34,8 @@ export { LifModel, LifPopulation, lifVoltage, synapticKernel } from './plugins/l
 export { parseGrid, runMetrics, runSweep, type SweepOptions, type SweepRun } from './cli/sweep.js';
 export { plotOutput } from './cli/plot.js';
 import { exportBrian2 } from './cli/export-brian2.js';
-export { exportBrian2 };
+import { exportPynn } from './cli/export-pynn.js';
+export { exportBrian2, exportPynn };
 
 export interface OpenOptions extends LoadOptions {
   /** Plugin modules to load besides the built-in ones and those the scenario names. */
@@ -64,13 +65,13 @@ async function scenarioRegistry(loaded: LoadedScenario, modules: readonly Contai
 }
 
 /**
- * A scenario as a script for another simulator (`engram export`): `brian2` only for now.
+ * A scenario as a script for another simulator (`engram export`): Brian2 or PyNN.
  * Validates the scenario first; features with no equivalent are refused by name.
  */
-export async function exportScenario(file: string, to: 'brian2', options: OpenOptions = {}): Promise<string> {
+export async function exportScenario(file: string, to: 'brian2' | 'pynn', options: OpenOptions = {}): Promise<string> {
   const loaded = await validateScenario(file, options);
   const registry = await scenarioRegistry(loaded, options.modules ?? [], await loadScenarioPlugins(loaded));
-  return exportBrian2(loaded, registry);
+  return to === 'pynn' ? exportPynn(loaded, registry) : exportBrian2(loaded, registry);
 }
 
 /** Loads, validates and builds a scenario file; the returned simulation is ready to run. */

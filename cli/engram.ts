@@ -289,11 +289,11 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'export <scenario>',
-    'write the network as a script for another simulator (Brian2), to standard output',
+    'write the network as a script for another simulator (Brian2, PyNN), to standard output',
     (y) =>
       y
         .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file (YAML or JSON)' })
-        .option('to', { choices: ['brian2'] as const, demandOption: true, description: 'target simulator' })
+        .option('to', { choices: ['brian2', 'pynn'] as const, demandOption: true, description: 'target: a Brian2 script, or a PyNN script (NEST, NEURON or Brian2 backend)' })
         .option('seed', { type: 'number', description: "override the scenario's seed" })
         .option('set', setOption),
     async (argv) => {

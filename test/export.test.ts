@@ -98,3 +98,20 @@ describe('SONATA spike output', () => {
     tmp.done();
   });
 });
+
+describe('engram export --to pynn', () => {
+  it('writes CUBA with IF_curr_exp (cm = tau_m / R_m), the connectors and receptors, and stdp with amplitudes relative to w_max', async () => {
+    const script = await exportScenario('scenarios/cuba.yaml', 'pynn', { set: ['projections.0.plasticity={rule: stdp, params: {w_max: 3.24}}'] });
+    expect(script).toContain('exc = sim.Population(3200, sim.IF_curr_exp(tau_m=20, cm=20, v_rest=-49, v_reset=-60, v_thresh=-50, tau_refrac=5, tau_syn_E=5, tau_syn_I=10, i_offset=0), label="exc")');
+    expect(script).toContain("exc.initialize(v=RandomDistribution('uniform', (-60, -50), rng=rng))");
+    expect(script).toMatch(/P2 = sim.Projection\(inh, exc, sim.FixedProbabilityConnector\(0.02, allow_self_connections=True, rng=rng\), sim.StaticSynapse\(weight=-9, delay=0.1\), receptor_type="inhibitory"/);
+    expect(script).toContain(`sim.SpikePairRule(tau_plus=16.8, tau_minus=33.7, A_plus=${0.01 / 3.24}, A_minus=${0.0105 / 3.24})`);
+    expect(script).toContain('sim.AdditiveWeightDependence(w_min=0, w_max=3.24)');
+  });
+
+  it('refuses what PyNN cannot express, by name', async () => {
+    await expect(exportScenario('scenarios/xor.yaml', 'pynn')).rejects.toThrow(/export --to pynn .*training: .* no PyNN equivalent; nothing was written/);
+    await expect(exportScenario('scenarios/cuba.yaml', 'pynn', { set: ['projections.0.plasticity={rule: stdp, params: {w_max: 3, pairing: nearest}}'] })).rejects.toThrow(/pairing: nearest pairing has no standard PyNN rule/);
+    await expect(exportScenario('scenarios/cuba.yaml', 'pynn', { set: ['projections.0.receptor=null', 'projections.0.weight={dist: uniform, low: -1, high: 1}'] }).catch((e) => e)).resolves.toBeInstanceOf(Error);
+  });
+});
