@@ -10,15 +10,13 @@
  * prints one JSON line: spikes, mean rate and mean CV of the ISI per population.
  */
 import { EngramError } from '../core/errors.js';
-import { resolveParams } from '../core/params.js';
 import type { PluginRegistry } from '../core/registry.js';
 import type { LoadedScenario } from '../core/scenario/load.js';
+import { exportContext, py } from './export-common.js';
 
 type Spec = Record<string, unknown>;
 
 class Unsupported extends EngramError {}
-
-const py = (x: unknown): string => (typeof x === 'string' ? JSON.stringify(x) : Array.isArray(x) ? `[${x.map(py).join(', ')}]` : String(x));
 
 /** A value spec (number, distribution, list) as Brian2 assignment text in `unit`. */
 function valueExpr(v: unknown, unit: string, what: string): { expr: string; array?: boolean } {
@@ -36,17 +34,7 @@ function valueExpr(v: unknown, unit: string, what: string): { expr: string; arra
 export function exportBrian2(loaded: LoadedScenario, registry: PluginRegistry): string {
   const s = loaded.scenario;
   const where = loaded.file;
-  const refuse = (msg: string): never => {
-    throw new Unsupported(`engram export --to brian2 ${where}: ${msg}; nothing was written`);
-  };
-  if (s.training) refuse('training: the training protocol (datasets, memory circuits, the IB rule) has no Brian2 equivalent');
-  if (s.memory_experiment) refuse('memory_experiment: not a network');
-  if (Object.keys(s.modulators).length) refuse(`modulators (${Object.keys(s.modulators).join(', ')}): no Brian2 equivalent is exported`);
-  const params = (kind: 'neuron' | 'plasticity', name: string, raw: unknown, path: (string | number)[]) => {
-    const plugin = registry[kind].get(name)!;
-    const r = resolveParams(`${kind} ${name}`, plugin.params, raw as Spec, path, (p) => loaded.source.locate(p));
-    return r.values as Record<string, number | string>;
-  };
+  const { refuse, params } = exportContext(loaded, registry, 'brian2');
   const out: string[] = [
     `# Brian2 version of ${where}, written by engram export --to brian2 (docs/export.md).`,
     '# Units as in engram: ms, mV, nA, MOhm. Run: python3 <this file>',

@@ -10,25 +10,15 @@
  * dependence; PyNN's amplitudes are relative to w_max). Anything else is refused by name.
  * The script prints one JSON line: spikes, mean rate and mean CV of the ISI per population.
  */
-import { EngramError } from '../core/errors.js';
-import { resolveParams } from '../core/params.js';
 import type { PluginRegistry } from '../core/registry.js';
 import type { LoadedScenario } from '../core/scenario/load.js';
+import { exportContext, py } from './export-common.js';
 
 type Spec = Record<string, unknown>;
 
-const py = (x: unknown): string => (typeof x === 'string' ? JSON.stringify(x) : Array.isArray(x) ? `[${x.map(py).join(', ')}]` : typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x));
-
 export function exportPynn(loaded: LoadedScenario, registry: PluginRegistry): string {
   const s = loaded.scenario;
-  const refuse = (msg: string): never => {
-    throw new EngramError(`engram export --to pynn ${loaded.file}: ${msg}; nothing was written`);
-  };
-  if (s.training) refuse('training: the training protocol (datasets, memory circuits, the IB rule) has no PyNN equivalent');
-  if (s.memory_experiment) refuse('memory_experiment: not a network');
-  if (Object.keys(s.modulators).length) refuse(`modulators (${Object.keys(s.modulators).join(', ')}): no PyNN equivalent is exported`);
-  const params = (kind: 'neuron' | 'plasticity', name: string, raw: unknown, path: (string | number)[]) =>
-    resolveParams(`${kind} ${name}`, registry[kind].get(name)!.params, raw as Spec, path, (p) => loaded.source.locate(p)).values as Record<string, number | string>;
+  const { refuse, params } = exportContext(loaded, registry, 'pynn');
   const value = (v: unknown, what: string): string => {
     if (typeof v === 'number') return String(v);
     if (Array.isArray(v)) refuse(`${what}: lists of values are not exported to PyNN`);

@@ -85,6 +85,21 @@ export function lifVoltage(p: LifParams, h: number, v0: number, iex0: number, ii
   );
 }
 
+/**
+ * The exact propagators of one step of length h: membrane decay, its complement, the two
+ * current decays and the voltage response to a unit current of each type.
+ */
+function stepPropagators(h: number, p: LifParams): { em: number; oneMinusEm: number; ex: number; inh: number; kEx: number; kIn: number } {
+  return {
+    em: Math.exp(-h / p.tau_m_ms),
+    oneMinusEm: -Math.expm1(-h / p.tau_m_ms),
+    ex: Math.exp(-h / p.tau_syn_ex_ms),
+    inh: Math.exp(-h / p.tau_syn_in_ms),
+    kEx: synapticKernel(h, p.tau_m_ms, p.tau_syn_ex_ms),
+    kIn: synapticKernel(h, p.tau_m_ms, p.tau_syn_in_ms),
+  };
+}
+
 /** The first neuron with a NaN or infinite v or synaptic current, or -1 (the numerical guard). */
 function firstNonFiniteOf(v: Float64Array, iex: Float64Array, iin: Float64Array): number {
   for (let j = 0; j < v.length; j++) if (!Number.isFinite(v[j] + iex[j] + iin[j])) return j;
@@ -135,13 +150,7 @@ export class LifPopulation implements NeuronPopulation {
     ({ v: this.v, iex: this.iex, iin: this.iin, iext: this.iext } = initialState(size, params, init));
     this.tLast = new Float64Array(size);
     this.refEnd = new Float64Array(size).fill(-Infinity);
-    const h = resolution_ms;
-    this.emDt = Math.exp(-h / params.tau_m_ms);
-    this.oneMinusEmDt = -Math.expm1(-h / params.tau_m_ms);
-    this.exDt = Math.exp(-h / params.tau_syn_ex_ms);
-    this.inDt = Math.exp(-h / params.tau_syn_in_ms);
-    this.kExDt = synapticKernel(h, params.tau_m_ms, params.tau_syn_ex_ms);
-    this.kInDt = synapticKernel(h, params.tau_m_ms, params.tau_syn_in_ms);
+    ({ em: this.emDt, oneMinusEm: this.oneMinusEmDt, ex: this.exDt, inh: this.inDt, kEx: this.kExDt, kIn: this.kInDt } = stepPropagators(resolution_ms, params));
     const coefficient = (tauS: number) => (Math.abs(tauS - params.tau_m_ms) > 1e-3 * params.tau_m_ms ? tauS / (tauS - params.tau_m_ms) : NaN);
     this.aEx = coefficient(params.tau_syn_ex_ms);
     this.aIn = coefficient(params.tau_syn_in_ms);
@@ -416,12 +425,7 @@ export class LifGridPopulation implements NeuronPopulation {
     this.touched = new Int32Array(size);
     this.isTouched = new Uint8Array(size);
     this.tNext = dt;
-    this.em = Math.exp(-dt / p.tau_m_ms);
-    this.oneMinusEm = -Math.expm1(-dt / p.tau_m_ms);
-    this.ex = Math.exp(-dt / p.tau_syn_ex_ms);
-    this.inh = Math.exp(-dt / p.tau_syn_in_ms);
-    this.kEx = synapticKernel(dt, p.tau_m_ms, p.tau_syn_ex_ms);
-    this.kIn = synapticKernel(dt, p.tau_m_ms, p.tau_syn_in_ms);
+    ({ em: this.em, oneMinusEm: this.oneMinusEm, ex: this.ex, inh: this.inh, kEx: this.kEx, kIn: this.kIn } = stepPropagators(dt, p));
     this.rkEx = p.R_m_MOhm * this.kEx;
     this.rkIn = p.R_m_MOhm * this.kIn;
     for (let j = 0; j < size; j++) this.setDrive(j);
