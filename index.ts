@@ -32,6 +32,20 @@ export { ContainerModule } from 'inversify';
 export { builtinModules } from './plugins/index.js';
 export { LifModel, LifPopulation, lifVoltage, synapticKernel } from './plugins/lif/lif.js';
 export { parseGrid, runMetrics, runSweep, type SweepOptions, type SweepRun } from './cli/sweep.js';
+export {
+  enqueueSweep,
+  localSweepStatus,
+  parseQueueUrl,
+  queueStatus,
+  rewriteSweepCsv,
+  startSweepWorker,
+  waitForSweep,
+  type EnqueueResult,
+  type QueueStatus,
+  type SweepWorker,
+  type WorkerEvent,
+  type WorkerOptions,
+} from './cli/sweep-queue.js';
 export { plotOutput } from './cli/plot.js';
 import { exportBrian2 } from './cli/export-brian2.js';
 import { exportPynn } from './cli/export-pynn.js';

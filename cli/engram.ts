@@ -19,6 +19,13 @@ import {
   trainMemory,
   validateScenario,
   exportScenario,
+  enqueueSweep,
+  localSweepStatus,
+  queueStatus,
+  startSweepWorker,
+  waitForSweep,
+  type QueueStatus,
+  type SweepRun,
   type EpochRecord,
   type PluginKind,
   type RunSummary,
@@ -40,6 +47,18 @@ function fail(err: unknown): never {
   if (process.env.ENGRAM_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
   else process.stderr.write(`engram: internal error: ${(err as Error)?.message ?? String(err)} (run with ENGRAM_DEBUG=1 for the stack trace)\n`);
   process.exit(1);
+}
+
+function formatQueueStatus(s: QueueStatus): string {
+  if (!s.out) return `${s.queue}: no sweep was enqueued on this queue\n`;
+  const c = s.counts;
+  const lines = [
+    `${s.queue}: sweep of ${s.scenario} into ${s.out}`,
+    `  ${s.finished} of ${s.total} runs finished; ${c.active} running, ${c.waiting + c.delayed} waiting, ${c.failed} failed; ${s.workers} workers connected`,
+    ...s.running.map((r) => `  running: ${r.id} on ${r.worker} since ${r.started}${r.attempt > 1 ? ` (attempt ${r.attempt}: an earlier worker stopped)` : ''}`),
+    ...s.failed.map((f) => `  failed: ${f.reason}`),
+  ];
+  return lines.join('\n') + '\n';
 }
 
 /** A one-line progress bar on stderr, shown only on a terminal and only for runs over a second. */
@@ -239,22 +258,57 @@ await yargs(hideBin(process.argv))
       .demandCommand(1, 'name a memory command: train'),
   )
   .command(
-    'sweep <scenario>',
-    'run a scenario over a grid of parameter values and seeds, in parallel worker threads; writes one folder per run and sweep.csv (resumable)',
+    'sweep [scenario]',
+    'run a scenario over a grid of parameter values and seeds, in parallel worker threads (or, with --queue, on engram workers anywhere); writes one folder per run and sweep.csv (resumable)',
     (y) =>
       y
-        .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file' })
+        .positional('scenario', { type: 'string', description: 'scenario file' })
         .option('grid', { type: 'string', array: true, default: [] as string[], description: 'path=v1,v2,... (repeatable), e.g. --grid training.layers.0.memory.params.window=2,4,8; join paths with + to tie them to one value' })
         .option('seeds', { type: 'number', default: 1, description: 'runs per grid point, each with its own derived seed' })
         .option('workers', { type: 'number', default: availableParallelism(), description: 'worker threads (runs at a time); 0: in this thread' })
-        .option('out', { type: 'string', description: 'output folder (default: out/<scenario name>-sweep)' })
+        .option('out', { type: 'string', description: 'output folder (default: out/<scenario name>-sweep); with --queue, a folder every worker reaches at the same path' })
         .option('resume', { type: 'boolean', default: false, description: 'continue a sweep in --out, skipping finished runs' })
+        .option('queue', { type: 'string', description: 'redis://HOST:PORT/NAME: enqueue the runs as BullMQ jobs for engram worker instead of running them here' })
+        .option('wait', { type: 'boolean', default: false, description: 'with --queue: wait until every run has finished or failed, then write sweep.csv' })
+        .option('status', { type: 'boolean', default: false, description: 'show the progress of the sweep on --queue (or in --out) and exit' })
+        .option('json', { type: 'boolean', default: false, description: 'with --status: print it as JSON' })
         .option('set', setOption),
     async (argv) => {
       const started = performance.now();
+      const printRun = (done: number, total: number, run: SweepRun) => {
+        const params = Object.entries(run.params).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ');
+        const metrics = Object.entries(run.metrics).map(([k, v]) => `${k} ${v === null ? '-' : Number(v.toFixed(4))}`).join(', ');
+        process.stdout.write(`[${String(done).padStart(String(total).length)}/${total}] ${run.id} ${params} seed ${run.seed}: ${metrics} (${run.wall_s.toFixed(1)} s${run.worker ? ` on ${run.worker}` : ''})\n`);
+      };
       try {
+        if (argv.status) {
+          if (argv.queue) {
+            const s = await queueStatus(argv.queue);
+            if (argv.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+            else process.stdout.write(formatQueueStatus(s));
+          } else if (argv.out) {
+            const s = localSweepStatus(argv.out);
+            if (argv.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+            else process.stdout.write(`sweep of ${s.scenario} in ${s.out}: ${s.finished} of ${s.total} runs finished\n`);
+          } else throw new EngramError('--status: name the sweep: --queue redis://HOST:PORT/NAME, or --out <folder> for a local sweep');
+          return;
+        }
+        if (!argv.scenario) throw new EngramError('sweep: name a scenario file (or use --status)');
         const name = path.basename(argv.scenario).replace(/\.(ya?ml|json)$/i, '');
         const out = argv.out ?? `out/${name}-sweep`;
+        if (argv.queue) {
+          const r = await enqueueSweep(argv.scenario, { grid: argv.grid, seeds: argv.seeds, out, resume: argv.resume, set: argv.set, queue: argv.queue });
+          const parts = [`${r.enqueued} runs enqueued`, r.retried && `${r.retried} failed runs enqueued again`, r.pending && `${r.pending} already queued`, r.finished && `${r.finished} finished before`].filter(Boolean);
+          process.stdout.write(`${r.queue}: ${r.total} runs into ${r.out}: ${parts.join(', ')}\n`);
+          if (!argv.wait) {
+            process.stdout.write(`start workers (any machine that sees ${r.out} at that path): engram worker --queue ${r.queue}\nprogress: engram sweep --status --queue ${r.queue}\n`);
+            return;
+          }
+          const { runs, failed } = await waitForSweep(argv.queue, { onRun: printRun });
+          process.stdout.write(`wrote ${r.out}/sweep.csv: ${runs.length} of ${r.total} runs in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+          if (failed.length) throw new EngramError(`${failed.length} runs failed:\n${failed.map((f) => `  ${f.reason}`).join('\n')}\n(fix the cause, then enqueue the same sweep again: the failed runs are retried)`);
+          return;
+        }
         const result = await runSweep(argv.scenario, {
           grid: argv.grid,
           seeds: argv.seeds,
@@ -262,13 +316,55 @@ await yargs(hideBin(process.argv))
           out,
           resume: argv.resume,
           set: argv.set,
-          onRun: (done, total, run) => {
-            const params = Object.entries(run.params).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ');
-            const metrics = Object.entries(run.metrics).map(([k, v]) => `${k} ${v === null ? '-' : Number(v.toFixed(4))}`).join(', ');
-            process.stdout.write(`[${String(done).padStart(String(total).length)}/${total}] ${run.id} ${params} seed ${run.seed}: ${metrics} (${run.wall_s.toFixed(1)} s)\n`);
-          },
+          onRun: printRun,
         });
         process.stdout.write(`wrote ${result.out}/sweep.csv: ${result.runs.length} runs${result.skipped ? ` (${result.skipped} finished before, skipped)` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'worker',
+    'run the jobs of queued sweeps (engram sweep --queue), on this machine, until stopped (Ctrl-C hands unfinished runs back to the queue)',
+    (y) =>
+      y
+        .option('queue', { type: 'string', demandOption: true, description: 'redis://HOST:PORT/NAME: the queue to take runs from' })
+        .option('concurrency', { type: 'number', default: 1, description: 'runs at a time, each in its own thread' })
+        .option('stalled-seconds', { type: 'number', default: 30, description: "a run whose worker has not renewed its lock for this long (the worker died) goes back to the queue; this worker checks as often" })
+        .option('exit-when-empty', { type: 'boolean', default: false, description: 'stop once nothing is left waiting or running on the queue' }),
+    async (argv) => {
+      try {
+        const stamp = () => new Date().toISOString().slice(11, 19);
+        const say = (line: string) => process.stdout.write(`${stamp()} ${line}\n`);
+        const worker = await startSweepWorker(argv.queue, {
+          concurrency: argv.concurrency,
+          stalledSeconds: argv['stalled-seconds'],
+          exitWhenEmpty: argv['exit-when-empty'],
+          onEvent: (e) => {
+            switch (e.type) {
+              case 'ready':
+                return say(`worker ${e.worker} takes runs from ${e.queue}, ${e.concurrency} at a time`);
+              case 'started':
+                return say(`${e.id} started${e.resumedFromEpoch !== undefined ? `, resumed from its checkpoint (${e.resumedFromEpoch} epochs done)` : ''}${e.stalls ? ` (its worker stopped ${e.stalls === 1 ? 'once' : `${e.stalls} times`})` : ''}: ${Object.entries(e.params).map(([k, v]) => `${k}=${v}`).join(' ') || 'no grid'}, seed ${e.seed}`);
+              case 'finished':
+                return say(`${e.run.id} finished in ${e.run.wall_s.toFixed(1)} s: ${Object.entries(e.run.metrics).map(([k, v]) => `${k} ${v === null ? '-' : Number(v.toFixed(4))}`).join(', ')}`);
+              case 'skipped':
+                return say(`${e.id} was already finished (its run.json exists): not run again`);
+              case 'failed':
+                return say(`${e.id} failed: ${e.error.replace(/\n/g, ' ')}`);
+              case 'handed-back':
+                return say(`${e.id} handed back to the queue${e.checkpointEpoch !== undefined ? ` (its checkpoint: ${e.checkpointEpoch} epochs done)` : ''}`);
+              case 'error':
+                return say(`queue error: ${e.message}`);
+              case 'stopped':
+                return say(`worker stopped: ${e.reason}`);
+            }
+          },
+        });
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void worker.stop(`${sig}; runs in progress went back to the queue`));
+        await worker.done;
+        process.exit(0);
       } catch (err) {
         fail(err);
       }
@@ -304,7 +400,7 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'name a command: run, validate, plugins, memory, sweep, plot or export')
+  .demandCommand(1, 'name a command: run, validate, plugins, memory, sweep, worker, plot or export')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);

@@ -12,7 +12,7 @@
  * (`resume: true`) skips every run whose run.json exists; a run that was cut off is started
  * again from scratch in its folder.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -20,6 +20,7 @@ import { EngramError } from '../core/errors.js';
 import { CsvBuilder, writeFileAtomicSync } from '../core/output.js';
 import { Rng } from '../core/rng.js';
 import { loadScenario } from '../core/scenario/load.js';
+import type { RunReply, RunRequest } from './sweep-worker.js';
 
 export interface SweepOptions {
   /** path=v1,v2,... overrides (values are YAML, as for --set). */
@@ -43,15 +44,21 @@ export interface SweepRun {
   seed: number;
   metrics: Record<string, number | null>;
   wall_s: number;
+  /** Queued sweeps: the worker (host:pid) that finished the run. */
+  worker?: string;
+  /** Queued sweeps: the epoch the run was resumed from after its first worker stopped (a training's checkpoint). */
+  resumed_from_epoch?: number;
 }
 
-interface Job {
+/** One run of a sweep: what a worker (thread or `engram worker`) needs to run it. */
+export interface SweepJob {
   id: string;
   index: number;
   params: Record<string, string>;
   seedIndex: number;
   seed: number;
   set: string[];
+  /** The run's own folder: <out>/runs/<id>. */
   out: string;
 }
 
@@ -90,10 +97,10 @@ export function runMetrics(summary: Record<string, unknown>): Record<string, num
   return Object.fromEntries(Object.entries(pops).map(([k, p]) => [`${k}_rate_hz`, p.rate_hz]));
 }
 
-function jobs(scenarioSeed: number, grid: [string, string[]][], seeds: number, out: string, fixed: readonly string[]): Job[] {
+function jobs(scenarioSeed: number, grid: [string, string[]][], seeds: number, out: string, fixed: readonly string[]): SweepJob[] {
   let points: Record<string, string>[] = [{}];
   for (const [key, values] of grid) points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
-  const list: Job[] = [];
+  const list: SweepJob[] = [];
   const width = String(points.length * seeds - 1).length;
   for (const params of points) {
     for (let k = 0; k < seeds; k++) {
@@ -114,7 +121,8 @@ function jobs(scenarioSeed: number, grid: [string, string[]][], seeds: number, o
   return list;
 }
 
-function writeCsv(out: string, grid: [string, string[]][], runs: SweepRun[]): void {
+/** Writes <out>/sweep.csv (atomically): one row per finished run, in run order. */
+export function writeSweepCsv(out: string, grid: [string, string[]][], runs: readonly SweepRun[]): void {
   const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))];
   const csv = new CsvBuilder(['run', ...grid.map(([k]) => k), 'seed_index', 'seed', ...metricKeys, 'wall_s'].join(','));
   const cell = (v: unknown) => {
@@ -128,12 +136,27 @@ function writeCsv(out: string, grid: [string, string[]][], runs: SweepRun[]): vo
 }
 
 /** The compiled worker beside this file; absent when running from TypeScript sources. */
-function workerFile(): string | undefined {
+export function workerFile(): string | undefined {
   const file = fileURLToPath(new URL('./sweep-worker.js', import.meta.url));
   return existsSync(file) ? file : undefined;
 }
 
-export async function runSweep(scenario: string, options: SweepOptions): Promise<{ runs: SweepRun[]; skipped: number; out: string }> {
+/** A sweep laid out: every run, the ones already finished (their run.json exists) and the rest. */
+export interface SweepPlan {
+  grid: [string, string[]][];
+  all: SweepJob[];
+  finished: SweepRun[];
+  todo: SweepJob[];
+}
+
+export type SweepManifest = { scenario: string; grid: [string, string[]][]; seeds: number; set: string[] };
+
+/**
+ * Checks a sweep (every grid point must pass the scenario schema), records it in
+ * <out>/sweep.json (or checks that the one there is the same, when resuming) and finds the
+ * runs already finished. Shared by local and queued sweeps.
+ */
+export async function planSweep(scenario: string, options: Pick<SweepOptions, 'grid' | 'seeds' | 'out' | 'resume' | 'set'>): Promise<SweepPlan> {
   const loaded = await loadScenario(scenario, { set: options.set });
   const grid = parseGrid(options.grid);
   if (!Number.isInteger(options.seeds) || options.seeds < 1) throw new EngramError(`--seeds: expected an integer >= 1, found ${options.seeds}`);
@@ -143,29 +166,53 @@ export async function runSweep(scenario: string, options: SweepOptions): Promise
   for (const j of all.filter((j) => j.seedIndex === 0)) await loadScenario(scenario, { set: j.set });
 
   const manifestFile = path.join(options.out, 'sweep.json');
-  const manifest = { scenario: path.resolve(scenario), grid, seeds: options.seeds, set: options.set ?? [] };
+  const manifest = sweepManifest(scenario, options);
   if (existsSync(manifestFile)) {
     const old = JSON.parse(readFileSync(manifestFile, 'utf8'));
     if (!options.resume) throw new EngramError(`${options.out} already holds a sweep: add --resume to continue it, or choose another --out`);
     if (JSON.stringify(old) !== JSON.stringify(manifest)) throw new EngramError(`${options.out} holds a different sweep (scenario, grid, seeds or --set differ): cannot resume it`);
   }
+  mkdirSync(options.out, { recursive: true });
   writeFileAtomicSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
 
   const finished: SweepRun[] = [];
-  const todo: Job[] = [];
+  const todo: SweepJob[] = [];
   for (const j of all) {
-    const marker = path.join(j.out, 'run.json');
-    if (existsSync(marker)) finished.push(JSON.parse(readFileSync(marker, 'utf8')) as SweepRun);
+    const run = finishedRun(j.out);
+    if (run) finished.push(run);
     else todo.push(j);
   }
-  const skipped = finished.length;
-  writeCsv(options.out, grid, finished);
+  return { grid, all, finished, todo };
+}
 
-  const complete = (j: Job, summary: Record<string, unknown>, wall_s: number) => {
-    const run: SweepRun = { id: j.id, index: j.index, params: j.params, seed_index: j.seedIndex, seed: j.seed, metrics: runMetrics(summary), wall_s };
-    writeFileAtomicSync(path.join(j.out, 'run.json'), JSON.stringify(run, null, 2) + '\n');
+/** What a sweep is, as sweep.json records it: resuming (or re-enqueueing) checks it is the same. */
+export function sweepManifest(scenario: string, options: Pick<SweepOptions, 'grid' | 'seeds' | 'set'>): SweepManifest {
+  return { scenario: path.resolve(scenario), grid: parseGrid(options.grid), seeds: options.seeds, set: [...(options.set ?? [])] };
+}
+
+/** The record of a finished run (its run.json), or undefined while it is not finished. */
+export function finishedRun(runDir: string): SweepRun | undefined {
+  const marker = path.join(runDir, 'run.json');
+  return existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as SweepRun) : undefined;
+}
+
+/** Marks a run finished: writes its run.json (atomically, last of its files) from its summary.json. */
+export function finishRun(j: SweepJob, wall_s: number, extra: Pick<SweepRun, 'worker' | 'resumed_from_epoch'> = {}): SweepRun {
+  const summary = JSON.parse(readFileSync(path.join(j.out, 'summary.json'), 'utf8')) as Record<string, unknown>;
+  const run: SweepRun = { id: j.id, index: j.index, params: j.params, seed_index: j.seedIndex, seed: j.seed, metrics: runMetrics(summary), wall_s, ...extra };
+  writeFileAtomicSync(path.join(j.out, 'run.json'), JSON.stringify(run, null, 2) + '\n');
+  return run;
+}
+
+export async function runSweep(scenario: string, options: SweepOptions): Promise<{ runs: SweepRun[]; skipped: number; out: string }> {
+  const { grid, all, finished, todo } = await planSweep(scenario, options);
+  const skipped = finished.length;
+  writeSweepCsv(options.out, grid, finished);
+
+  const complete = (j: SweepJob, wall_s: number) => {
+    const run = finishRun(j, wall_s);
     finished.push(run);
-    writeCsv(options.out, grid, finished);
+    writeSweepCsv(options.out, grid, finished);
     options.onRun?.(finished.length, all.length, run);
   };
 
@@ -175,7 +222,7 @@ export async function runSweep(scenario: string, options: SweepOptions): Promise
     for (const j of todo) {
       const t0 = performance.now();
       await runScenario(scenario, { set: j.set, seed: j.seed, out: j.out });
-      complete(j, JSON.parse(readFileSync(path.join(j.out, 'summary.json'), 'utf8')), (performance.now() - t0) / 1000);
+      complete(j, (performance.now() - t0) / 1000);
     }
     return { runs: finished.sort((a, b) => a.index - b.index), skipped, out: options.out };
   }
@@ -188,7 +235,7 @@ export async function runSweep(scenario: string, options: SweepOptions): Promise
     Array.from({ length: queue.length ? n : 0 }, () =>
       new Promise<void>((resolve) => {
         const worker = new Worker(file);
-        let current: Job | undefined;
+        let current: SweepJob | undefined;
         let t0 = 0;
         const next = () => {
           current = failure ? undefined : queue.shift();
@@ -197,11 +244,11 @@ export async function runSweep(scenario: string, options: SweepOptions): Promise
             return;
           }
           t0 = performance.now();
-          worker.postMessage({ scenario, set: current.set, seed: current.seed, out: current.out });
+          worker.postMessage({ type: 'run', scenario, set: current.set, seed: current.seed, out: current.out } satisfies RunRequest);
         };
-        worker.on('message', (msg: { ok: boolean; error?: string }) => {
+        worker.on('message', (msg: RunReply) => {
           if (!msg.ok) failure ??= new EngramError(`${current!.id} (${Object.entries(current!.params).map(([k, v]) => `${k}=${v}`).join(', ')}): ${msg.error}`);
-          else complete(current!, JSON.parse(readFileSync(path.join(current!.out, 'summary.json'), 'utf8')), (performance.now() - t0) / 1000);
+          else complete(current!, (performance.now() - t0) / 1000);
           next();
         });
         worker.on('error', (err) => {
