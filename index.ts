@@ -191,7 +191,13 @@ export async function runScenario(
   } catch (err) {
     if (!(err instanceof RunStopped)) throw err;
     // A guard or a failing plugin stopped the run: keep what was recorded up to then, with
-    // the reason in summary.json, and say where it is.
+    // the reason in summary.json, and say where it is. The weights are brought up to the stop
+    // time first (a plugin that failed may fail again here: then they stay as they were).
+    try {
+      sim.settlePlasticity();
+    } catch {
+      // the run's own error is the one to report
+    }
     await sim.writeOutputs(outDir, { status: 'stopped', stopped: { t_ms: err.t_ms, reason: err.message } });
     err.message += `\nthe recordings up to t = ${err.t_ms} ms are in ${outDir}/ (summary.json says why the run stopped)`;
     throw err;
@@ -270,18 +276,20 @@ class TrainingCheckpoint {
 
 /**
  * sim.run() in pieces of about 50 ms of wall time, giving the event loop a turn between them
- * (signals, timers). A run split into pieces gives the same result as one run.
+ * (signals, timers). The pieces do not settle plastic synapses (only the end does), so their
+ * boundaries, which depend on the machine's speed, cannot change a single bit of the result.
  */
 async function runYielding(sim: Simulation): Promise<void> {
   let chunk = sim.resolution_ms * 100;
   while (sim.t_ms < sim.t_stop_ms) {
     const started = performance.now();
-    sim.run(Math.min(sim.t_stop_ms, sim.t_ms + chunk));
+    sim.run(Math.min(sim.t_stop_ms, sim.t_ms + chunk), { settle: false });
     const wall = performance.now() - started;
     // Aim at 50 ms per piece: grow the piece while it is quick, shrink it when slow.
     chunk = wall < 25 ? chunk * 2 : wall > 100 ? Math.max(sim.resolution_ms, chunk / 2) : chunk;
     await new Promise((resolve) => setImmediate(resolve));
   }
+  sim.settlePlasticity();
 }
 
 /** The memory plugin a memory experiment scenario names, or a diagnostic naming the field. */

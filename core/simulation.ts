@@ -386,10 +386,6 @@ export class Simulation {
     return this.scheduler.now;
   }
 
-  /**
-   * Runs up to `until_ms` (default: the scenario's duration). May be called again to go on;
-   * the result is the same as one call to the final time.
-   */
   /** Starts the clocks and the inputs (once; the first run does it). */
   private start(): void {
     if (this.started) return;
@@ -405,7 +401,15 @@ export class Simulation {
     this.events.emit('run:start', { t_ms: this.scheduler.now, t_stop_ms: this.t_stop_ms });
   }
 
-  run(until_ms: number = this.t_stop_ms): void {
+  /**
+   * Runs up to `until_ms` (default: the scenario's duration). May be called again to go on.
+   * At its end every plastic synapse is brought up to date (lazy rules integrate only on
+   * events), so that weights read after it are current. That step splits the closed-form
+   * integration at the call's end time, which can change the last bits of later weights: pass
+   * `{settle: false}` for pieces of one run (then call settlePlasticity() at its end), and the
+   * pieces give bit for bit the result of one call.
+   */
+  run(until_ms: number = this.t_stop_ms, options: { settle?: boolean } = {}): void {
     this.start();
     const t0 = performance.now();
     let lastReport = t0;
@@ -429,7 +433,7 @@ export class Simulation {
     }
     this.wall_s += (performance.now() - t0) / 1000;
     report(this.scheduler.now, true);
-    this.flushPlasticity();
+    if (options.settle ?? true) this.settlePlasticity();
     this.events.emit('run:end', { t_ms: this.scheduler.now, wall_s: this.wall_s });
   }
 
@@ -458,7 +462,7 @@ export class Simulation {
    * archived once its neuron passed the last grid time g <= now; a pre spike still in flight
    * reaches its synapse after now - dendritic delay. The horizon respects both.
    */
-  private flushPlasticity(): void {
+  settlePlasticity(): void {
     const now = this.scheduler.now;
     const dt = this.resolution_ms;
     const g = Math.floor(now / dt + 1e-9) * dt;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { openScenario, runScenario } from '../index.js';
 import { build, tempDir } from './helpers.js';
 
 const scenario = (seed: number) => `
@@ -53,5 +54,25 @@ describe('determinism', () => {
     whole.run();
     for (const t of [17.3, 100, 100, 250.05, 300]) pieces.run(t);
     expect(b).toEqual(a);
+  });
+
+  it('engram run, which runs in pieces of wall time, ends with bit for bit the plastic weights of one sim.run()', async () => {
+    // Reward-modulated STDP integrates each synapse in closed form between events: settling the
+    // synapses at a piece's end would split that integration at a time set by the machine's
+    // speed, and change the last bits from run to run. (It did, before pieces stopped settling.)
+    const set = ['duration_ms=30000'];
+    const whole = await openScenario('scenarios/distal-reward.yaml', { set });
+    whole.run();
+    const out = tempDir();
+    await runScenario('scenarios/distal-reward.yaml', { set, out: out.dir });
+    const one = tempDir();
+    await whole.writeOutputs(one.dir);
+    const saved = readFileSync(`${out.dir}/weights/ee.csv`, 'utf8');
+    expect(saved.split('\n').length).toBeGreaterThan(1000);
+    expect(saved).toBe(readFileSync(`${one.dir}/weights/ee.csv`, 'utf8'));
+    one.done();
+    const summary = JSON.parse(readFileSync(`${out.dir}/summary.json`, 'utf8'));
+    expect(summary.inputs.reward.rewarded_weight).toBe((whole.summary().inputs.reward as unknown as { rewarded_weight: number }).rewarded_weight);
+    out.done();
   });
 });
