@@ -247,26 +247,41 @@ export interface PlasticityContext {
 
 /**
  * A named neuromodulator channel. Emitters (a population's or input's spikes, a memory
- * circuit) add pulses; rules read them. Pulses are kept in time order until every reader has
- * consumed them: `pulsesBetween` finds those in (t0, t1] for a lazy reader.
+ * circuit) add pulses; rules read them, either as each pulse arrives (`subscribe`) or lazily,
+ * between their own events (`firstAtOrAfter`, `times`, `amounts`). A lazy reader must say which
+ * pulses it may still read (`retain`): the channel drops the pulses older than every reader
+ * needs, so that a long run does not keep every value the channel ever carried.
+ *
+ * Indices are absolute (0 = the first pulse ever) and the arrays hold only the kept pulses,
+ * `first` to `count - 1`: pulse i is at `times[i - first]`, its values at
+ * `amounts[(i - first) * width + k]`.
  */
 export interface ModulatorChannel {
   readonly name: string;
   /** Number of values per pulse: 1 for a scalar (volume) signal, or one per neuron. */
   readonly width: number;
-  /** Pulse times (ms), non-decreasing. */
+  /** Times (ms) of the kept pulses, non-decreasing: pulse i at times[i - first]. */
   readonly times: ArrayLike<number>;
-  /** Pulse amounts, `width` per pulse. */
+  /** Values of the kept pulses, `width` per pulse. */
   readonly amounts: ArrayLike<number>;
+  /** Pulses ever added. */
   readonly count: number;
+  /** Index of the oldest pulse kept. The newest pulse is always kept. */
+  readonly first: number;
   /** Adds a pulse at time t (not earlier than the last one). */
   pulse(t: number, amounts: number | ArrayLike<number>): void;
-  /** Index of the first pulse with time > t. */
+  /** Index of the first pulse with time > t (at least `first`). */
   firstAfter(t: number): number;
-  /** Index of the first pulse with time >= t. */
+  /** Index of the first pulse with time >= t (at least `first`). */
   firstAtOrAfter(t: number): number;
   /** Calls listener.onPulse(t, index) for every pulse from now on, as it is added. */
   subscribe(listener: ModulatorListener): void;
+  /**
+   * For lazy readers: `oldestNeeded()` returns the time (ms) of the oldest pulse this reader may
+   * still read (-Infinity: all of them). The channel calls it when it needs room, and drops the
+   * pulses older than every reader's answer. A reader that only reads in onPulse need not call it.
+   */
+  retain(oldestNeeded: () => number): void;
 }
 
 /** Reacts to each pulse of a channel as it arrives (rules whose update is driven by the signal). */

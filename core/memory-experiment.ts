@@ -127,7 +127,7 @@ export function runMemoryExperiment(
       scheduler.runUntil(t + spec.wait_ms);
       if (s < window) continue;
       const exact = ibSignal(X, Y, Z, ib);
-      const est = channel.count > before ? channel.amounts.subarray((channel.count - 1) * dims.z, channel.count * dims.z) : new Float64Array(dims.z);
+      const est = channel.count > before ? channel.amounts.subarray((channel.count - 1 - channel.first) * dims.z, (channel.count - channel.first) * dims.z) : new Float64Array(dims.z);
       let e2 = 0;
       let x2 = 0;
       for (let k = 0; k < dims.z; k++) {

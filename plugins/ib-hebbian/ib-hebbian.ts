@@ -119,7 +119,7 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   onPulse(t: number, index: number): void {
     const { p, proj } = this;
     const s = this.channel.amounts;
-    const base = index * this.channel.width;
+    const base = (index - this.channel.first) * this.channel.width;
     const scalar = this.channel.width === 1;
     const w = proj.weight;
     // The post gain depends on the post neuron only: once per pulse, not once per synapse.

@@ -75,6 +75,9 @@ export class RewardStdpDynamics implements SynapseDynamics {
     this.tUpdate = new Float64Array(n);
     this.tPre = new Float64Array(n).fill(-Infinity);
     this.channel = ctx.modulators.get(p.channel)!;
+    // A synapse integrates from its own last update, which is as old as its pre neuron's last
+    // spike (for ever, if it never fires): keep every pulse. Reward pulses are sparse.
+    this.channel.retain(() => -Infinity);
     this.s = 1 / p.tau_e_ms + 1 / p.tau_n_ms;
     this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: false }]);
   }
@@ -85,13 +88,14 @@ export class RewardStdpDynamics implements SynapseDynamics {
     if (this.nKnown < ch.count) {
       if (this.nAfter.length < ch.count) this.nAfter = grown(this.nAfter, Math.max(ch.count, this.nAfter.length * 2));
       for (let i = this.nKnown; i < ch.count; i++) {
-        const prev = i === 0 ? 0 : this.nAfter[i - 1] * Math.exp(-(ch.times[i] - ch.times[i - 1]) / this.p.tau_n_ms);
-        this.nAfter[i] = prev + ch.amounts[i] / this.p.tau_n_ms;
+        const r = i - ch.first;
+        const prev = i === 0 ? 0 : this.nAfter[i - 1] * Math.exp(-(ch.times[r] - ch.times[r - 1]) / this.p.tau_n_ms);
+        this.nAfter[i] = prev + ch.amounts[r] / this.p.tau_n_ms;
       }
       this.nKnown = ch.count;
     }
     const i = ch.firstAtOrAfter(t) - 1;
-    return i < 0 ? 0 : this.nAfter[i] * Math.exp(-(t - ch.times[i]) / this.p.tau_n_ms);
+    return i < 0 ? 0 : this.nAfter[i] * Math.exp(-(t - ch.times[i - ch.first]) / this.p.tau_n_ms);
   }
 
   /** Weight after integrating dw = c (n - b) for h ms from (w, c0, n0). */
@@ -122,7 +126,7 @@ export class RewardStdpDynamics implements SynapseDynamics {
     for (;;) {
       const te = e < nPost ? archive.timeAt(j, e) : Infinity;
       const tPost = te <= t ? te : Infinity;
-      const tPulse = pi < channel.count && channel.times[pi] < t ? channel.times[pi] : Infinity;
+      const tPulse = pi < channel.count && channel.times[pi - channel.first] < t ? channel.times[pi - channel.first] : Infinity;
       const tn = tPost <= tPulse ? tPost : tPulse;
       if (tn === Infinity) break;
       const h = tn - tc;
@@ -134,7 +138,7 @@ export class RewardStdpDynamics implements SynapseDynamics {
         c += p.A_plus * this.kplus[k] * Math.exp(-(tn - this.tPre[k]) / p.tau_plus_ms);
         e++;
       } else {
-        n += channel.amounts[pi] / p.tau_n_ms;
+        n += channel.amounts[pi - channel.first] / p.tau_n_ms;
         pi++;
       }
     }
