@@ -337,6 +337,8 @@ await yargs(hideBin(process.argv))
       try {
         const stamp = () => new Date().toISOString().slice(11, 19);
         const say = (line: string) => process.stdout.write(`${stamp()} ${line}\n`);
+        let lastError = '';
+        let lastErrorAt = 0;
         const worker = await startSweepWorker(argv.queue, {
           concurrency: argv.concurrency,
           stalledSeconds: argv['stalled-seconds'],
@@ -355,8 +357,16 @@ await yargs(hideBin(process.argv))
                 return say(`${e.id} failed: ${e.error.replace(/\n/g, ' ')}`);
               case 'handed-back':
                 return say(`${e.id} handed back to the queue${e.checkpointEpoch !== undefined ? ` (its checkpoint: ${e.checkpointEpoch} epochs done)` : ''}`);
-              case 'error':
+              case 'lost':
+                return say(`${e.id} stopped here: another worker took it over while this one could not reach Redis`);
+              case 'error': {
+                // Redis away: the same complaint every second or so; say it once per minute.
+                const now = Date.now();
+                if (e.message === lastError && now - lastErrorAt < 60_000) return;
+                lastError = e.message;
+                lastErrorAt = now;
                 return say(`queue error: ${e.message}`);
+              }
               case 'stopped':
                 return say(`worker stopped: ${e.reason}`);
             }

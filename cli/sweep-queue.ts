@@ -267,6 +267,7 @@ export type WorkerEvent =
   | { type: 'skipped'; id: string }
   | { type: 'failed'; id: string; error: string }
   | { type: 'handed-back'; id: string; checkpointEpoch?: number }
+  | { type: 'lost'; id: string }
   | { type: 'error'; message: string }
   | { type: 'stopped'; reason: string };
 
@@ -348,6 +349,8 @@ export async function startSweepWorker(url: string, options: WorkerOptions = {})
   const file = workerFile();
   const idle: RunThread[] = [];
   const busy = new Set<RunThread>();
+  const active = new Map<string, RunThread>();
+  const lost = new Set<string>();
   let stopping = false;
 
   // Other connections for plain commands: the emptiness check, and the CSV lock.
@@ -371,12 +374,18 @@ export async function startSweepWorker(url: string, options: WorkerOptions = {})
     emit({ type: 'started', id: j.id, params: j.params, seed: j.seed, resumedFromEpoch, stalls: job.stalledCounter ?? 0 });
     const thread = idle.pop() ?? new RunThread(file);
     busy.add(thread);
+    active.set(j.id, thread);
     const t0 = performance.now();
     let reply: RunReply;
     try {
       reply = await thread.run({ type: 'run', scenario, set: j.set, seed: j.seed, out: j.out, resume: resumedFromEpoch !== undefined });
     } finally {
       busy.delete(thread);
+      active.delete(j.id);
+    }
+    if (lost.delete(j.id)) {
+      // Another worker has this run now (see lockRenewalFailed below): leave it to that one.
+      throw new Error(`${j.id}: this worker lost its lock on the run (Redis unreachable for longer than the lock), and another worker took it over`);
     }
     if (!reply.ok && stopping && reply.interrupted) {
       await thread.terminate();
@@ -390,7 +399,9 @@ export async function startSweepWorker(url: string, options: WorkerOptions = {})
       emit({ type: 'failed', id: j.id, error: reply.error });
       throw new UnrecoverableError(`${j.id} (${Object.entries(j.params).map(([k, v]) => `${k}=${v}`).join(', ') || 'no grid'}; seed ${j.seed}): ${reply.error}`);
     }
-    const run = finishRun(j, (performance.now() - t0) / 1000, { worker: name, ...(resumedFromEpoch !== undefined ? { resumed_from_epoch: resumedFromEpoch } : {}) });
+    // Cut off from Redis, this worker may have gone on while another one ran the same run and
+    // finished first: then that one's record stands.
+    const run = finishedRun(j.out) ?? finishRun(j, (performance.now() - t0) / 1000, { worker: name, ...(resumedFromEpoch !== undefined ? { resumed_from_epoch: resumedFromEpoch } : {}) });
     // Workers on several machines finish runs at once: one at a time rewrites sweep.csv from
     // every run.json, so the last writer's file holds every run finished before it.
     await withLock(client, csvLockKey(q), () => rewriteSweepCsv(job.data.sweep_out));
@@ -408,6 +419,17 @@ export async function startSweepWorker(url: string, options: WorkerOptions = {})
     maxStalledCount: 3,
   });
   worker.on('error', (err) => emit({ type: 'error', message: err.message }));
+  // Back in touch with Redis after longer than the lock lasts: the run went to another worker
+  // meanwhile. Stop it here at once (no checkpoint: the other worker's are the ones to keep).
+  worker.on('lockRenewalFailed', (ids) => {
+    for (const id of ids) {
+      const thread = active.get(id);
+      if (!thread || lost.has(id)) continue;
+      lost.add(id);
+      emit({ type: 'lost', id });
+      void thread.terminate();
+    }
+  });
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));

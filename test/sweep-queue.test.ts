@@ -42,6 +42,43 @@ class Proc {
   }
 }
 
+/**
+ * A TCP relay to Redis that can cut a worker off (a network partition) and let it back:
+ * while cut, it drops every connection and every new one.
+ */
+async function relay(target: string): Promise<{ url(name: string): string; cut(): void; heal(): void; close(): void }> {
+  const { createServer, connect } = await import('node:net');
+  const [, host, port] = /redis:\/\/([^:]+):(\d+)/.exec(target)!;
+  let cut = false;
+  const open = new Set<import('node:net').Socket>();
+  const server = createServer((client) => {
+    if (cut) return void client.destroy();
+    const upstream = connect(Number(port), host);
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const p = (server.address() as { port: number }).port;
+  return {
+    url: (name) => `redis://127.0.0.1:${p}/${name}`,
+    cut: () => {
+      cut = true;
+      for (const s of open) s.destroy();
+    },
+    heal: () => (cut = false),
+    close: () => {
+      for (const s of open) s.destroy();
+      server.close();
+    },
+  };
+}
+
 const epochsDone = (file: string) => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).epochs_done as number) : -1);
 
 async function until(cond: () => boolean, what: string, timeoutMs = 60_000) {
@@ -211,6 +248,31 @@ describe.skipIf(!available && !process.env.CI)('engram sweep --queue and engram 
     const other = engram('sweep', 'scenarios/xor.yaml', '--out', `${out.dir}/other`, '--queue', bad);
     expect(other.code).toBe(2);
     expect(other.err).toMatch(/this queue holds another sweep \(xor-rate\.yaml into .*bad\); give this one another queue NAME/);
+    out.done();
+  }, 120_000);
+
+  it('a worker cut off from Redis loses its run to another worker, and stops it when it is back, leaving the other one\'s result', async () => {
+    const out = tempDir();
+    const queue = redis.url('partition');
+    expect(engram('sweep', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=250', '--out', out.dir, '--queue', queue).code).toBe(0);
+    const link = await relay(queue);
+    const a = new Proc(['worker', '--queue', link.url('partition'), '--stalled-seconds', '1', '--exit-when-empty']);
+    await a.waitFor(/run-0 started/);
+    await until(() => epochsDone(`${out.dir}/runs/run-0/checkpoint.json`) >= 2, 'run-0 has a checkpoint after 2 epochs');
+    link.cut();
+    const b = new Proc(['worker', '--queue', queue, '--stalled-seconds', '1', '--exit-when-empty']);
+    await b.waitFor(/run-0 started, resumed from its checkpoint \(\d+ epochs done\) \(its worker stopped once\)/);
+    link.heal();
+    // Back in touch, A learns that its lock is gone and stops the run, long before it would end.
+    await a.waitFor(/run-0 stopped here: another worker took it over while this one could not reach Redis/);
+    expect(await b.exited).toBe(0);
+    expect(await a.exited).toBe(0);
+    link.close();
+    expect(b.out).toMatch(/run-0 finished in/);
+    expect(a.out).not.toMatch(/finished in/);
+    expect(JSON.parse(readFileSync(`${out.dir}/runs/run-0/run.json`, 'utf8')).worker).toMatch(new RegExp(`:${b.child.pid}$`));
+    const status = JSON.parse(engram('sweep', '--status', '--json', '--queue', queue).out);
+    expect(status).toMatchObject({ finished: 1, counts: { completed: 1, failed: 0, active: 0, waiting: 0 } });
     out.done();
   }, 120_000);
 });
