@@ -76,6 +76,15 @@ async function checkReachable(q: QueueAddress): Promise<void> {
   }
 }
 
+/** The sweep's queue, once Redis is known to answer (close it after use). */
+async function openQueue(q: QueueAddress): Promise<Queue<QueuedRun, SweepRun>> {
+  await checkReachable(q);
+  const queue = new Queue<QueuedRun, SweepRun>(q.name, { connection: q.connection });
+  // Connection trouble after this point surfaces as the failing command's own error.
+  queue.on('error', () => {});
+  return queue;
+}
+
 /** What a job carries: everything a worker on another machine needs, by shared path. */
 export interface QueuedRun {
   scenario: string;
@@ -122,9 +131,7 @@ export async function enqueueSweep(scenario: string, options: Omit<SweepOptions,
   const out = path.resolve(options.out);
   // Workers on other machines read the scenario and write the runs by these paths.
   const manifest = sweepManifest(scenario, options);
-  await checkReachable(q);
-  const queue = new Queue<QueuedRun, SweepRun>(q.name, { connection: q.connection });
-  queue.on('error', () => {});
+  const queue = await openQueue(q);
   try {
     const client = await queue.client;
     const old = await client.get(recordKey(q));
@@ -191,9 +198,7 @@ export interface QueueStatus {
 /** A queued sweep's progress, from Redis and the shared output folder. */
 export async function queueStatus(url: string): Promise<QueueStatus> {
   const q = parseQueueUrl(url);
-  await checkReachable(q);
-  const queue = new Queue<QueuedRun, SweepRun>(q.name, { connection: q.connection });
-  queue.on('error', () => {});
+  const queue = await openQueue(q);
   try {
     const client = await queue.client;
     const raw = await client.get(recordKey(q));
