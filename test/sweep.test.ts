@@ -48,6 +48,9 @@ describe('engram sweep', () => {
 
     // A sweep cut off after three runs: resuming runs only the fourth, and sweep.csv is whole again.
     rmSync(`${out.dir}/runs/run-1/run.json`);
+    const status = engram('sweep', '--status', '--out', out.dir);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(/xor-rate\.yaml in .*: 3 of 4 runs finished/);
     const again = engram(...args);
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/already holds a sweep: add --resume/);
