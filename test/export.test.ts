@@ -6,8 +6,64 @@ import { describe, expect, it } from 'vitest';
 import { EngramError, exportScenario, openScenario } from '../index.js';
 import { tempDir } from './helpers.js';
 
-const hasBrian = spawnSync('/usr/bin/python3', ['-c', 'import brian2'], { encoding: 'utf8' }).status === 0;
+const python = (code: string) => spawnSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' }).status === 0;
+const hasBrian = python('import brian2');
 if (!hasBrian) console.warn('export.test.ts: python3-brian is not installed (apt-get install -y python3-brian): the cross-simulator test is skipped');
+// PyNN's NEURON backend needs PyNN's mechanisms compiled (.ci/run does it; docs/export.md).
+const hasPynnNeuron = python('import pyNN.neuron');
+if (!hasPynnNeuron) console.warn("export.test.ts: PyNN's NEURON backend is not available (python3-pynn, neuron-dev and nrnivmodl: see docs/export.md): the PyNN cross-simulator test is skipped");
+
+type PeerStats = Record<string, { spikes: number; rate_hz: number; cv_isi: number }>;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Exports CUBA for each seed, runs the scripts (in parallel) and reads their one JSON line. */
+async function runExported(target: 'brian2' | 'pynn', seeds: number[], env: Record<string, string>): Promise<PeerStats[]> {
+  const tmp = tempDir();
+  try {
+    return await Promise.all(
+      seeds.map(async (seed) => {
+        const file = path.join(tmp.dir, `cuba${seed}.py`);
+        writeFileSync(file, await exportScenario('scenarios/cuba.yaml', target, { seed }));
+        const { stdout } = await promisify(execFile)('/usr/bin/python3', [file], { env: { ...process.env, ...env }, timeout: 150_000 });
+        return JSON.parse(stdout.trim().split('\n').pop()!) as PeerStats;
+      }),
+    );
+  } finally {
+    tmp.done();
+  }
+}
+
+/** engram's CUBA for each seed: mean rate over all 4000 neurons, and the mean CV of the ISI. */
+async function engramCuba(seeds: number[]): Promise<{ rate: number; cv: number }> {
+  const runs = await Promise.all(
+    seeds.map(async (seed) => {
+      const sim = await openScenario('scenarios/cuba.yaml', { seed, set: ['recorders=[]'] });
+      const last = new Float64Array(4000).fill(NaN);
+      const isis: number[][] = Array.from({ length: 4000 }, () => []);
+      for (const [pop, offset] of [['exc', 0], ['inh', 3200]] as const) {
+        sim.populations.get(pop)!.addSpikeListener({
+          onSpike(i, t) {
+            if (last[i + offset] === last[i + offset]) isis[i + offset].push(t - last[i + offset]);
+            last[i + offset] = t;
+          },
+        });
+      }
+      sim.run();
+      const s = sim.summary();
+      const cvs = isis.filter((x) => x.length >= 2).map((x) => Math.sqrt(mean(x.map((d) => d * d)) - mean(x) ** 2) / mean(x));
+      return { rate: (s.populations.exc.spikes + s.populations.inh.spikes) / 4000, cv: mean(cvs) };
+    }),
+  );
+  return { rate: mean(runs.map((o) => o.rate)), cv: mean(runs.map((o) => o.cv)) };
+}
+
+/** The peer's mean rate over all neurons and spike-weighted CV of the ISI, over the seeds. */
+function peerCuba(runs: PeerStats[]): { rate: number; cv: number } {
+  return {
+    rate: mean(runs.map((b) => (b.exc.spikes + b.inh.spikes) / 4000)),
+    cv: mean(runs.map((b) => (b.exc.cv_isi * b.exc.spikes + b.inh.cv_isi * b.inh.spikes) / (b.exc.spikes + b.inh.spikes))),
+  };
+}
 
 describe('engram export --to brian2', () => {
   it('writes the CUBA network as a Brian2 script: groups, synapses with their receptors and delays', async () => {
@@ -34,43 +90,20 @@ describe('engram export --to brian2', () => {
   });
 
   it.skipIf(!hasBrian)('CUBA exported and run by Brian2 fires at engram\'s mean rate and ISI variability within 10% (seeds 1..3)', async () => {
-    const tmp = tempDir();
     const seeds = [1, 2, 3];
-    const brian = await Promise.all(
-      seeds.map(async (seed) => {
-        const file = path.join(tmp.dir, `cuba${seed}.py`);
-        writeFileSync(file, await exportScenario('scenarios/cuba.yaml', 'brian2', { seed }));
-        const { stdout } = await promisify(execFile)('/usr/bin/python3', [file], { env: { ...process.env, ENGRAM_BRIAN2_TARGET: 'numpy' }, timeout: 120_000 });
-        return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, { spikes: number; rate_hz: number; cv_isi: number }>;
-      }),
-    );
-    tmp.done();
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const ours = await Promise.all(
-      seeds.map(async (seed) => {
-        const sim = await openScenario('scenarios/cuba.yaml', { seed, set: ['recorders=[]'] });
-        const last = new Float64Array(4000).fill(NaN);
-        const isis: number[][] = Array.from({ length: 4000 }, () => []);
-        for (const [pop, offset] of [['exc', 0], ['inh', 3200]] as const) {
-          sim.populations.get(pop)!.addSpikeListener({
-            onSpike(i, t) {
-              if (last[i + offset] === last[i + offset]) isis[i + offset].push(t - last[i + offset]);
-              last[i + offset] = t;
-            },
-          });
-        }
-        sim.run();
-        const s = sim.summary();
-        const cvs = isis.filter((x) => x.length >= 2).map((x) => Math.sqrt(mean(x.map((d) => d * d)) - mean(x) ** 2) / mean(x));
-        return { rate: (s.populations.exc.spikes + s.populations.inh.spikes) / 4000, cv: mean(cvs) };
-      }),
-    );
-    const brianRate = mean(brian.map((b) => (b.exc.spikes + b.inh.spikes) / 4000));
-    const brianCv = mean(brian.map((b) => (b.exc.cv_isi * b.exc.spikes + b.inh.cv_isi * b.inh.spikes) / (b.exc.spikes + b.inh.spikes)));
-    const ourRate = mean(ours.map((o) => o.rate));
-    const ourCv = mean(ours.map((o) => o.cv));
-    expect(Math.abs(ourRate - brianRate) / brianRate).toBeLessThan(0.1);
-    expect(Math.abs(ourCv - brianCv) / brianCv).toBeLessThan(0.1);
+    const peer = peerCuba(await runExported('brian2', seeds, { ENGRAM_BRIAN2_TARGET: 'numpy' }));
+    const ours = await engramCuba(seeds);
+    expect(Math.abs(ours.rate - peer.rate) / peer.rate).toBeLessThan(0.1);
+    expect(Math.abs(ours.cv - peer.cv) / peer.cv).toBeLessThan(0.1);
+  }, 180_000);
+
+  it.skipIf(!hasPynnNeuron)('CUBA exported to PyNN and run on its NEURON backend fires at engram\'s mean rate and ISI variability within 10% (seeds 1..2)', async () => {
+    const seeds = [1, 2];
+    const peer = peerCuba(await runExported('pynn', seeds, { ENGRAM_PYNN_BACKEND: 'neuron' }));
+    const ours = await engramCuba(seeds);
+    expect(peer.rate).toBeGreaterThan(2);
+    expect(Math.abs(ours.rate - peer.rate) / peer.rate).toBeLessThan(0.1);
+    expect(Math.abs(ours.cv - peer.cv) / peer.cv).toBeLessThan(0.1);
   }, 180_000);
 });
 
