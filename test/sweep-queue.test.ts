@@ -143,7 +143,9 @@ describe.skipIf(!available && !process.env.CI)('engram sweep --queue and engram 
     const queue = redis.url('killed');
     const sweep = new Proc(['sweep', 'scenarios/xor-rate.yaml', ...common, '--out', `${out.dir}/q`, '--queue', queue, '--wait']);
     await sweep.waitFor(/4 runs into .*: 4 runs enqueued/);
-    const worker = () => new Proc(['worker', '--queue', queue, '--stalled-seconds', '1', '--exit-when-empty']);
+    // A lock of 2 s, renewed every second by a main thread that runs no simulation: a busy CI
+    // machine does not make a live worker look dead.
+    const worker = () => new Proc(['worker', '--queue', queue, '--stalled-seconds', '2', '--exit-when-empty']);
     const a = worker();
     const b = worker();
     // Kill A in the middle of its first run, once that run has saved two epochs.
