@@ -143,7 +143,6 @@ export async function enqueueSweep(scenario: string, options: Omit<SweepOptions,
     }
     const plan = await planSweep(scenario, { ...options, out, resume: options.resume || old !== null });
     const hash = sha256(manifest.scenario);
-    let enqueued = 0;
     let retried = 0;
     let pending = 0;
     const fresh: SweepJob[] = [];
@@ -171,11 +170,10 @@ export async function enqueueSweep(scenario: string, options: Omit<SweepOptions,
         opts: { jobId: j.id, attempts: 1, removeOnComplete: false, removeOnFail: false },
       })),
     );
-    enqueued = fresh.length;
     const record: SweepRecord = { manifest, out, total: plan.all.length, enqueued_at: new Date().toISOString() };
     await client.set(recordKey(q), JSON.stringify(record));
     writeSweepCsv(out, plan.grid, plan.finished);
-    return { queue: q.url, out, total: plan.all.length, finished: plan.finished.length, enqueued, retried, pending };
+    return { queue: q.url, out, total: plan.all.length, finished: plan.finished.length, enqueued: fresh.length, retried, pending };
   } finally {
     await queue.close();
   }
@@ -200,30 +198,36 @@ export async function queueStatus(url: string): Promise<QueueStatus> {
   const q = parseQueueUrl(url);
   const queue = await openQueue(q);
   try {
-    const client = await queue.client;
-    const raw = await client.get(recordKey(q));
-    const rec = raw ? (JSON.parse(raw) as SweepRecord) : undefined;
-    const c = await queue.getJobCounts('waiting', 'prioritized', 'paused', 'active', 'completed', 'failed', 'delayed');
-    const active = await queue.getJobs(['active']);
-    const failed = await queue.getJobs(['failed']);
-    const workers = await queue.getWorkersCount();
-    const finished = rec ? countFinished(rec.out) : 0;
-    return {
-      queue: q.url,
-      scenario: rec?.manifest.scenario,
-      out: rec?.out,
-      total: rec?.total ?? 0,
-      finished,
-      counts: { waiting: c.waiting + c.prioritized + c.paused, active: c.active, completed: c.completed, failed: c.failed, delayed: c.delayed },
-      running: active
-        .map((j) => ({ id: String(j.id), worker: j.processedBy ?? '?', started: j.processedOn ? new Date(j.processedOn).toISOString() : '?', attempt: (j.stalledCounter ?? 0) + 1 }))
-        .sort((a, b) => a.id.localeCompare(b.id)),
-      failed: failed.map((j) => ({ id: String(j.id), reason: j.failedReason ?? '' })).sort((a, b) => a.id.localeCompare(b.id)),
-      workers,
-    };
+    return (await readStatus(queue, q)).status;
   } finally {
     await queue.close();
   }
+}
+
+/** The status on an open queue, with the finished runs it counted. */
+async function readStatus(queue: Queue<QueuedRun, SweepRun>, q: QueueAddress): Promise<{ status: QueueStatus; runs: SweepRun[] }> {
+  const client = await queue.client;
+  const raw = await client.get(recordKey(q));
+  const rec = raw ? (JSON.parse(raw) as SweepRecord) : undefined;
+  const c = await queue.getJobCounts('waiting', 'prioritized', 'paused', 'active', 'completed', 'failed', 'delayed');
+  const active = await queue.getJobs(['active']);
+  const failed = await queue.getJobs(['failed']);
+  const workers = await queue.getWorkersCount();
+  const runs = rec ? finishedRuns(rec.out) : [];
+  const status: QueueStatus = {
+    queue: q.url,
+    scenario: rec?.manifest.scenario,
+    out: rec?.out,
+    total: rec?.total ?? 0,
+    finished: runs.length,
+    counts: { waiting: c.waiting + c.prioritized + c.paused, active: c.active, completed: c.completed, failed: c.failed, delayed: c.delayed },
+    running: active
+      .map((j) => ({ id: String(j.id), worker: j.processedBy ?? '?', started: j.processedOn ? new Date(j.processedOn).toISOString() : '?', attempt: (j.stalledCounter ?? 0) + 1 }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+    failed: failed.map((j) => ({ id: String(j.id), reason: j.failedReason ?? '' })).sort((a, b) => a.id.localeCompare(b.id)),
+    workers,
+  };
+  return { status, runs };
 }
 
 function finishedRuns(out: string): SweepRun[] {
@@ -234,8 +238,6 @@ function finishedRuns(out: string): SweepRun[] {
     .filter((r): r is SweepRun => r !== undefined)
     .sort((a, b) => a.index - b.index);
 }
-
-const countFinished = (out: string) => finishedRuns(out).length;
 
 /** Rewrites <out>/sweep.csv from every run.json there (the grid from sweep.json). */
 export function rewriteSweepCsv(out: string): SweepRun[] {
@@ -250,18 +252,24 @@ export function rewriteSweepCsv(out: string): SweepRun[] {
  * finishes; then writes the final sweep.csv. Returns the finished runs and the failed jobs.
  */
 export async function waitForSweep(url: string, options: { pollMs?: number; onRun?: (done: number, total: number, run: SweepRun) => void } = {}): Promise<{ runs: SweepRun[]; failed: QueueStatus['failed'] }> {
+  const q = parseQueueUrl(url);
+  // One connection for the whole wait, not one per poll.
+  const queue = await openQueue(q);
   const seen = new Set<string>();
-  for (;;) {
-    const s = await queueStatus(url);
-    if (!s.out) throw new EngramError(`--queue ${url}: no sweep was enqueued on this queue`);
-    const runs = finishedRuns(s.out);
-    for (const r of runs) {
-      if (seen.has(r.id)) continue;
-      seen.add(r.id);
-      options.onRun?.(seen.size, s.total, r);
+  try {
+    for (;;) {
+      const { status: s, runs } = await readStatus(queue, q);
+      if (!s.out) throw new EngramError(`--queue ${url}: no sweep was enqueued on this queue`);
+      for (const r of runs) {
+        if (seen.has(r.id)) continue;
+        seen.add(r.id);
+        options.onRun?.(seen.size, s.total, r);
+      }
+      if (s.counts.waiting + s.counts.active + s.counts.delayed === 0) return { runs: rewriteSweepCsv(s.out), failed: s.failed };
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 1000));
     }
-    if (s.counts.waiting + s.counts.active + s.counts.delayed === 0) return { runs: rewriteSweepCsv(s.out), failed: s.failed };
-    await new Promise((r) => setTimeout(r, options.pollMs ?? 1000));
+  } finally {
+    await queue.close();
   }
 }
 
@@ -504,5 +512,5 @@ export function localSweepStatus(out: string): { out: string; scenario: string; 
   if (!existsSync(file)) throw new EngramError(`--status --out ${out}: no sweep.json there (not a sweep's output folder)`);
   const m = JSON.parse(readFileSync(file, 'utf8')) as SweepManifest;
   const points = m.grid.reduce((n, [, values]) => n * values.length, 1);
-  return { out, scenario: m.scenario, total: points * m.seeds, finished: countFinished(out) };
+  return { out, scenario: m.scenario, total: points * m.seeds, finished: finishedRuns(out).length };
 }
