@@ -77,6 +77,13 @@ export interface NeuronPopulation {
   /** Graded models only: f'(u) of each neuron at the last step (the postsynaptic gain of three-factor rules). */
   readonly gain?: Float64Array;
   /**
+   * Spiking models with a known rate-vs-drive (f-I) curve: the slope of that curve at the
+   * drive that gives a steady rate of `rate_hz`, relative to the slope of its linear regime
+   * (dimensionless; 0 for a silent neuron). The graded postsynaptic gain f'(u) of three-factor
+   * rules for spiking neurons (ib-hebbian's `gain: slope`).
+   */
+  rateSlope?(rate_hz: number): number;
+  /**
    * Graded models with an output transform after f (e.g. layer normalisation): turns, in
    * place, a gradient with respect to `output` into one with respect to f(u), at the last
    * step. Absent: the output is f(u) and the gradient passes unchanged.
@@ -152,6 +159,8 @@ export interface InputSourcePlugin extends PluginInfo {
    * 'current': injects current into neurons of a `target` population.
    */
   readonly output: 'spikes' | 'current';
+  /** Sample inputs: generator neurons per feature of a sample (default 1), for the size check of a training. */
+  neuronsPerFeature?(params: Readonly<Record<string, unknown>>): number;
   /** Checks parameters against the input's size or target; problems as for NeuronModelPlugin.check. */
   check?(params: Readonly<Record<string, unknown>>, size: number, targetSize: number): { param: string; expected: string; found: string }[];
   create(ctx: InputContext): InputSource;

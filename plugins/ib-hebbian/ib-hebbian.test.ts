@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { build } from '../../test/helpers.js';
+import { lifRateSlope } from '../lif/lif.js';
 
 /**
  * Two pre neurons with known spike trains onto one parrot (receptor silent, so it never
@@ -18,7 +19,7 @@ modulators:
   s: {from: signal, amount: 0.5, delay_ms: 1}
 projections:
   - {name: learn, from: pre, to: post, connector: {type: all_to_all}, weight: 1, delay_ms: 1, receptor: silent,
-     plasticity: {rule: ${rule}, params: {channel: s, tau_x_ms: 20, ${params}}}}
+     plasticity: {rule: ${rule}, params: {channel: s, presynaptic: trace, tau_x_ms: 20, ${params}}}}
 `;
 
 /** x_j(100) = sum over arrivals t_a <= 100 of (1000 / 20) exp(-(100 - t_a) / 20). */
@@ -80,5 +81,69 @@ describe('ib-hebbian (and delta-readout, the same rule)', () => {
     expect(w[0]).toBeCloseTo(1 - h * trace([11, 61, 90]), 12);
     expect(w[1]).toBeCloseTo(1 - h * trace([96]), 12);
     expect(w[0]).toBeGreaterThan(1); // r ~ 37 Hz is below the 40 Hz target: scaled up
+  });
+
+  it('presynaptic: window: x_j is the current sample\'s rate (a step from 0 to 200 Hz reads 200 Hz)', async () => {
+    // Sample 1 (0..100 ms): the pre neuron is silent; sample 2 (100..200 ms): a regular 200 Hz
+    // train. The pulse at 200 ms reads the window (100, 200]: 20 arrivals -> 200 Hz. The trace
+    // with tau 100 ms would read about 126 Hz (63% of the sample).
+    const pre = Array.from({ length: 20 }, (_, k) => 100 + 5 * k);
+    const text = `
+duration_ms: 250
+populations:
+  post: {model: parrot, size: 1}
+inputs:
+  pre: {type: spike-source, size: 2, params: {spike_times_ms: [[${[10, 20, 30, ...pre].join(', ')}], [${pre.join(', ')}]]}}
+  signal: {type: spike-source, size: 1, params: {spike_times_ms: [[199]]}}
+modulators:
+  s: {from: signal, amount: 0.5, delay_ms: 1}
+projections:
+  - {name: learn, from: pre, to: post, connector: {type: all_to_all}, weight: 1, delay_ms: 0.5, receptor: silent,
+     plasticity: {rule: ib-hebbian, params: {channel: s, eta: 0.01, gain: one, rate_window_ms: 100}}}
+`;
+    const sim = await build(text);
+    sim.run();
+    const w = sim.projections[0].weight;
+    // Both rows read 200 Hz: the earlier spikes of row 0 (before 100 ms) do not count.
+    expect(w[0]).toBeCloseTo(1 - 0.01 * 0.5 * 200, 12);
+    expect(w[1]).toBeCloseTo(1 - 0.01 * 0.5 * 200, 12);
+    const trace = await build(text.replace('rate_window_ms: 100', 'presynaptic: trace, tau_x_ms: 100'));
+    trace.run();
+    const xTrace = (1 - trace.projections[0].weight[1]) / (0.01 * 0.5);
+    expect(xTrace).toBeGreaterThan(110);
+    expect(xTrace).toBeLessThan(140);
+  });
+
+  it('gain: slope: the step uses the lif rate-vs-drive slope at the post neuron\'s rate over the window', async () => {
+    // The post lif neuron fires regularly under a constant current; its rate over the window
+    // (100, 200] sets g = min(gain_max, lifRateSlope(r)); x_j = 100 Hz (10 arrivals).
+    const pre = Array.from({ length: 10 }, (_, k) => 105 + 10 * k);
+    const text = (gainMax: number) => `
+duration_ms: 250
+populations:
+  post: {model: lif, size: 1, params: {tau_m_ms: 10, R_m_MOhm: 1, E_L_mV: 0, v_th_mV: 1, v_reset_mV: 0, t_ref_ms: 2, I_e_nA: 1.4}}
+inputs:
+  pre: {type: spike-source, size: 1, params: {spike_times_ms: [[${pre.join(', ')}]]}}
+  signal: {type: spike-source, size: 1, params: {spike_times_ms: [[199]]}}
+modulators:
+  s: {from: signal, amount: 0.5, delay_ms: 1}
+projections:
+  - {name: learn, from: pre, to: post, connector: {type: all_to_all}, weight: 0, delay_ms: 0.5,
+     plasticity: {rule: ib-hebbian, params: {channel: s, eta: 0.01, rate_window_ms: 100, gain_max: ${gainMax}}}}
+`;
+    const sim = await build(text(10));
+    const spikes: number[] = [];
+    sim.populations.get('post')!.addSpikeListener({ onSpike: (_i, t) => spikes.push(t) });
+    sim.run();
+    const r = (spikes.filter((t) => t > 100 && t <= 200).length * 1000) / 100;
+    expect(r).toBeGreaterThan(50);
+    const g = lifRateSlope({ tau_m_ms: 10, t_ref_ms: 2 }, r);
+    expect(g).toBeGreaterThan(0.1);
+    expect(g).toBeLessThan(10);
+    expect(sim.projections[0].weight[0]).toBeCloseTo(-0.01 * 0.5 * g * 100, 12);
+    // Capped at gain_max.
+    const capped = await build(text(0.05));
+    capped.run();
+    expect(capped.projections[0].weight[0]).toBeCloseTo(-0.01 * 0.5 * 0.05 * 100, 12);
   });
 });

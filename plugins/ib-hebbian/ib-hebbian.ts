@@ -3,29 +3,56 @@
  *
  *   dW_ij = -eta * s_i * e_ij,   e_ij = g_i * x_j
  *
- * x_j: the presynaptic rate, a low-pass trace of the pre spikes arriving at the synapse
- *      (x_j(t) = sum over arrivals of (1000 / tau_x) exp(-(t - t_arrival) / tau_x), in Hz; a
- *      regular train at r Hz gives x ~ r). From a graded source (leaky-rate, graded input):
- *      its output at the moment of the pulse.
- * g_i: the postsynaptic gain: 1 (`gain: one`), or 1 if post neuron i spiked within the last
- *      tau_x ms and 0 otherwise (`gain: active`, the spiking analogue of ReLU's derivative);
- *      for a graded post population, `active` is its f'(u) at the pulse.
+ * x_j: the presynaptic rate of the current sample, in Hz.
+ *      `presynaptic: window` (default): the pre spikes that reached the synapse in the last
+ *      `rate_window_ms` before the pulse, times 1000 / rate_window_ms. With the window equal to
+ *      the presentation and xi arriving as the sample ends, x_j is exactly the sample's rate
+ *      (a step from 0 to 200 Hz reads 200 Hz, not a blend with the samples before).
+ *      `presynaptic: trace` (the behaviour before, for studies of leaky eligibility): a
+ *      low-pass trace of arrivals, x_j(t) = sum of (1000 / tau_x) exp(-(t - t_arrival) / tau_x).
+ *      From a graded source (leaky-rate, graded input): its output at the moment of the pulse.
+ * g_i: the postsynaptic gain, a surrogate of f'(u_i).
+ *      `gain: slope` (ib-hebbian's default): for a spiking post neuron, the slope of its
+ *      model's rate-vs-drive curve at the drive that gives its rate over the same window,
+ *      relative to the curve's linear regime (NeuronPopulation.rateSlope; for lif
+ *      g = (2 r tau_m sinh(a/2))^2, a = (1/r - t_ref)/tau_m: 0 when silent, about 1 in the
+ *      linear regime, falling to 0 as the rate nears 1/t_ref), capped at `gain_max` because the
+ *      noise-free curve is vertical at rheobase. For a graded post population: its f'(u).
+ *      `gain: active`: 1 if post neuron i spiked within the last tau_x ms, else 0 (before).
+ *      `gain: one`: 1 (delta-readout's default).
  * s_i: the third factor for post neuron i: the latest pulse on the rule's channel (the memory
- *      circuit's xi for the layer; a scalar channel gives every post neuron the same s). The weights change when a pulse arrives, with the
- *      eligibility at that moment, so a late xi meets a decayed eligibility.
+ *      circuit's xi for the layer; a scalar channel gives every post neuron the same s). The
+ *      weights change when a pulse arrives, with the eligibility at that moment, so a late xi
+ *      meets the rates of a window that has moved on.
  *
- * Nothing else reaches the synapse: no label, no other layer's state. Optimisers: sgd, adam,
- * adamw (per-synapse moments). `delta-readout` is the same rule reading the readout error.
+ * Homeostatic synaptic scaling (off by default): dW_ij -= homeostasis_eta (r_i - r*) / r* x_j / 1000,
+ * r_i a trace of the post neuron's spikes (tau_rate_ms) or a graded post population's output.
+ *
+ * Parameters (units in the names): eta (0.001), presynaptic (window), rate_window_ms (100),
+ * tau_x_ms (20), gain, gain_max (1), optimizer (sgd | adam | adamw), beta1, beta2, epsilon,
+ * weight_decay, w_min, w_max, rate_target_hz (0: off), homeostasis_eta (0), tau_rate_ms (1000).
+ *
+ * Nothing else reaches the synapse: no label, no other layer's state. `delta-readout` is the
+ * same rule reading the readout error with gain one.
+ *
+ * References: Daruwalla & Lipasti (2024) Front. Comput. Neurosci. 18:1240348; the lif
+ * f-I curve: Gerstner & Kistler (2002) Spiking Neuron Models, section 4.1; synaptic scaling:
+ * Turrigiano et al. (1998) Nature 391:892.
  */
 import * as v from 'valibot';
 import type { ModulatorChannel, ModulatorListener, NeuronPopulation, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
+import { SpikeWindow } from './spike-window.js';
 
 export interface SignalGatedParams {
   channel: string;
   eta: number;
+  presynaptic: 'window' | 'trace';
+  rate_window_ms: number;
   tau_x_ms: number;
-  gain: 'one' | 'active';
+  gain: 'one' | 'active' | 'slope';
+  gain_max: number;
+  centre_samples: number;
   optimizer: 'sgd' | 'adam' | 'adamw';
   beta1: number;
   beta2: number;
@@ -38,11 +65,15 @@ export interface SignalGatedParams {
   tau_rate_ms: number;
 }
 
-export const signalGatedParams = (defaultGain: 'one' | 'active') => [
+export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') => [
   param.custom('channel', '', 'the channel of the third factor; empty: the training default for the post layer', 'a modulator channel name', v.string()),
   param.number('eta', 0.001, 'learning rate', { min: 0 }),
-  param.number('tau_x_ms', 20, 'time constant of the presynaptic rate trace', { gt: 0 }),
-  param.choice('gain', defaultGain, 'postsynaptic gain: one, or active (1 if the neuron spiked within tau_x)', ['one', 'active'] as const),
+  param.choice('presynaptic', 'window', 'x_j: window (pre spikes in the last rate_window_ms, as a rate) or trace (exponential trace with tau_x_ms)', ['window', 'trace'] as const),
+  param.number('rate_window_ms', 100, 'window of the rates x_j and (gain slope) r_i: set it to the presentation time', { gt: 0 }),
+  param.number('tau_x_ms', 20, 'time constant of the presynaptic trace (presynaptic: trace) and of gain: active', { gt: 0 }),
+  param.choice('gain', defaultGain, 'postsynaptic gain: slope (of the neuron\'s rate-vs-drive curve at its rate; f\'(u) for graded neurons), active (1 if the neuron spiked within tau_x), or one', ['one', 'active', 'slope'] as const),
+  param.number('gain_max', 1, 'cap on the slope gain (the noise-free f-I curve is vertical at rheobase)', { gt: 0 }),
+  param.number('centre_samples', 0, 'centre x_j on its running mean over about this many pulses (0: off), so the gradient of a post neuron is not all one sign', { min: 0 }),
   param.choice('optimizer', 'sgd', 'how the gradient is applied', ['sgd', 'adam', 'adamw'] as const),
   param.number('beta1', 0.9, 'Adam first-moment decay', { min: 0, max: 1 }),
   param.number('beta2', 0.999, 'Adam second-moment decay', { min: 0, max: 1 }),
@@ -61,6 +92,9 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   readonly tx: Float64Array;
   /** Last spike of each post neuron (soma time). */
   readonly lastPost: Float64Array;
+  /** Pre arrivals (presynaptic: window) and post spikes (gain: slope) within the rate window. */
+  readonly preWindow: SpikeWindow | undefined;
+  readonly postWindow: SpikeWindow | undefined;
   /** Post rate trace (Hz) at its last update, and that time (homeostasis only). */
   readonly r: Float64Array;
   readonly tr: Float64Array;
@@ -68,6 +102,11 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   private readonly homeo: Float64Array;
   /** Per post neuron: signal times gain, for the pulse being applied. */
   private readonly sg: Float64Array;
+  /** Running mean of each pre neuron's x_j over pulses (centre_samples > 0), and whether it has started. */
+  readonly xMean: Float64Array;
+  private meanStarted = false;
+  /** x_j of each pre neuron at the pulse being applied. */
+  private readonly xNow: Float64Array;
   private readonly m: Float64Array | undefined;
   private readonly v2: Float64Array | undefined;
   private steps = 0;
@@ -81,9 +120,16 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     this.x = new Float64Array(proj.nPre);
     this.tx = new Float64Array(proj.nPre);
     this.lastPost = new Float64Array(proj.nPost).fill(-Infinity);
+    if (p.presynaptic === 'window') this.preWindow = new SpikeWindow(proj.nPre, p.rate_window_ms);
+    if (p.gain === 'slope' && !post.gain) {
+      if (!post.rateSlope) throw new RangeError(`gain: slope needs a neuron model with a rate-vs-drive curve (lif, or a graded model); use gain: active or one`);
+      this.postWindow = new SpikeWindow(proj.nPost, p.rate_window_ms);
+    }
     this.gain = new Float64Array(proj.nPost);
     this.homeo = new Float64Array(proj.nPost);
     this.sg = new Float64Array(proj.nPost);
+    this.xMean = new Float64Array(p.centre_samples > 0 ? proj.nPre : 0);
+    this.xNow = new Float64Array(proj.nPre);
     this.r = new Float64Array(proj.nPost);
     this.tr = new Float64Array(proj.nPost);
     if (p.optimizer !== 'sgd') {
@@ -96,12 +142,17 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   onPreArrival(t: number, pre: number, start: number): void {
     // One update per pre spike: with per-synapse delays a row arrives in several pieces.
     if (start !== this.proj.rowStart[pre]) return;
+    if (this.preWindow) {
+      this.preWindow.add(pre, t);
+      return;
+    }
     this.x[pre] = this.trace(pre, t) + 1000 / this.p.tau_x_ms;
     this.tx[pre] = t;
   }
 
   onPostSpike(post: number, t: number): void {
     this.lastPost[post] = t;
+    this.postWindow?.add(post, t);
     if (this.p.homeostasis_eta > 0) {
       this.r[post] = this.postRate(post, t) + 1000 / this.p.tau_rate_ms;
       this.tr[post] = t;
@@ -125,8 +176,10 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     // The post gain depends on the post neuron only: once per pulse, not once per synapse.
     const gain = this.gain;
     const postGain = this.post.gain;
+    const postWindow = this.postWindow;
     if (p.gain === 'one') gain.fill(1);
     else if (postGain) gain.set(postGain); // graded post: f'(u)
+    else if (postWindow) for (let i = 0; i < proj.nPost; i++) gain[i] = Math.min(p.gain_max, this.post.rateSlope!(postWindow.rate(i, t)));
     else for (let i = 0; i < proj.nPost; i++) gain[i] = t - this.lastPost[i] <= p.tau_x_ms ? 1 : 0;
     // Homeostatic synaptic scaling (Turrigiano): a plain step, outside the optimiser, that
     // pulls each post neuron's rate trace towards the target; it reads only the post neuron.
@@ -152,12 +205,25 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     const decay = p.optimizer === 'adamw' ? p.eta * p.weight_decay : 0;
     const wMin = p.w_min;
     const wMax = p.w_max;
+    const preWindow = this.preWindow;
+    const xNow = this.xNow;
+    for (let j = 0; j < proj.nPre; j++) xNow[j] = preOut ? preOut[j] : preWindow ? preWindow.rate(j, t) : this.trace(j, t);
+    // Centring: the gradient uses x_j minus its running mean (the centring trick of Schraudolph
+    // 1998; LeCun et al. 1998): with all-positive rates every weight of a post neuron would
+    // move the same way, pushing all its units along the layer's common mode.
+    const centre = p.centre_samples > 0;
+    const xMean = this.xMean;
+    if (centre && !this.meanStarted) {
+      xMean.set(xNow);
+      this.meanStarted = true;
+    }
     for (let j = 0; j < proj.nPre; j++) {
-      const xj = preOut ? preOut[j] : this.trace(j, t);
+      const xj = xNow[j];
+      const xe = centre ? xj - xMean[j] : xj;
       const end = rowStart[j + 1];
       for (let k = rowStart[j]; k < end; k++) {
         const i = target[k];
-        const grad = sg[i] * xj;
+        const grad = sg[i] * xe;
         let wk = w[k];
         if (mArr === undefined) {
           wk -= eta * grad;
@@ -170,6 +236,10 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
         w[k] = wk < wMin ? wMin : wk > wMax ? wMax : wk;
       }
     }
+    if (centre) {
+      const a = 1 / p.centre_samples;
+      for (let j = 0; j < proj.nPre; j++) xMean[j] += a * (xNow[j] - xMean[j]);
+    }
   }
 }
 
@@ -179,7 +249,7 @@ export function channelFor(params: Readonly<Record<string, unknown>>, prefix: st
   return name !== '' ? name : `${prefix}/${to}`;
 }
 
-export function signalGatedRule(name: string, description: string, prefix: string, gain: 'one' | 'active'): PlasticityRulePlugin {
+export function signalGatedRule(name: string, description: string, prefix: string, gain: 'one' | 'active' | 'slope'): PlasticityRulePlugin {
   return {
     name,
     description,
@@ -203,5 +273,5 @@ export const IbHebbianRule = signalGatedRule(
   'ib-hebbian',
   'memory-gated three-factor IB rule (Daruwalla & Lipasti 2024): dW = -eta xi_i g_i x_j, xi from the layer memory',
   'xi',
-  'active',
+  'slope',
 );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { build, listen, readCsv, rk4, tempDir } from '../../test/helpers.js';
-import { lifVoltage, synapticKernel, type LifParams } from './lif.js';
+import { lifRateSlope, lifVoltage, synapticKernel, type LifParams } from './lif.js';
 
 const P: LifParams = { tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, v_reset_mV: -70, t_ref_ms: 2, tau_syn_ex_ms: 2, tau_syn_in_ms: 5, I_e_nA: 0 };
 
@@ -210,4 +210,44 @@ projections:
       if (expected === 'potentiation') expect(w).toBeCloseTo(1 + 0.01 * (1 + Math.exp(-5 / 16.8)) * Math.exp(-0.1 / 16.8), 12);
     });
   }
+});
+
+describe('lif rate-vs-drive slope (the graded gain of three-factor rules)', () => {
+  // The f-I curve of a lif neuron under a constant drive mu = R I above rheobase theta:
+  // r(mu) = 1 / (t_ref + tau ln((mu - rho) / (mu - theta))), rho = v_reset - E_L.
+  const fI = (mu: number, p: { tau: number; tref: number; theta: number; rho: number }) => 1000 / (p.tref + p.tau * Math.log((mu - p.rho) / (mu - p.theta)));
+  for (const p of [
+    { tau: 10, tref: 2, theta: 1, rho: 0 },
+    { tau: 20, tref: 5, theta: 15, rho: -5 },
+  ]) {
+    it(`equals tau (theta - rho) dr/dmu at the drive that gives the rate (tau ${p.tau}, t_ref ${p.tref}, theta ${p.theta}, rho ${p.rho})`, () => {
+      for (const mu of [1.05, 1.3, 2, 4, 10].map((m) => m * p.theta)) {
+        const r = fI(mu, p);
+        const h = 1e-6 * mu;
+        const slope = ((fI(mu + h, p) - fI(mu - h, p)) / (2 * h)) / 1000; // per ms per mV
+        const expected = slope * p.tau * (p.theta - p.rho);
+        expect(lifRateSlope({ tau_m_ms: p.tau, t_ref_ms: p.tref }, r)).toBeCloseTo(expected, 5);
+      }
+    });
+  }
+  it('is 0 for a silent neuron and at the refractory limit, and tends to 0 near it', () => {
+    const p = { tau_m_ms: 10, t_ref_ms: 2 };
+    expect(lifRateSlope(p, 0)).toBe(0);
+    expect(lifRateSlope(p, 500)).toBe(0);
+    expect(lifRateSlope(p, 490)).toBeLessThan(1e-3);
+    expect(lifRateSlope(p, 100)).toBeCloseTo((2 * 1 * Math.sinh(0.4)) ** 2, 12);
+  });
+  it('the simulated neuron fires at the rate of the f-I curve the slope differentiates', async () => {
+    // Constant current, tau 10, t_ref 2, theta 1, reset 0: mu = I (R = 1).
+    for (const I of [1.2, 2, 5]) {
+      const sim = await build(`
+duration_ms: 2000
+populations:
+  n: {model: lif, size: 1, params: {tau_m_ms: 10, R_m_MOhm: 1, E_L_mV: 0, v_th_mV: 1, v_reset_mV: 0, t_ref_ms: 2, I_e_nA: ${I}}}
+`);
+      sim.run();
+      const rate = sim.summary().populations.n.spikes / 2;
+      expect(Math.abs(rate - fI(I, { tau: 10, tref: 2, theta: 1, rho: 0 }))).toBeLessThan(1);
+    }
+  });
 });

@@ -100,6 +100,31 @@ function stepPropagators(h: number, p: LifParams): { em: number; oneMinusEm: num
   };
 }
 
+/**
+ * The slope of the lif rate-vs-drive curve at the drive that gives a steady rate r, relative
+ * to the slope of its linear regime (the postsynaptic gain of three-factor rules, `rateSlope`).
+ *
+ * For a constant drive mu = R_m I (mV above E_L) above rheobase theta = v_th - E_L, the
+ * interspike interval is T(mu) = t_ref + tau_m ln((mu - rho) / (mu - theta)), rho = v_reset - E_L,
+ * and r = 1 / T. With a = (1/r - t_ref) / tau_m (so that e^a = (mu - rho) / (mu - theta)),
+ *   dr/dmu = r^2 tau_m (e^a - 1)^2 / ((theta - rho) e^a) = r^2 tau_m (2 sinh(a/2))^2 / (theta - rho).
+ * For large drives without refractoriness r ~ mu / (tau_m (theta - rho)), a slope of
+ * 1 / (tau_m (theta - rho)); relative to it:
+ *   g(r) = (2 r tau_m sinh(a / 2))^2
+ * independent of theta, rho and R_m: g -> 0 as r approaches 1 / t_ref (refractory saturation),
+ * g(r) = 1 where the curve is as steep as its linear regime, and g grows without bound towards
+ * rheobase (the noise-free curve is vertical there; input noise makes it finite, which is why
+ * rules cap it). A silent neuron (r = 0) is below rheobase: g = 0, as ReLU'(u) for u < 0.
+ */
+export function lifRateSlope(p: Pick<LifParams, 'tau_m_ms' | 't_ref_ms'>, rate_hz: number): number {
+  if (!(rate_hz > 0)) return 0;
+  const isi = 1000 / rate_hz;
+  if (isi <= p.t_ref_ms) return 0;
+  const a = (isi - p.t_ref_ms) / p.tau_m_ms;
+  const g = 2 * (rate_hz / 1000) * p.tau_m_ms * Math.sinh(a / 2);
+  return g * g;
+}
+
 /** The first neuron with a NaN or infinite v or synaptic current, or -1 (the numerical guard). */
 function firstNonFiniteOf(v: Float64Array, iex: Float64Array, iin: Float64Array): number {
   for (let j = 0; j < v.length; j++) if (!Number.isFinite(v[j] + iex[j] + iin[j])) return j;
@@ -203,6 +228,10 @@ export class LifPopulation implements NeuronPopulation {
 
   firstNonFinite(): number {
     return firstNonFiniteOf(this.v, this.iex, this.iin);
+  }
+
+  rateSlope(rate_hz: number): number {
+    return lifRateSlope(this.p, rate_hz);
   }
 
   addCurrent(neuron: number, t: number, delta_nA: number): void {
@@ -572,6 +601,10 @@ export class LifGridPopulation implements NeuronPopulation {
 
   firstNonFinite(): number {
     return firstNonFiniteOf(this.v, this.iex, this.iin);
+  }
+
+  rateSlope(rate_hz: number): number {
+    return lifRateSlope(this.p, rate_hz);
   }
 
   /** The state at the last grid time (a grid model has no state between grid times). */
