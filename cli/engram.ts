@@ -86,7 +86,15 @@ function progressBar(enabled: boolean) {
 function formatEpoch(r: EpochRecord): string {
   const epochs = r.of;
   const pct = (x: number | null) => (x === null ? '   -  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
-  return `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}: train ${pct(r.train_accuracy)}  test ${pct(r.test_accuracy)}  (${r.wall_s.toFixed(1)} s)`;
+  const stalled = r.stalled.length ? `  stalled: ${r.stalled.map((s) => `${s.where} ${s.reason}`).join(', ')}` : '';
+  return `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}: train ${pct(r.train_accuracy)}  test ${pct(r.test_accuracy)}  (${r.wall_s.toFixed(1)} s)${stalled}`;
+}
+
+/** The stall warning of a finished training (stderr, also with --quiet): nobody should average a stalled run unknowingly. */
+function warnStalled(training: { stalled?: { where: string; reason: string; detail: string }[] } | undefined): void {
+  const stalls = training?.stalled ?? [];
+  if (!stalls.length) return;
+  process.stderr.write(`engram: warning: the training stalled: ${stalls.map((s) => `${s.where} ${s.reason} (${s.detail})`).join('; ')}; see history.csv and docs/ib-rule.md\n`);
 }
 
 function printSummary(s: RunSummary, outDir: string, files: string[]): void {
@@ -165,6 +173,7 @@ await yargs(hideBin(process.argv))
         });
         bar.done();
         if (!argv.quiet && result.summary) printSummary(result.summary, result.outDir, result.files);
+        warnStalled(result.summary?.training as Parameters<typeof warnStalled>[0]);
         if (!argv.quiet && result.experiment) process.stdout.write(`wrote ${result.outDir}/: ${result.files.join(', ')}\n`);
       } catch (err) {
         bar.done();

@@ -43,6 +43,11 @@ export interface SweepRun {
   seed_index: number;
   seed: number;
   metrics: Record<string, number | null>;
+  /**
+   * Trainings: what the stall detector found at the last evaluation, as `layer: reason`
+   * items joined by `; ` (empty: healthy). A stalled run must not be averaged unnoticed.
+   */
+  stalled?: string;
   wall_s: number;
   /** Queued sweeps: the worker (host:pid) that finished the run. */
   worker?: string;
@@ -87,6 +92,12 @@ export function parseGrid(specs: readonly string[]): [string, string[]][] {
   });
 }
 
+/** A training's stalls from its summary.json, as `where: reason; ...` (undefined for other runs). */
+export function runStalled(summary: Record<string, unknown>): string | undefined {
+  const training = summary.training as { stalled?: { where: string; reason: string }[] } | undefined;
+  return training ? (training.stalled ?? []).map((s) => `${s.where}: ${s.reason}`).join('; ') : undefined;
+}
+
 /** The final figures of a run, from its summary.json: accuracies for training, rates otherwise. */
 export function runMetrics(summary: Record<string, unknown>): Record<string, number | null> {
   const training = summary.training as { train_accuracy: number; test_accuracy: number | null } | undefined;
@@ -124,13 +135,14 @@ function jobs(scenarioSeed: number, grid: [string, string[]][], seeds: number, o
 /** Writes <out>/sweep.csv (atomically): one row per finished run, in run order. */
 export function writeSweepCsv(out: string, grid: [string, string[]][], runs: readonly SweepRun[]): void {
   const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))];
-  const csv = new CsvBuilder(['run', ...grid.map(([k]) => k), 'seed_index', 'seed', ...metricKeys, 'wall_s'].join(','));
+  const stalls = runs.some((r) => r.stalled !== undefined);
+  const csv = new CsvBuilder(['run', ...grid.map(([k]) => k), 'seed_index', 'seed', ...metricKeys, ...(stalls ? ['stalled'] : []), 'wall_s'].join(','));
   const cell = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   for (const r of [...runs].sort((a, b) => a.index - b.index)) {
-    csv.row([r.id, ...grid.map(([k]) => r.params[k]), r.seed_index, r.seed, ...metricKeys.map((m) => r.metrics[m]), r.wall_s].map(cell).join(','));
+    csv.row([r.id, ...grid.map(([k]) => r.params[k]), r.seed_index, r.seed, ...metricKeys.map((m) => r.metrics[m]), ...(stalls ? [r.stalled ?? ''] : []), r.wall_s].map(cell).join(','));
   }
   writeFileAtomicSync(path.join(out, 'sweep.csv'), csv.toString());
 }
@@ -199,7 +211,7 @@ export function finishedRun(runDir: string): SweepRun | undefined {
 /** Marks a run finished: writes its run.json (atomically, last of its files) from its summary.json. */
 export function finishRun(j: SweepJob, wall_s: number, extra: Pick<SweepRun, 'worker' | 'resumed_from_epoch'> = {}): SweepRun {
   const summary = JSON.parse(readFileSync(path.join(j.out, 'summary.json'), 'utf8')) as Record<string, unknown>;
-  const run: SweepRun = { id: j.id, index: j.index, params: j.params, seed_index: j.seedIndex, seed: j.seed, metrics: runMetrics(summary), wall_s, ...extra };
+  const run: SweepRun = { id: j.id, index: j.index, params: j.params, seed_index: j.seedIndex, seed: j.seed, metrics: runMetrics(summary), stalled: runStalled(summary), wall_s, ...extra };
   writeFileAtomicSync(path.join(j.out, 'run.json'), JSON.stringify(run, null, 2) + '\n');
   return run;
 }

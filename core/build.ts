@@ -286,8 +286,9 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     const inputPlan = inputPlans.find((p) => p?.name === tr.input);
     if (!inputPlan || inputPlan.plugin.output !== 'spikes') {
       problem(['training', 'input'], `a spike input that encodes samples (e.g. type rate-code): ${inputPlans.filter((p) => p?.plugin.output === 'spikes').map((p) => p!.name).join(', ') || '(none)'}`, `"${tr.input}"`);
-    } else if (training && inputPlan.spec.size !== training.dataset.nFeatures) {
-      problem(['inputs', tr.input, 'size'], `${training.dataset.nFeatures} generator neurons, one per feature of ${training.name}`, String(inputPlan.spec.size));
+    } else if (training && inputPlan.spec.size !== training.dataset.nFeatures * (inputPlan.plugin.neuronsPerFeature?.(inputPlan.params) ?? 1)) {
+      const per = inputPlan.plugin.neuronsPerFeature?.(inputPlan.params) ?? 1;
+      problem(['inputs', tr.input, 'size'], `${training.dataset.nFeatures * per} generator neurons, ${per === 1 ? 'one' : per} per feature of ${training.name}`, String(inputPlan.spec.size));
     }
     if (!(tr.readout in s.populations)) problem(['training', 'readout'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${tr.readout}"`);
     else if (training && s.populations[tr.readout].size !== training.dataset.nClasses) {
@@ -306,6 +307,12 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       diagnostics.push(...r.diagnostics);
       memoryPlans.push({ population: layer.population, plugin, params: r.values });
     });
+    if (Array.isArray(tr.freeze)) {
+      const layerNames = new Set(tr.layers.map((l) => l.population));
+      tr.freeze.forEach((name, i) => {
+        if (!layerNames.has(name)) problem(['training', 'freeze', i], `a training layer: ${[...layerNames].join(', ') || '(none)'}, or all`, `"${name}"`);
+      });
+    }
     if (trainingChannels.size && Object.keys(s.modulators).some((m) => trainingChannels.has(m))) {
       problem(['modulators'], 'channel names other than xi/<layer> and error/<readout>, which training makes', Object.keys(s.modulators).filter((m) => trainingChannels.has(m)).join(', '));
     }
@@ -373,6 +380,10 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
   }
   for (const [name, { population }] of trainingChannels) modulators.set(name, new Channel(name, runtimes.get(population)!.size));
 
+  // training.freeze: the named layers' incoming projections are built without their rule, so
+  // their weights stay exactly as initialised (the frozen-hidden baseline of a study).
+  const freeze = s.training?.freeze ?? 'none';
+  const frozen = new Set<string>(freeze === 'all' ? s.training!.layers.map((l) => l.population) : freeze === 'none' ? [] : freeze);
   const projections: ProjectionRuntime[] = [];
   for (const [i, plan] of projPlans.entries()) {
     const { name, spec, port, delaySpec, rule, ruleParams } = plan;
@@ -396,7 +407,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       name, spec.from, spec.to, scheduler, pre.size, post.size, csr.rowStart, csr.target, weight, delay,
       typeof delaySpec === 'number' ? delaySpec : NaN, spec.dendritic_delay_ms, post.population!, port,
     );
-    if (rule) {
+    if (rule && !frozen.has(spec.to)) {
       const dynamics = guarded(
         [...base, 'plasticity'],
         () => rule.create({ params: ruleParams, projection: runtime, scheduler, rng: Rng.derive(seed, `projection/${name}/plasticity`), modulators, post: post.population! }),

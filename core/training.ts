@@ -14,6 +14,7 @@
  */
 import type { Dataset, MemoryCircuit, SampleInput, SpikeListener } from './contracts.js';
 import { hsic } from './hsic/hsic.js';
+import { layerDiagnostics, type LayerDiagnostics } from './diagnostics/representation.js';
 import type { Channel } from './modulators.js';
 import type { Rng } from './rng.js';
 import type { Simulation } from './simulation.js';
@@ -71,9 +72,20 @@ export interface EpochRecord {
   of: number;
   train_accuracy: number;
   test_accuracy: number | null;
-  layers: Record<string, { hsic_xz: number | null; hsic_yz: number | null }>;
+  layers: Record<string, { hsic_xz: number | null; hsic_yz: number | null } & Partial<LayerDiagnostics>>;
+  /** Fraction of test samples on which a spiking readout fired no spike (null: not evaluated). */
+  readout_silent: number | null;
+  /** What the stall detector found at this epoch (empty when the training looks healthy). */
+  stalled: Stall[];
   t_ms: number;
   wall_s: number;
+}
+
+/** A training that is not learning, and where: a layer's name, or `readout` or `training`. */
+export interface Stall {
+  where: string;
+  reason: 'silent' | 'constant' | 'collapsed' | 'readout silent' | 'train accuracy at chance';
+  detail: string;
 }
 
 export interface TrainingResult {
@@ -82,6 +94,8 @@ export interface TrainingResult {
   train_accuracy: number;
   test_accuracy: number | null;
   history: EpochRecord[];
+  /** The stalls found at the last evaluated epoch (empty: none), each naming its layer. */
+  stalled: Stall[];
 }
 
 export class Trainer {
@@ -114,6 +128,9 @@ export class Trainer {
     return y;
   }
 
+  /** Whether the spiking readout fired nothing on the last sample presented. */
+  private lastReadoutSilent = false;
+
   /** Presents one sample; returns the predicted class (-1 when the readout is silent or tied). */
   private present(x: Float64Array, label: number, learn: boolean, zOut?: Float64Array[][]): number {
     const sim = this.sim;
@@ -130,6 +147,7 @@ export class Trainer {
     let best = -Infinity;
     for (let i = 0; i < out.length; i++) if (out[i] > best) best = out[i];
     let predicted = -1;
+    this.lastReadoutSilent = this.readout.spiking && !(best > 0);
     if (!this.readout.spiking || best > 0) {
       const ties: number[] = [];
       for (let i = 0; i < out.length; i++) if (out[i] === best) ties.push(i);
@@ -151,12 +169,15 @@ export class Trainer {
     return readoutError(this.spec, this.readout.spiking, out, y);
   }
 
-  private *evaluation(): Generator<boolean, { accuracy: number; layers: EpochRecord['layers'] }> {
+  private *evaluation(): Generator<boolean, { accuracy: number; layers: EpochRecord['layers']; readoutSilent: number | null }> {
     const test = this.dataset.test;
     const z: Float64Array[][] = this.layers.map(() => []);
     let correct = 0;
+    let silent = 0;
     for (let s = 0; s < test.x.length; s++) {
-      if (this.present(test.x[s], test.labels[s], false, z) === test.labels[s]) correct++;
+      const predicted = this.present(test.x[s], test.labels[s], false, z);
+      if (predicted === test.labels[s]) correct++;
+      if (this.readout.spiking && this.lastReadoutSilent) silent++;
       yield false;
     }
     // HSIC costs O(n^2 d): on the first hsic_samples test samples only (10000 MNIST digits
@@ -165,11 +186,16 @@ export class Trainer {
     const X = test.x.slice(0, n);
     const Y = Array.from(test.labels.subarray(0, n), (l) => this.oneHot(l));
     const layers: EpochRecord['layers'] = {};
+    // The representation measures (linear probe, separability, rank) cost O(n d^2): on up to
+    // diagnostic_samples test samples.
+    const nd = Math.min(2000, test.x.length);
+    const labels = test.labels.subarray(0, nd);
     this.layers.forEach((l, k) => {
       const Z = z[k].slice(0, n);
-      layers[l.name] = n > 0 ? { hsic_xz: hsic(X, Z, l.sigma.x, l.sigma.z), hsic_yz: hsic(Y, Z, l.sigma.y, l.sigma.z) } : { hsic_xz: null, hsic_yz: null };
+      const hs = n > 0 ? { hsic_xz: hsic(X, Z, l.sigma.x, l.sigma.z), hsic_yz: hsic(Y, Z, l.sigma.y, l.sigma.z) } : { hsic_xz: null, hsic_yz: null };
+      layers[l.name] = nd > 0 ? { ...hs, ...layerDiagnostics(z[k].slice(0, nd), labels, this.dataset.nClasses) } : hs;
     });
-    return { accuracy: test.x.length ? correct / test.x.length : 0, layers };
+    return { accuracy: test.x.length ? correct / test.x.length : 0, layers, readoutSilent: this.readout.spiking && test.x.length ? silent / test.x.length : null };
   }
 
   /**
@@ -255,9 +281,12 @@ export class Trainer {
         train_accuracy: this.correctSoFar / n,
         test_accuracy: ev ? ev.accuracy : null,
         layers: ev ? ev.layers : {},
+        readout_silent: ev ? ev.readoutSilent : null,
+        stalled: [],
         t_ms: this.sim.t_ms,
         wall_s: (performance.now() - started) / 1000,
       };
+      if (ev && epoch >= this.spec.stall_after_epochs) record.stalled = detectStalls(record, this.dataset.nClasses, this.trainMajority());
       this.history.push(record);
       this.epochsDone = epoch;
       this.samplesDone = 0;
@@ -273,21 +302,44 @@ export class Trainer {
 
   result(): TrainingResult {
     const last = this.history[this.history.length - 1];
+    const evaluated = this.history.filter((r) => r.test_accuracy !== null).at(-1);
     return {
       dataset: this.datasetName,
       epochs: this.history.length,
       train_accuracy: last?.train_accuracy ?? 0,
       test_accuracy: last?.test_accuracy ?? null,
       history: this.history,
+      stalled: evaluated?.stalled ?? [],
     };
   }
 
-  /** The history as CSV: epoch, accuracies, and HSIC(X,Z), HSIC(Y,Z) per layer. */
+  /** The frequency of the commonest class among the training samples (the accuracy of always guessing it). */
+  private trainMajority(): number {
+    const counts = new Float64Array(this.dataset.nClasses);
+    for (const l of this.dataset.train.labels) counts[l]++;
+    return this.dataset.train.labels.length ? Math.max(...counts) / this.dataset.train.labels.length : 0;
+  }
+
+  /**
+   * The history as CSV: epoch, accuracies, per layer HSIC(X,Z), HSIC(Y,Z) and the
+   * representation measures, the readout's silent fraction, and the stalls found (a
+   * `;`-separated list of `where: reason`, empty when healthy).
+   */
   historyCsv(): string {
     const names = this.layers.map((l) => l.name);
-    const head = ['epoch', 'train_accuracy', 'test_accuracy', ...names.flatMap((n) => [`${n}_hsic_xz`, `${n}_hsic_yz`]), 't_ms', 'wall_s'];
+    const perLayer = ['hsic_xz', 'hsic_yz', 'probe', 'separability', 'effective_rank', 'mean_rate', 'silent_fraction'] as const;
+    const head = ['epoch', 'train_accuracy', 'test_accuracy', ...names.flatMap((n) => perLayer.map((f) => `${n}_${f}`)), 'readout_silent', 'stalled', 't_ms', 'wall_s'];
     const rows = this.history.map((r) =>
-      [r.epoch, r.train_accuracy, r.test_accuracy ?? '', ...names.flatMap((n) => [r.layers[n]?.hsic_xz ?? '', r.layers[n]?.hsic_yz ?? '']), r.t_ms, r.wall_s].join(','),
+      [
+        r.epoch,
+        r.train_accuracy,
+        r.test_accuracy ?? '',
+        ...names.flatMap((n) => perLayer.map((f) => r.layers[n]?.[f] ?? '')),
+        r.readout_silent ?? '',
+        r.stalled.map((st) => `${st.where}: ${st.reason}`).join('; '),
+        r.t_ms,
+        r.wall_s,
+      ].join(','),
     );
     return [head.join(','), ...rows].join('\n') + '\n';
   }
@@ -321,3 +373,31 @@ export function readoutError(
   for (let i = 0; i < p.length; i++) p[i] = p[i] / sum - y[i];
   return p;
 }
+
+/**
+ * The stall detector: what makes an evaluated epoch a training that is not learning. Each
+ * finding names where it is. Judged from `stall_after_epochs` on (docs/ib-rule.md):
+ * - a layer is `silent` when none of its neurons responded to any test sample;
+ * - `constant` when its responses do not vary across samples (effective rank 0);
+ * - `collapsed` when a linear probe of its responses (least squares on one-hot labels, so a
+ *   code that puts one class between the halves of another scores near chance) does no
+ *   better than guessing the commonest class plus 10 points. A low effective rank alone is
+ *   no stall: two classes need only one direction;
+ * - the readout is silent on half the test samples or more;
+ * - train accuracy is within 5 points of guessing the commonest class.
+ */
+export function detectStalls(record: EpochRecord, nClasses: number, majority: number): Stall[] {
+  const found: Stall[] = [];
+  for (const [name, l] of Object.entries(record.layers)) {
+    if (l.silent_fraction === 1) found.push({ where: name, reason: 'silent', detail: 'no neuron responded to any test sample' });
+    else if (l.effective_rank === 0) found.push({ where: name, reason: 'constant', detail: 'the same response to every test sample' });
+    else if (l.probe != null && l.probe <= Math.max(majority, 1 / nClasses) + 0.1) {
+      found.push({ where: name, reason: 'collapsed', detail: `linear probe ${fmt(l.probe)}, effective rank ${fmt(l.effective_rank)}` });
+    }
+  }
+  if (record.readout_silent != null && record.readout_silent >= 0.5) found.push({ where: 'readout', reason: 'readout silent', detail: `silent on ${(100 * record.readout_silent).toFixed(0)}% of test samples` });
+  if (record.train_accuracy <= majority + 0.05) found.push({ where: 'training', reason: 'train accuracy at chance', detail: `train accuracy ${(100 * record.train_accuracy).toFixed(1)}%, chance ${(100 * majority).toFixed(1)}%` });
+  return found;
+}
+
+const fmt = (x: number | null | undefined) => (x == null ? 'n/a' : x.toFixed(2));

@@ -76,7 +76,7 @@ describe('engram CLI', () => {
     expect(r.out).toMatch(/^epoch 1\/2: train +[\d.]+%  test +[\d.]+%  \([\d.]+ s\)\nepoch 2\/2: /);
     expect(r.out).toMatch(/linear: final train accuracy [\d.]+%, test accuracy [\d.]+% after 2 epochs/);
     const csv = readFileSync(`${out.dir}/history.csv`, 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toBe('epoch,train_accuracy,test_accuracy,h1_hsic_xz,h1_hsic_yz,t_ms,wall_s');
+    expect(csv[0]).toBe('epoch,train_accuracy,test_accuracy,h1_hsic_xz,h1_hsic_yz,h1_probe,h1_separability,h1_effective_rank,h1_mean_rate,h1_silent_fraction,readout_silent,stalled,t_ms,wall_s');
     expect(csv).toHaveLength(3);
     out.done();
   });

@@ -28,7 +28,7 @@ describe('engram sweep', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\[4\/4\] run-\d/);
     const csv = readFileSync(`${out.dir}/sweep.csv`, 'utf8').trim().split('\n');
-    expect(csv[0]).toBe(`run,${tied},seed_index,seed,train_accuracy,test_accuracy,wall_s`);
+    expect(csv[0]).toBe(`run,${tied},seed_index,seed,train_accuracy,test_accuracy,stalled,wall_s`);
     const rows = csv.slice(1).map((l) => l.split(','));
     expect(rows.map((c) => [c[0], c[1], c[2]])).toEqual([
       ['run-0', '0', '0'],

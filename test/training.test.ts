@@ -45,7 +45,7 @@ describe('training protocol', () => {
     expect(summary.training).toMatchObject({ dataset: 'linear', epochs: 4, test_accuracy: result.test_accuracy });
     expect(summary.training.history).toHaveLength(4);
     const csv = readFileSync(`${out.dir}/history.csv`, 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toBe('epoch,train_accuracy,test_accuracy,t_ms,wall_s');
+    expect(csv[0]).toBe('epoch,train_accuracy,test_accuracy,readout_silent,stalled,t_ms,wall_s');
     expect(csv).toHaveLength(5);
     // 4 epochs of 900 training and 100 test samples, 50 ms each.
     expect(summary.t_stop_ms).toBe(4 * 1000 * 50);
@@ -123,7 +123,7 @@ describe('training protocol', () => {
   });
 
   it('rejects inconsistent training sections with their location', async () => {
-    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: mnist9}'))).rejects.toThrow(/training\.dataset\.type: expected a dataset: cifar10, idx, linear, mnist, xor, found unknown dataset "mnist9"/);
+    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: mnist9}'))).rejects.toThrow(/training\.dataset\.type: expected a dataset: cifar10, idx, linear, mnist, parity, xor, found unknown dataset "mnist9"/);
     await expect(build(readoutOnly(0).replace('seed: 2', 'seed: 2\nduration_ms: 100'))).rejects.toThrow(/duration_ms: expected no duration_ms in a training scenario/);
     await expect(build(readoutOnly(0).replace("in: {type: rate-code, size: 2", "in: {type: rate-code, size: 3"))).rejects.toThrow(/inputs\.in\.size: expected 2 generator neurons, one per feature of linear, found 3/);
     await expect(build(readoutOnly(0).replace('out: {model: lif, size: 2', 'out: {model: lif, size: 3'))).rejects.toThrow(/populations\.out\.size: expected 2 neurons, one per class of linear, found 3/);

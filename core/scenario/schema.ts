@@ -67,6 +67,11 @@ export const TrainingSchema = v.strictObject({
     v.array(v.strictObject({ population: NameSchema, memory: v.strictObject({ type: v.string('expected the name of a memory circuit plugin'), params }) }), 'expected a list of {population, memory}'),
     [],
   ),
+  freeze: v.optional(
+    v.union([v.literal('all'), v.literal('none'), v.array(NameSchema)], 'expected all, none, or a list of training layers (populations) whose incoming weights stay fixed'),
+    'none',
+  ),
+  stall_after_epochs: v.optional(positiveInt('the epoch from which the stall detector judges a training'), 3),
   presentation_ms: v.optional(positive('the presentation time per sample in ms'), 20),
   gap_ms: v.optional(nonNegative('the gap between samples in ms'), 0),
   epochs: v.optional(positiveInt('the number of epochs'), 25),
