@@ -9,8 +9,8 @@
  *   k(a, b)   = exp(-|a - b|^2 / (2 sigma^2 d))          d = dimension of a
  *   K_A[i][j] = k(a_i, a_j),   H = I - 11^T / N
  *   HSIC(A,B) = trace(K_A H K_B H) / (N - 1)^2
- *   L         = HSIC(X, Z) - gamma HSIC(Y, Z)
- *   M         = H (K_X - gamma K_Y) H
+ *   L         = beta HSIC(X, Z) - gamma HSIC(Y, Z)          (beta = 1: the paper's objective)
+ *   M         = H (beta K_X - gamma K_Y) H
  *   xi        = dL/dz_N = -2 / ((N-1)^2 sigma_z^2 d_z) * sum_j M[N][j] k_z(z_N, z_j) (z_N - z_j)
  *
  * (L = trace(M K_Z) / (N-1)^2; only row and column N of K_Z depend on z_N, and M is symmetric.)
@@ -21,6 +21,8 @@ export interface IbParams {
   sigma_y: number;
   sigma_z: number;
   gamma: number;
+  /** Weight of the compression term HSIC(X, Z) (default 1, the paper's objective). */
+  beta?: number;
 }
 
 export type Window = readonly Float64Array[];
@@ -83,16 +85,17 @@ export function hsic(A: Window, B: Window, sigmaA: number, sigmaB: number): numb
 export function ibLoss(X: Window, Y: Window, Z: Window, p: IbParams): number {
   const KZ = kernelMatrix(Z, p.sigma_z);
   const n = Z.length;
-  return hsicFromKernels(kernelMatrix(X, p.sigma_x), KZ, n) - p.gamma * hsicFromKernels(kernelMatrix(Y, p.sigma_y), KZ, n);
+  return (p.beta ?? 1) * hsicFromKernels(kernelMatrix(X, p.sigma_x), KZ, n) - p.gamma * hsicFromKernels(kernelMatrix(Y, p.sigma_y), KZ, n);
 }
 
-/** Row N (the current sample) of M = H (K_X - gamma K_Y) H. */
+/** Row N (the current sample) of M = H (beta K_X - gamma K_Y) H. */
 function lastRowOfM(X: Window, Y: Window, p: IbParams): Float64Array {
   const n = X.length;
   const KX = kernelMatrix(X, p.sigma_x);
   const KY = kernelMatrix(Y, p.sigma_y);
   const D = new Float64Array(n * n);
-  for (let i = 0; i < n * n; i++) D[i] = KX[i] - p.gamma * KY[i];
+  const beta = p.beta ?? 1;
+  for (let i = 0; i < n * n; i++) D[i] = beta * KX[i] - p.gamma * KY[i];
   const M = centre(D, n);
   return M.subarray((n - 1) * n, n * n);
 }
@@ -136,7 +139,7 @@ export function ibSignalRowCentred(X: Window, Y: Window, Z: Window, p: IbParams)
   const row = new Float64Array(n);
   let rowMean = 0;
   for (let j = 0; j < n; j++) {
-    row[j] = KX[(n - 1) * n + j] - p.gamma * KY[(n - 1) * n + j];
+    row[j] = (p.beta ?? 1) * KX[(n - 1) * n + j] - p.gamma * KY[(n - 1) * n + j];
     rowMean += row[j] / n;
   }
   // a_j for all j (a_N = 0), then centred over j.
@@ -226,4 +229,45 @@ export function normalisedView(z: Float64Array, on: boolean): { z: Float64Array;
   if (!on) return { z: Float64Array.from(z), back: (xi) => xi };
   const norm = normalise(z);
   return { z: norm.zHat, back: (xi) => pullBack(xi, norm.zHat, norm.sd) };
+}
+
+/**
+ * The layer's z as the kernel sees it, for a memory circuit that sees samples one at a time:
+ * - `normalize_z`: layer normalisation of each sample (normalisedView);
+ * - `scale_z`: z divided by its running standard deviation s across samples (the mean over
+ *   units of each unit's variance, exponential averages over about `scale_samples` samples),
+ *   so that sigma_z is in units of the layer's own spread, as in the reference code whose
+ *   layers are normalised (paper-notes 5b: sigma_z only means something relative to the scale
+ *   of z). Unlike per-sample layer normalisation it keeps a code in which all units move
+ *   together. xi is divided by s on the way back (s is held fixed for the gradient).
+ */
+export class KernelView {
+  /** Running mean of each unit and running pooled variance (scale_z). */
+  readonly mean: Float64Array;
+  variance = 0;
+  seen = 0;
+
+  constructor(
+    size: number,
+    private readonly p: { normalize_z: boolean; scale_z: boolean; scale_samples: number },
+  ) {
+    this.mean = new Float64Array(p.scale_z ? size : 0);
+  }
+
+  /** Call once per sample, in presentation order. */
+  view(z: Float64Array): { z: Float64Array; back: (xi: Float64Array) => Float64Array } {
+    const inner = normalisedView(z, this.p.normalize_z);
+    if (!this.p.scale_z) return inner;
+    const zz = inner.z;
+    this.seen++;
+    const a = Math.max(1 / this.seen, 1 / this.p.scale_samples);
+    let v = 0;
+    for (let u = 0; u < zz.length; u++) {
+      this.mean[u] += a * (zz[u] - this.mean[u]);
+      v += (zz[u] - this.mean[u]) ** 2 / zz.length;
+    }
+    this.variance += a * (v - this.variance);
+    const s = this.variance > 0 ? Math.sqrt(this.variance) : 1;
+    return { z: Float64Array.from(zz, (x) => x / s), back: (xi) => inner.back(Float64Array.from(xi, (g) => g / s)) };
+  }
 }

@@ -9,7 +9,7 @@ import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } 
 import { SignalEmitter } from '../../core/modulators.js';
 import { param } from '../../core/params.js';
 import { ibSignal, ibSignalRowCentred, type IbParams } from '../../core/hsic/hsic.js';
-import { normalisedView } from '../../core/hsic/hsic.js';
+import { KernelView } from '../../core/hsic/hsic.js';
 import { ibTargetParams } from './memory-params.js';
 
 export class IdealWindow implements MemoryCircuit {
@@ -18,18 +18,21 @@ export class IdealWindow implements MemoryCircuit {
   private readonly z: Float64Array[] = [];
   /** The signal emitted for the last sample (for tests and diagnostics). */
   last: Float64Array = new Float64Array(0);
+  /** Samples presented so far (for the compression warm-up). */
+  seen = 0;
 
   constructor(
     private readonly capacity: number,
-    private readonly p: IbParams & { delay_ms: number; normalize_z: boolean },
+    private readonly p: IbParams & { delay_ms: number; normalize_z: boolean; scale_z: boolean; scale_samples: number; compression_warmup: number },
     private readonly approximation: 'exact' | 'row-centred',
     private readonly emitter: SignalEmitter,
+    private readonly kernelView: KernelView,
   ) {}
 
   present(sample: MemorySample, t: number): void {
     // With normalize_z the window holds layer-normalised z (so sigma_z is on the scale of
     // |z_hat|^2 = d), and xi is pulled back through the normalisation to the raw rates.
-    const view = normalisedView(sample.z, this.p.normalize_z);
+    const view = this.kernelView.view(sample.z);
     this.x.push(Float64Array.from(sample.x));
     this.y.push(Float64Array.from(sample.y));
     this.z.push(view.z);
@@ -39,7 +42,10 @@ export class IdealWindow implements MemoryCircuit {
       this.z.shift();
     }
     const signal = this.approximation === 'exact' ? ibSignal : ibSignalRowCentred;
-    const xi = signal(this.x, this.y, this.z, this.p);
+    this.seen++;
+    const warmup = this.p.compression_warmup;
+    const beta = warmup > 0 ? Math.min(1, this.seen / warmup) : 1;
+    const xi = signal(this.x, this.y, this.z, beta === 1 ? this.p : { ...this.p, beta });
     this.last = view.back(xi);
     this.emitter.emit(t + this.p.delay_ms, this.last);
   }
@@ -52,9 +58,10 @@ export const IdealWindowMemory: MemoryCircuitPlugin = {
     param.integer('window', 8, 'capacity N: how many samples (including the current one) the memory holds', { min: 2 }),
     ...ibTargetParams,
     param.choice('approximation', 'exact', 'exact xi, or the row-centred approximation', ['exact', 'row-centred'] as const),
+    param.integer('compression_warmup', 0, 'samples over which the weight of HSIC(X, Z) ramps linearly from 0 to 1 (0: the paper\'s constant objective)', { min: 0 }),
   ],
   create(ctx: MemoryContext) {
-    const p = ctx.params as unknown as IbParams & { delay_ms: number; window: number; approximation: 'exact' | 'row-centred'; normalize_z: boolean };
-    return new IdealWindow(p.window, p, p.approximation, new SignalEmitter(ctx.channel, ctx.scheduler));
+    const p = ctx.params as unknown as IbParams & { delay_ms: number; window: number; approximation: 'exact' | 'row-centred'; normalize_z: boolean; scale_z: boolean; scale_samples: number; compression_warmup: number };
+    return new IdealWindow(p.window, p, p.approximation, new SignalEmitter(ctx.channel, ctx.scheduler), new KernelView(ctx.dims.z, p));
   },
 };

@@ -5,7 +5,7 @@
  */
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
 import { pHsicTwoSampleSignal, type IbParams } from '../../core/hsic/hsic.js';
-import { normalisedView } from '../../core/hsic/hsic.js';
+import { KernelView } from '../../core/hsic/hsic.js';
 import { ibTargetParams } from '../ideal-window/memory-params.js';
 import { SignalEmitter } from '../../core/modulators.js';
 
@@ -14,11 +14,11 @@ export class TwoSample implements MemoryCircuit {
   private prevZ: Float64Array | undefined;
   last: Float64Array = new Float64Array(0);
 
-  constructor(private readonly p: IbParams & { delay_ms: number; normalize_z: boolean }, private readonly emitter: SignalEmitter) {}
+  constructor(private readonly p: IbParams & { delay_ms: number; normalize_z: boolean; scale_z: boolean; scale_samples: number }, private readonly emitter: SignalEmitter, private readonly kernelView: KernelView) {}
 
   present(sample: MemorySample, t: number): void {
     const y = Float64Array.from(sample.y);
-    const view = normalisedView(sample.z, this.p.normalize_z);
+    const view = this.kernelView.view(sample.z);
     const z = view.z;
     this.last = this.prevY && this.prevZ ? view.back(pHsicTwoSampleSignal(this.prevY, y, this.prevZ, z, this.p)) : new Float64Array(z.length);
     this.prevY = y;
@@ -34,6 +34,7 @@ export const TwoSampleMemory: MemoryCircuitPlugin = {
   // two memories take the same parameters.
   params: ibTargetParams,
   create(ctx: MemoryContext) {
-    return new TwoSample(ctx.params as unknown as IbParams & { delay_ms: number; normalize_z: boolean }, new SignalEmitter(ctx.channel, ctx.scheduler));
+    const p = ctx.params as unknown as IbParams & { delay_ms: number; normalize_z: boolean; scale_z: boolean; scale_samples: number };
+    return new TwoSample(p, new SignalEmitter(ctx.channel, ctx.scheduler), new KernelView(ctx.dims.z, p));
   },
 };
