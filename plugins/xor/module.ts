@@ -1,7 +1,8 @@
 import { ContainerModule } from 'inversify';
 import { DatasetToken } from '../../core/tokens.js';
-import { XorDataset } from './xor.js';
+import { ParityDataset, XorDataset } from './xor.js';
 
 export default new ContainerModule(({ bind }) => {
   bind(DatasetToken).toConstantValue(XorDataset);
+  bind(DatasetToken).toConstantValue(ParityDataset);
 });
