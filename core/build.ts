@@ -286,9 +286,8 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     const inputPlan = inputPlans.find((p) => p?.name === tr.input);
     if (!inputPlan || inputPlan.plugin.output !== 'spikes') {
       problem(['training', 'input'], `a spike input that encodes samples (e.g. type rate-code): ${inputPlans.filter((p) => p?.plugin.output === 'spikes').map((p) => p!.name).join(', ') || '(none)'}`, `"${tr.input}"`);
-    } else if (training && inputPlan.spec.size !== training.dataset.nFeatures * (inputPlan.plugin.neuronsPerFeature?.(inputPlan.params) ?? 1)) {
-      const per = inputPlan.plugin.neuronsPerFeature?.(inputPlan.params) ?? 1;
-      problem(['inputs', tr.input, 'size'], `${training.dataset.nFeatures * per} generator neurons, ${per === 1 ? 'one' : per} per feature of ${training.name}`, String(inputPlan.spec.size));
+    } else if (training && inputPlan.spec.size !== training.dataset.nFeatures) {
+      problem(['inputs', tr.input, 'size'], `${training.dataset.nFeatures} generator neurons, one per feature of ${training.name}`, String(inputPlan.spec.size));
     }
     if (!(tr.readout in s.populations)) problem(['training', 'readout'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${tr.readout}"`);
     else if (training && s.populations[tr.readout].size !== training.dataset.nClasses) {

@@ -159,8 +159,6 @@ export interface InputSourcePlugin extends PluginInfo {
    * 'current': injects current into neurons of a `target` population.
    */
   readonly output: 'spikes' | 'current';
-  /** Sample inputs: generator neurons per feature of a sample (default 1), for the size check of a training. */
-  neuronsPerFeature?(params: Readonly<Record<string, unknown>>): number;
   /** Checks parameters against the input's size or target; problems as for NeuronModelPlugin.check. */
   check?(params: Readonly<Record<string, unknown>>, size: number, targetSize: number): { param: string; expected: string; found: string }[];
   create(ctx: InputContext): InputSource;

@@ -9,8 +9,8 @@
  *   k(a, b)   = exp(-|a - b|^2 / (2 sigma^2 d))          d = dimension of a
  *   K_A[i][j] = k(a_i, a_j),   H = I - 11^T / N
  *   HSIC(A,B) = trace(K_A H K_B H) / (N - 1)^2
- *   L         = beta HSIC(X, Z) - gamma HSIC(Y, Z)          (beta = 1: the paper's objective)
- *   M         = H (beta K_X - gamma K_Y) H
+ *   L         = HSIC(X, Z) - gamma HSIC(Y, Z)
+ *   M         = H (K_X - gamma K_Y) H
  *   xi        = dL/dz_N = -2 / ((N-1)^2 sigma_z^2 d_z) * sum_j M[N][j] k_z(z_N, z_j) (z_N - z_j)
  *
  * (L = trace(M K_Z) / (N-1)^2; only row and column N of K_Z depend on z_N, and M is symmetric.)
@@ -21,8 +21,6 @@ export interface IbParams {
   sigma_y: number;
   sigma_z: number;
   gamma: number;
-  /** Weight of the compression term HSIC(X, Z) (default 1, the paper's objective). */
-  beta?: number;
 }
 
 export type Window = readonly Float64Array[];
@@ -85,17 +83,16 @@ export function hsic(A: Window, B: Window, sigmaA: number, sigmaB: number): numb
 export function ibLoss(X: Window, Y: Window, Z: Window, p: IbParams): number {
   const KZ = kernelMatrix(Z, p.sigma_z);
   const n = Z.length;
-  return (p.beta ?? 1) * hsicFromKernels(kernelMatrix(X, p.sigma_x), KZ, n) - p.gamma * hsicFromKernels(kernelMatrix(Y, p.sigma_y), KZ, n);
+  return hsicFromKernels(kernelMatrix(X, p.sigma_x), KZ, n) - p.gamma * hsicFromKernels(kernelMatrix(Y, p.sigma_y), KZ, n);
 }
 
-/** Row N (the current sample) of M = H (beta K_X - gamma K_Y) H. */
+/** Row N (the current sample) of M = H (K_X - gamma K_Y) H. */
 function lastRowOfM(X: Window, Y: Window, p: IbParams): Float64Array {
   const n = X.length;
   const KX = kernelMatrix(X, p.sigma_x);
   const KY = kernelMatrix(Y, p.sigma_y);
   const D = new Float64Array(n * n);
-  const beta = p.beta ?? 1;
-  for (let i = 0; i < n * n; i++) D[i] = beta * KX[i] - p.gamma * KY[i];
+  for (let i = 0; i < n * n; i++) D[i] = KX[i] - p.gamma * KY[i];
   const M = centre(D, n);
   return M.subarray((n - 1) * n, n * n);
 }
@@ -139,7 +136,7 @@ export function ibSignalRowCentred(X: Window, Y: Window, Z: Window, p: IbParams)
   const row = new Float64Array(n);
   let rowMean = 0;
   for (let j = 0; j < n; j++) {
-    row[j] = (p.beta ?? 1) * KX[(n - 1) * n + j] - p.gamma * KY[(n - 1) * n + j];
+    row[j] = KX[(n - 1) * n + j] - p.gamma * KY[(n - 1) * n + j];
     rowMean += row[j] / n;
   }
   // a_j for all j (a_N = 0), then centred over j.

@@ -52,7 +52,6 @@ export interface SignalGatedParams {
   tau_x_ms: number;
   gain: 'one' | 'active' | 'slope';
   gain_max: number;
-  centre_samples: number;
   optimizer: 'sgd' | 'adam' | 'adamw';
   beta1: number;
   beta2: number;
@@ -73,7 +72,6 @@ export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') => [
   param.number('tau_x_ms', 20, 'time constant of the presynaptic trace (presynaptic: trace) and of gain: active', { gt: 0 }),
   param.choice('gain', defaultGain, 'postsynaptic gain: slope (of the neuron\'s rate-vs-drive curve at its rate; f\'(u) for graded neurons), active (1 if the neuron spiked within tau_x), or one', ['one', 'active', 'slope'] as const),
   param.number('gain_max', 1, 'cap on the slope gain (the noise-free f-I curve is vertical at rheobase)', { gt: 0 }),
-  param.number('centre_samples', 0, 'centre x_j on its running mean over about this many pulses (0: off), so the gradient of a post neuron is not all one sign', { min: 0 }),
   param.choice('optimizer', 'sgd', 'how the gradient is applied', ['sgd', 'adam', 'adamw'] as const),
   param.number('beta1', 0.9, 'Adam first-moment decay', { min: 0, max: 1 }),
   param.number('beta2', 0.999, 'Adam second-moment decay', { min: 0, max: 1 }),
@@ -102,11 +100,7 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   private readonly homeo: Float64Array;
   /** Per post neuron: signal times gain, for the pulse being applied. */
   private readonly sg: Float64Array;
-  /** Running mean of each pre neuron's x_j over pulses (centre_samples > 0), and whether it has started. */
-  readonly xMean: Float64Array;
-  private meanStarted = false;
-  /** x_j of each pre neuron at the pulse being applied. */
-  private readonly xNow: Float64Array;
+
   private readonly m: Float64Array | undefined;
   private readonly v2: Float64Array | undefined;
   private steps = 0;
@@ -128,8 +122,7 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     this.gain = new Float64Array(proj.nPost);
     this.homeo = new Float64Array(proj.nPost);
     this.sg = new Float64Array(proj.nPost);
-    this.xMean = new Float64Array(p.centre_samples > 0 ? proj.nPre : 0);
-    this.xNow = new Float64Array(proj.nPre);
+
     this.r = new Float64Array(proj.nPost);
     this.tr = new Float64Array(proj.nPost);
     if (p.optimizer !== 'sgd') {
@@ -206,24 +199,12 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     const wMin = p.w_min;
     const wMax = p.w_max;
     const preWindow = this.preWindow;
-    const xNow = this.xNow;
-    for (let j = 0; j < proj.nPre; j++) xNow[j] = preOut ? preOut[j] : preWindow ? preWindow.rate(j, t) : this.trace(j, t);
-    // Centring: the gradient uses x_j minus its running mean (the centring trick of Schraudolph
-    // 1998; LeCun et al. 1998): with all-positive rates every weight of a post neuron would
-    // move the same way, pushing all its units along the layer's common mode.
-    const centre = p.centre_samples > 0;
-    const xMean = this.xMean;
-    if (centre && !this.meanStarted) {
-      xMean.set(xNow);
-      this.meanStarted = true;
-    }
     for (let j = 0; j < proj.nPre; j++) {
-      const xj = xNow[j];
-      const xe = centre ? xj - xMean[j] : xj;
+      const xj = preOut ? preOut[j] : preWindow ? preWindow.rate(j, t) : this.trace(j, t);
       const end = rowStart[j + 1];
       for (let k = rowStart[j]; k < end; k++) {
         const i = target[k];
-        const grad = sg[i] * xe;
+        const grad = sg[i] * xj;
         let wk = w[k];
         if (mArr === undefined) {
           wk -= eta * grad;
@@ -235,10 +216,6 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
         if (hEta > 0) wk -= homeo[i] * xj;
         w[k] = wk < wMin ? wMin : wk > wMax ? wMax : wk;
       }
-    }
-    if (centre) {
-      const a = 1 / p.centre_samples;
-      for (let j = 0; j < proj.nPre; j++) xMean[j] += a * (xNow[j] - xMean[j]);
     }
   }
 }

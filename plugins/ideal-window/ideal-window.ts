@@ -18,12 +18,10 @@ export class IdealWindow implements MemoryCircuit {
   private readonly z: Float64Array[] = [];
   /** The signal emitted for the last sample (for tests and diagnostics). */
   last: Float64Array = new Float64Array(0);
-  /** Samples presented so far (for the compression warm-up). */
-  seen = 0;
 
   constructor(
     private readonly capacity: number,
-    private readonly p: IbParams & { delay_ms: number; normalize_z: boolean; scale_z: boolean; scale_samples: number; compression_warmup: number },
+    private readonly p: IbParams & { delay_ms: number; normalize_z: boolean; scale_z: boolean; scale_samples: number },
     private readonly approximation: 'exact' | 'row-centred',
     private readonly emitter: SignalEmitter,
     private readonly kernelView: KernelView,
@@ -42,10 +40,7 @@ export class IdealWindow implements MemoryCircuit {
       this.z.shift();
     }
     const signal = this.approximation === 'exact' ? ibSignal : ibSignalRowCentred;
-    this.seen++;
-    const warmup = this.p.compression_warmup;
-    const beta = warmup > 0 ? Math.min(1, this.seen / warmup) : 1;
-    const xi = signal(this.x, this.y, this.z, beta === 1 ? this.p : { ...this.p, beta });
+    const xi = signal(this.x, this.y, this.z, this.p);
     this.last = view.back(xi);
     this.emitter.emit(t + this.p.delay_ms, this.last);
   }
@@ -58,10 +53,9 @@ export const IdealWindowMemory: MemoryCircuitPlugin = {
     param.integer('window', 8, 'capacity N: how many samples (including the current one) the memory holds', { min: 2 }),
     ...ibTargetParams,
     param.choice('approximation', 'exact', 'exact xi, or the row-centred approximation', ['exact', 'row-centred'] as const),
-    param.integer('compression_warmup', 0, 'samples over which the weight of HSIC(X, Z) ramps linearly from 0 to 1 (0: the paper\'s constant objective)', { min: 0 }),
   ],
   create(ctx: MemoryContext) {
-    const p = ctx.params as unknown as IbParams & { delay_ms: number; window: number; approximation: 'exact' | 'row-centred'; normalize_z: boolean; scale_z: boolean; scale_samples: number; compression_warmup: number };
+    const p = ctx.params as unknown as IbParams & { delay_ms: number; window: number; approximation: 'exact' | 'row-centred'; normalize_z: boolean; scale_z: boolean; scale_samples: number };
     return new IdealWindow(p.window, p, p.approximation, new SignalEmitter(ctx.channel, ctx.scheduler), new KernelView(ctx.dims.z, p));
   },
 };

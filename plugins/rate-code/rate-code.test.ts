@@ -39,26 +39,3 @@ describe('rate-code input', () => {
   });
 });
 
-describe('rate-code encoding: on-off', () => {
-  const net = (input: string) => `
-duration_ms: 1000
-populations:
-  sink: {model: parrot, size: 1}
-inputs:
-  code: ${input}
-`;
-  it('two neurons per feature, ON at max * u and OFF at max * (1 - u): the same total rate for any x', async () => {
-    const { build } = await import('../../test/helpers.js');
-    const s = await build(net('{type: rate-code, size: 4, params: {max_rate_hz: 200, encoding: on-off, values: [0.25, 1]}}'));
-    const counts = new Array(4).fill(0);
-    s.populations.get('code')!.addSpikeListener({ onSpike: (i) => counts[i]++ });
-    s.run();
-    for (const [i, r] of [50, 150, 200, 0].entries()) expect(Math.abs(counts[i] - r)).toBeLessThanOrEqual(1);
-  });
-
-  it('an odd size, or values that do not fill it, are refused at their line', async () => {
-    const { build } = await import('../../test/helpers.js');
-    await expect(build(net('{type: rate-code, size: 3, params: {encoding: on-off}}'))).rejects.toThrow(/inputs\.code\.params\.encoding: expected an even size \(two neurons per feature\), found size 3/);
-    await expect(build(net('{type: rate-code, size: 4, params: {encoding: on-off, values: [1]}}'))).rejects.toThrow(/inputs\.code\.params\.values: expected 2 values \(one per feature\) or none, found 1/);
-  });
-});

@@ -1,10 +1,6 @@
 /**
  * rate-code: encodes a feature vector as firing rates, one generator neuron per feature:
  *   rate_j = max_rate_hz * clamp((x_j - low) / (high - low), 0, 1)
- * or, with `encoding: on-off`, two per feature (ON and OFF cells, as in the retina):
- *   rate_2j = max_rate_hz * u_j,  rate_2j+1 = max_rate_hz * (1 - u_j),  u_j = clamp((x_j - low) / (high - low), 0, 1)
- * so that the total input rate is the same for every sample: a downstream layer then sees no
- * "more input everywhere" direction that would dominate its responses (docs/ib-rule.md).
  * Trains are `regular` (period 1/rate, a random phase drawn per neuron and sample, so that
  * neurons are not synchronous) or `poisson`; `graded` emits no spikes and transmits the rates
  * themselves (graded transmission, for rate networks such as leaky-rate layers). A training protocol calls present(x, t) at each
@@ -26,7 +22,7 @@ export class RateCode implements SampleInput, EventHandler {
 
   constructor(
     size: number,
-    private readonly p: { max_rate_hz: number; low: number; high: number; train: 'regular' | 'poisson' | 'graded'; values: number[]; encoding: 'on' | 'on-off' },
+    private readonly p: { max_rate_hz: number; low: number; high: number; train: 'regular' | 'poisson' | 'graded'; values: number[] },
     private readonly scheduler: Scheduler,
     private readonly rng: Rng,
     private readonly sink: SpikeSink,
@@ -43,11 +39,9 @@ export class RateCode implements SampleInput, EventHandler {
 
   present(x: ArrayLike<number>, t: number): void {
     const { max_rate_hz, low, high } = this.p;
-    const onOff = this.p.encoding === 'on-off';
     for (let j = 0; j < this.rates.length; j++) {
-      const f = onOff ? j >> 1 : j;
-      const u = Math.min(1, Math.max(0, (x[f] - low) / (high - low)));
-      this.rates[j] = max_rate_hz * (onOff && j & 1 ? 1 - u : u);
+      const u = Math.min(1, Math.max(0, (x[j] - low) / (high - low)));
+      this.rates[j] = max_rate_hz * u;
       const gen = ++this.generation[j];
       if (this.rates[j] <= 0 || this.output) continue;
       const period = 1000 / this.rates[j];
@@ -74,17 +68,13 @@ export const RateCodeInput: InputSourcePlugin = {
     param.number('low', 0, 'feature value mapped to 0 Hz'),
     param.number('high', 1, 'feature value mapped to max_rate_hz'),
     param.choice('train', 'regular', 'spike train statistics; graded: no spikes, the rates are transmitted as values', ['regular', 'poisson', 'graded'] as const),
-    param.choice('encoding', 'on', 'on: one neuron per feature; on-off: two per feature, the second at max_rate_hz minus the first', ['on', 'on-off'] as const),
     param.custom('values', [] as number[], 'features to encode from t = 0, for an input no training protocol drives (e.g. a bias)', 'a list of numbers, one per neuron', v.array(v.pipe(v.number(), v.finite()))),
   ],
   output: 'spikes',
-  neuronsPerFeature: (params) => (params.encoding === 'on-off' ? 2 : 1),
   check(params, size) {
     const problems = (params.high as number) > (params.low as number) ? [] : [{ param: 'high', expected: `a value above low (${params.low})`, found: String(params.high) }];
     const values = params.values as number[];
-    const perFeature = params.encoding === 'on-off' ? 2 : 1;
-    if (size % perFeature) problems.push({ param: 'encoding', expected: 'an even size (two neurons per feature)', found: `size ${size}` });
-    if (values.length && values.length * perFeature !== size) problems.push({ param: 'values', expected: `${size / perFeature} values (one per ${perFeature === 1 ? 'neuron' : 'feature'}) or none`, found: `${values.length}` });
+    if (values.length && values.length !== size) problems.push({ param: 'values', expected: `${size} values (one per neuron) or none`, found: `${values.length}` });
     return problems;
   },
   create: (ctx: InputContext) => new RateCode(ctx.size, ctx.params as never, ctx.scheduler, ctx.rng, ctx.sink),
