@@ -186,8 +186,8 @@ export class Trainer {
     const X = test.x.slice(0, n);
     const Y = Array.from(test.labels.subarray(0, n), (l) => this.oneHot(l));
     const layers: EpochRecord['layers'] = {};
-    // The representation measures (linear probe, separability, rank) cost O(n d^2): on up to
-    // diagnostic_samples test samples.
+    // The representation measures (linear probe, separability, rank) cost O(n d^2) or O(d^3):
+    // on the first 2000 test samples at most.
     const nd = Math.min(2000, test.x.length);
     const labels = test.labels.subarray(0, nd);
     this.layers.forEach((l, k) => {
