@@ -84,7 +84,7 @@ export interface EpochRecord {
 /** A training that is not learning, and where: a layer's name, or `readout` or `training`. */
 export interface Stall {
   where: string;
-  reason: 'silent' | 'constant' | 'collapsed' | 'readout silent' | 'train accuracy at chance';
+  reason: 'silent' | 'constant' | 'collapsed' | 'lost information' | 'readout silent' | 'train accuracy at chance';
   detail: string;
 }
 
@@ -383,17 +383,23 @@ export function readoutError(
  *   code that puts one class between the halves of another scores near chance) does no
  *   better than guessing the commonest class plus 10 points. A low effective rank alone is
  *   no stall: two classes need only one direction;
+ * - a layer has `lost information` when its probe is more than 15 points below the probe of
+ *   the training layer before it (a bottleneck that dropped what its input carried);
  * - the readout is silent on half the test samples or more;
  * - train accuracy is within 5 points of guessing the commonest class.
  */
 export function detectStalls(record: EpochRecord, nClasses: number, majority: number): Stall[] {
   const found: Stall[] = [];
+  let before: { name: string; probe: number | null | undefined } | undefined;
   for (const [name, l] of Object.entries(record.layers)) {
     if (l.silent_fraction === 1) found.push({ where: name, reason: 'silent', detail: 'no neuron responded to any test sample' });
     else if (l.effective_rank === 0) found.push({ where: name, reason: 'constant', detail: 'the same response to every test sample' });
     else if (l.probe != null && l.probe <= Math.max(majority, 1 / nClasses) + 0.1) {
       found.push({ where: name, reason: 'collapsed', detail: `linear probe ${fmt(l.probe)}, effective rank ${fmt(l.effective_rank)}` });
+    } else if (l.probe != null && before?.probe != null && l.probe < before.probe - 0.15) {
+      found.push({ where: name, reason: 'lost information', detail: `linear probe ${fmt(l.probe)} against ${fmt(before.probe)} for ${before.name}, effective rank ${fmt(l.effective_rank)}` });
     }
+    before = { name, probe: l.probe };
   }
   if (record.readout_silent != null && record.readout_silent >= 0.5) found.push({ where: 'readout', reason: 'readout silent', detail: `silent on ${(100 * record.readout_silent).toFixed(0)}% of test samples` });
   if (record.train_accuracy <= majority + 0.05) found.push({ where: 'training', reason: 'train accuracy at chance', detail: `train accuracy ${(100 * record.train_accuracy).toFixed(1)}%, chance ${(100 * majority).toFixed(1)}%` });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openScenario } from '../index.js';
+import { detectStalls, type EpochRecord } from '../core/training.js';
 import { build } from './helpers.js';
 
 const xor = `${import.meta.dirname}/../scenarios/xor.yaml`;
@@ -91,5 +92,18 @@ describe('training.freeze', () => {
   it('an unknown layer name is a scenario error at its line', async () => {
     const text = readFileSync(xor, 'utf8').replace('  epochs: 25\n', '  epochs: 25\n  freeze: [h1, h9]\n');
     await expect(build(text)).rejects.toThrow(/test\.yaml:\d+:\d+: training\.freeze\.1: expected a training layer: h1, h2, or all, found "h9"/);
+  });
+});
+
+describe('detectStalls', () => {
+  const record = (h1: number, h2: number, train = 0.9): EpochRecord => ({
+    epoch: 5, of: 5, train_accuracy: train, test_accuracy: 0.9, t_ms: 0, wall_s: 0, readout_silent: 0, stalled: [],
+    layers: { h1: { hsic_xz: 0, hsic_yz: 0, probe: h1, effective_rank: 3, silent_fraction: 0 }, h2: { hsic_xz: 0, hsic_yz: 0, probe: h2, effective_rank: 1.1, silent_fraction: 0 } },
+  });
+  it('flags a layer whose probe is more than 15 points below the layer before it, and nothing when both carry the label', () => {
+    expect(detectStalls(record(1, 0.7), 2, 0.5)).toEqual([expect.objectContaining({ where: 'h2', reason: 'lost information' })]);
+    expect(detectStalls(record(1, 0.9), 2, 0.5)).toEqual([]);
+    expect(detectStalls(record(1, 0.55), 2, 0.5).map((s) => s.reason)).toEqual(['collapsed']);
+    expect(detectStalls(record(1, 0.9, 0.52), 2, 0.5).map((s) => `${s.where}: ${s.reason}`)).toEqual(['training: train accuracy at chance']);
   });
 });
