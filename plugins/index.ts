@@ -1,6 +1,7 @@
 import type { ContainerModule } from 'inversify';
 import backprop from './backprop/module.js';
 import current from './current/module.js';
+import decorrelation from './decorrelation/module.js';
 import deltaReadout from './delta-readout/module.js';
 import ibHebbian from './ib-hebbian/module.js';
 import idealWindow from './ideal-window/module.js';
@@ -23,4 +24,4 @@ import idx from './idx/module.js';
 import xor from './xor/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, leakyRate, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idx, idealWindow, twoSample, reservoir, backprop, ibHebbian, deltaReadout];
+export const builtinModules: readonly ContainerModule[] = [lif, leakyRate, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idx, idealWindow, twoSample, reservoir, backprop, ibHebbian, deltaReadout, decorrelation];
