@@ -26,7 +26,7 @@
 import * as v from 'valibot';
 import type { ModulatorChannel, ModulatorListener, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
-import { channelFor } from '../ib-hebbian/ib-hebbian.js';
+import { channelFor, checkChannel } from '../ib-hebbian/ib-hebbian.js';
 import { SpikeWindow } from '../ib-hebbian/spike-window.js';
 
 export interface DecorrelationParams {
@@ -111,11 +111,7 @@ export const DecorrelationRule: PlasticityRulePlugin = {
     param.number('w_min', -5, 'the strongest inhibition (weights stay in [w_min, 0])', { max: 0 }),
     param.integer('settle_samples', 20, 'the sample at which updates start (the means settle first)', { min: 0 }),
   ],
-  check(params, scenario) {
-    const ch = params.channel as string;
-    if (ch === '' || scenario.modulators.has(ch)) return [];
-    return [{ param: 'channel', expected: `a modulator channel: ${[...scenario.modulators].join(', ') || '(none defined)'}`, found: `"${ch}"` }];
-  },
+  check: checkChannel,
   create(ctx: PlasticityContext) {
     const name = channelFor(ctx.params, 'xi', ctx.projection.to);
     const channel = ctx.modulators.get(name);

@@ -220,6 +220,13 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   }
 }
 
+/** A rule's check of its `channel` parameter: empty (the training default) or a channel of the scenario. */
+export function checkChannel(params: Readonly<Record<string, unknown>>, scenario: { readonly modulators: ReadonlySet<string> }): { param: string; expected: string; found: string }[] {
+  const ch = params.channel as string;
+  if (ch === '' || scenario.modulators.has(ch)) return [];
+  return [{ param: 'channel', expected: `a modulator channel: ${[...scenario.modulators].join(', ') || '(none defined)'}`, found: `"${ch}"` }];
+}
+
 /** Channel a rule reads: its parameter, or `<prefix>/<post population>` set up by training. */
 export function channelFor(params: Readonly<Record<string, unknown>>, prefix: string, to: string): string {
   const name = params.channel as string;
@@ -231,11 +238,7 @@ export function signalGatedRule(name: string, description: string, prefix: strin
     name,
     description,
     params: signalGatedParams(gain),
-    check(params, scenario) {
-      const ch = params.channel as string;
-      if (ch === '' || scenario.modulators.has(ch)) return [];
-      return [{ param: 'channel', expected: `a modulator channel: ${[...scenario.modulators].join(', ') || '(none defined)'}`, found: `"${ch}"` }];
-    },
+    check: checkChannel,
     create(ctx: PlasticityContext) {
       const chName = channelFor(ctx.params, prefix, ctx.projection.to);
       const channel = ctx.modulators.get(chName);
