@@ -59,4 +59,24 @@ describe('PostSpikeArchive', () => {
     expect(archive.count(0)).toBe(4); // 13, 15, 17, 19 remain
     expect(archive.timeAt(0, 0)).toBe(13);
   });
+
+  it('a query at the time of a dropped entry still sees the spikes strictly before it (issue 18, bug 1)', () => {
+    for (const nearest of [false, true]) {
+      const archive = new PostSpikeArchive(1, Int32Array.from([1]), [{ tau: 25, nearest }], 0);
+      archive.record(0, 515.8);
+      archive.markRead(0, 0, 1); // the one synapse read it: dropped
+      archive.record(0, 543);
+      archive.markRead(0, 0, 1); // dropped too: it is now the baseline
+      expect(archive.count(0)).toBe(0);
+      // At 543 only the spike at 515.8 counts (dt = 0 does not pair with the one at 543).
+      expect(archive.traceBefore(0, 0, 543)).toBeCloseTo(Math.exp(-27.2 / 25), 14);
+      expect(archive.traceBefore(0, 0, 544)).toBeCloseTo((nearest ? 1 : 1 + Math.exp(-27.2 / 25)) * Math.exp(-1 / 25), 14);
+      // Two spikes at one time, both dropped: the query at that time sees neither.
+      archive.record(0, 600);
+      archive.record(0, 600);
+      archive.markRead(0, 0, 2);
+      const want = (nearest ? 1 : 1 + Math.exp(-27.2 / 25)) * Math.exp(-57 / 25);
+      expect(archive.traceBefore(0, 0, 600)).toBeCloseTo(want, 14);
+    }
+  });
 });

@@ -30,9 +30,14 @@ export class PostSpikeArchive {
   /** Per neuron: slot offset of its oldest held entry, and how many it holds. */
   private readonly head: Int32Array;
   private readonly len: Int32Array;
-  /** Per neuron: time and trace values of the last dropped entry (trace baseline). */
+  /**
+   * Per neuron: time and trace values of the last dropped entry (trace baseline), and the
+   * trace values just before it, so that a query at exactly that time (spikes strictly before
+   * t count) stays exact after the entry is gone.
+   */
   private readonly baseTime: Float64Array;
   private readonly baseAfter: Float64Array;
+  private readonly baseBefore: Float64Array;
   /** Per neuron: synapse time of its latest spike ever recorded (-Infinity: none), and the trace values right after it. */
   private readonly lastTime: Float64Array;
   private readonly lastAfter: Float64Array;
@@ -61,6 +66,7 @@ export class PostSpikeArchive {
     this.len = new Int32Array(nPost);
     this.baseTime = new Float64Array(nPost).fill(-Infinity);
     this.baseAfter = new Float64Array(nPost * this.nTraces);
+    this.baseBefore = new Float64Array(nPost * this.nTraces);
     this.lastTime = new Float64Array(nPost).fill(-Infinity);
     this.lastAfter = new Float64Array(nPost * this.nTraces);
     this.scaled = new Float64Array(nPost * this.nTraces);
@@ -170,8 +176,17 @@ export class PostSpikeArchive {
       const s = this.slot(j, e);
       if (this.time[s] < t) return this.after[s * this.nTraces + r] * Math.exp(-(t - this.time[s]) / this.traces[r].tau);
     }
+    return this.baseTraceBefore(r, j, t);
+  }
+
+  /** Trace r of neuron j just before t from the dropped entries alone (t >= the last dropped). */
+  private baseTraceBefore(r: number, j: number, t: number): number {
     const t0 = this.baseTime[j];
-    return t0 < t && t0 > -Infinity ? this.baseAfter[j * this.nTraces + r] * Math.exp(-(t - t0) / this.traces[r].tau) : 0;
+    if (t0 === -Infinity) return 0;
+    if (t0 < t) return this.baseAfter[j * this.nTraces + r] * Math.exp(-(t - t0) / this.traces[r].tau);
+    // t0 === t: a pre spike at the time of a dropped post spike does not pair with it, but it
+    // still sees every earlier post spike (dt = 0 does not pair; the rest does).
+    return this.baseBefore[j * this.nTraces + r];
   }
 
   /** Index of neuron j's first entry after synapse time `from` that is not flushed. */
@@ -214,8 +229,18 @@ export class PostSpikeArchive {
     }
     if (n === 0) return;
     const s = this.slot(j, n - 1);
-    this.baseTime[j] = this.time[s];
-    for (let r = 0; r < this.nTraces; r++) this.baseAfter[j * this.nTraces + r] = this.after[s * this.nTraces + r];
+    const tb = this.time[s];
+    const nt = this.nTraces;
+    // The trace just before the new baseline: from the latest dropped entry strictly before
+    // it, else from the old baseline (read before it is overwritten).
+    let e = n - 2;
+    while (e >= 0 && this.time[this.slot(j, e)] >= tb) e--;
+    for (let r = 0; r < nt; r++) {
+      this.baseBefore[j * nt + r] =
+        e >= 0 ? this.after[this.slot(j, e) * nt + r] * Math.exp(-(tb - this.time[this.slot(j, e)]) / this.traces[r].tau) : this.baseTraceBefore(r, j, tb);
+    }
+    this.baseTime[j] = tb;
+    for (let r = 0; r < nt; r++) this.baseAfter[j * nt + r] = this.after[s * nt + r];
     this.head[j] = (this.head[j] + n) & (this.cap - 1);
     this.len[j] = len - n;
   }
