@@ -13,6 +13,7 @@ import { Rng } from './rng.js';
 import type { FieldPath, LoadedScenario } from './scenario/load.js';
 import type { ArrayValue } from './scenario/schema.js';
 import { Channel, SpikePulseSource } from './modulators.js';
+import { TimeGrid } from './time.js';
 import { Scheduler } from './scheduler.js';
 import { PluginKindLabels, PluginKinds, type PluginKind } from './tokens.js';
 import { GradedActivity, readoutError, SpikeCounter, Trainer, type LayerActivity, type TrainingLayer } from './training.js';
@@ -338,6 +339,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
 
   // Construction -------------------------------------------------------------------------
   const scheduler = new Scheduler();
+  const timeGrid = new TimeGrid(dt);
   const seed = s.seed;
   const runtimes = new Map<string, PopulationRuntime>();
   const populations: PopulationRuntime[] = [];
@@ -375,7 +377,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
   for (const [name, spec] of Object.entries(s.modulators)) {
     const channel = new Channel(name, 1);
     modulators.set(name, channel);
-    runtimes.get(spec.from)!.addSpikeListener(new SpikePulseSource(channel, scheduler, spec.amount, spec.delay_ms ?? dt));
+    runtimes.get(spec.from)!.addSpikeListener(new SpikePulseSource(channel, scheduler, spec.amount, spec.delay_ms ?? dt, timeGrid));
   }
   for (const [name, { population }] of trainingChannels) modulators.set(name, new Channel(name, runtimes.get(population)!.size));
 
@@ -404,7 +406,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     }
     const runtime = new ProjectionRuntime(
       name, spec.from, spec.to, scheduler, pre.size, post.size, csr.rowStart, csr.target, weight, delay,
-      typeof delaySpec === 'number' ? delaySpec : NaN, spec.dendritic_delay_ms, post.population!, port,
+      typeof delaySpec === 'number' ? delaySpec : NaN, spec.dendritic_delay_ms, post.population!, port, timeGrid,
     );
     if (rule && !frozen.has(spec.to)) {
       const dynamics = guarded(

@@ -1,3 +1,4 @@
+import type { TimeGrid } from './time.js';
 /**
  * The contracts plugins implement. core/ only ever talks to plugins through these
  * interfaces; it knows no neuron model, rule, input, recorder or memory circuit by name.
@@ -230,6 +231,11 @@ export interface ProjectionView {
   readonly uniformDelay: boolean;
   /** Dendritic delay (ms): how long a post spike takes to reach the synapse. */
   readonly dendritic_delay_ms: number;
+  /**
+   * The resolution grid (core/time.ts): compute times as `timeGrid.add(t, delay)`, never as a
+   * plain sum, so that times on the grid stay exactly on it and coincidences are exact.
+   */
+  readonly timeGrid: TimeGrid;
   /**
    * For a graded source (a rate population or graded input): its live output, the
    * presynaptic activity of each pre neuron. Undefined for spiking sources. Set once the

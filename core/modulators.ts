@@ -1,3 +1,4 @@
+import type { TimeGrid } from './time.js';
 import type { ModulatorChannel, ModulatorListener, SpikeListener } from './contracts.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from './scheduler.js';
 import { grown } from './typed.js';
@@ -90,10 +91,16 @@ export class Channel implements ModulatorChannel {
  * found up to one grid step late; hence delay_ms >= resolution_ms.
  */
 export class SpikePulseSource implements SpikeListener, EventHandler {
-  constructor(private readonly channel: Channel, private readonly scheduler: Scheduler, private readonly amount: number, private readonly delay: number) {}
+  constructor(
+    private readonly channel: Channel,
+    private readonly scheduler: Scheduler,
+    private readonly amount: number,
+    private readonly delay: number,
+    private readonly timeGrid?: TimeGrid,
+  ) {}
 
   onSpike(_neuron: number, t: number): void {
-    this.scheduler.at(t + this.delay, Priority.MODULATOR, this);
+    this.scheduler.at(this.timeGrid ? this.timeGrid.add(t, this.delay) : t + this.delay, Priority.MODULATOR, this);
   }
 
   handleEvent(ev: SimEvent): void {

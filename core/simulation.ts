@@ -13,6 +13,7 @@ import type {
 import { EngramError, RunInterrupted, RunStopped } from './errors.js';
 import { restore, snapshot, type Snapshot } from './checkpoint.js';
 import { writeFileAtomic } from './output.js';
+import type { TimeGrid } from './time.js';
 import type { Trainer, TrainingResult } from './training.js';
 import { Clock, HandlerFailure, Priority, Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
 
@@ -85,6 +86,8 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
     readonly post: NeuronPopulation,
     /** Receptor port index on the target model, or -1 for "by the sign of the weight". */
     readonly port: number,
+    /** Sums of times and delays are made exact on it (core/time.ts). */
+    readonly timeGrid: TimeGrid,
   ) {}
 
   get synapses(): number {
@@ -102,8 +105,8 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
   emit(pre: number, t: number): void {
     const start = this.rowStart[pre];
     if (start === this.rowStart[pre + 1]) return;
-    if (this.delay === null) this.scheduler.at(t + this.constantDelay + this.dendritic_delay_ms, Priority.DELIVERY, this, pre, start, t);
-    else this.scheduler.at(t + this.delay[start] + this.dendritic_delay_ms, Priority.DELIVERY, this, pre, start, t);
+    const d = this.delay === null ? this.constantDelay : this.delay[start];
+    this.scheduler.at(this.timeGrid.add(t, d + this.dendritic_delay_ms), Priority.DELIVERY, this, pre, start, t);
   }
 
   handleEvent(ev: SimEvent): void {
@@ -125,12 +128,13 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
       const tgt = this.target;
       for (let k = start; k < stop; k++) post.update(tgt[k], ev.t);
       this.inRule = true;
-      dyn.onPreArrival(ev.t - this.dendritic_delay_ms, pre, start, stop);
+      // The pre spike's time at the synapse: spike time + axonal delay, exact on the grid.
+      dyn.onPreArrival(this.timeGrid.add(ev.x, d === null ? this.constantDelay : d[start]), pre, start, stop);
       this.inRule = false;
     }
     this.post.receive(ev.t, this.target, this.weight, start, stop, this.port);
     this.delivered += stop - start;
-    if (stop < end) this.scheduler.at(ev.x + d![stop] + this.dendritic_delay_ms, Priority.DELIVERY, this, pre, stop, ev.x);
+    if (stop < end) this.scheduler.at(this.timeGrid.add(ev.x, d![stop] + this.dendritic_delay_ms), Priority.DELIVERY, this, pre, stop, ev.x);
   }
 }
 
@@ -176,7 +180,7 @@ export class GradedDelivery implements Tickable, EventHandler {
       for (let k = rowStart[j]; k < rowStart[j + 1]; k++) input[target[k]] += weight[k] * r;
     }
     this.pending.push(input);
-    this.scheduler.at(t + p.constantDelay, Priority.DELIVERY, this);
+    this.scheduler.at(p.timeGrid.add(t, p.constantDelay), Priority.DELIVERY, this);
   }
 
   handleEvent(ev: SimEvent): void {

@@ -12,6 +12,8 @@
  * doubles for everyone when one neuron needs more. Entries are addressed by their index e
  * from the neuron's oldest held entry (0) to count(j) - 1; dropping entries shifts indices.
  */
+import type { TimeGrid } from '../time.js';
+
 export interface TraceSpec {
   /** Decay time constant (ms). */
   tau: number;
@@ -57,7 +59,14 @@ export class PostSpikeArchive {
   /** Everything at or before this synapse time counts as consumed by every synapse. */
   flushedTo = -Infinity;
 
-  constructor(nPost: number, private readonly indegree: Int32Array, private readonly traces: readonly TraceSpec[], private readonly dendriticDelay: number) {
+  constructor(
+    nPost: number,
+    private readonly indegree: Int32Array,
+    private readonly traces: readonly TraceSpec[],
+    private readonly dendriticDelay: number,
+    /** Makes soma time + dendritic delay exact on the grid (core/time.ts); plain sum without. */
+    private readonly timeGrid?: TimeGrid,
+  ) {
     this.nTraces = traces.length;
     this.time = new Float64Array(nPost * this.cap);
     this.after = new Float64Array(nPost * this.cap * this.nTraces);
@@ -76,8 +85,8 @@ export class PostSpikeArchive {
   }
 
   /** The archive for a projection's post neurons, with the given post traces. */
-  static forProjection(proj: { nPost: number; target: Int32Array; dendritic_delay_ms: number }, traces: readonly TraceSpec[]): PostSpikeArchive {
-    return new PostSpikeArchive(proj.nPost, inDegrees(proj.nPost, proj.target), traces, proj.dendritic_delay_ms);
+  static forProjection(proj: { nPost: number; target: Int32Array; dendritic_delay_ms: number; timeGrid?: TimeGrid }, traces: readonly TraceSpec[]): PostSpikeArchive {
+    return new PostSpikeArchive(proj.nPost, inDegrees(proj.nPost, proj.target), traces, proj.dendritic_delay_ms, proj.timeGrid);
   }
 
   /** Slot of neuron j's entry e. */
@@ -88,7 +97,7 @@ export class PostSpikeArchive {
   /** Records a post spike at soma time t. */
   record(j: number, t: number): void {
     if (this.indegree[j] === 0) return;
-    const ts = t + this.dendriticDelay;
+    const ts = this.timeGrid ? this.timeGrid.add(t, this.dendriticDelay) : t + this.dendriticDelay;
     if (this.len[j] === this.cap) this.grow();
     const s = this.slot(j, this.len[j]);
     for (let r = 0; r < this.nTraces; r++) {

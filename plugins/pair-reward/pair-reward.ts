@@ -43,7 +43,7 @@ export class PairReward implements InputSource, EventHandler {
     ctx.populations.get(proj.from)!.addSpikeListener({
       onSpike: (i, t) => {
         if (i !== this.pre) return;
-        this.preArrivals.push(t + d);
+        this.preArrivals.push(proj.timeGrid.add(t, d));
         if (this.preArrivals.length > 64) this.preArrivals.shift();
       },
     });
@@ -53,7 +53,7 @@ export class PairReward implements InputSource, EventHandler {
   start(): void {}
 
   private onPost(t: number): void {
-    const tSyn = t + this.proj.dendritic_delay_ms;
+    const tSyn = this.proj.timeGrid.add(t, this.proj.dendritic_delay_ms);
     const paired = this.preArrivals.some((a) => tSyn - a > 0 && tSyn - a <= this.windowMs);
     if (!paired) return;
     this.pairings++;

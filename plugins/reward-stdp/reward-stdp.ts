@@ -18,6 +18,7 @@
  */
 import type { ModulatorChannel, PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
+import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
 import { param } from '../../core/params.js';
 import { grown } from '../../core/typed.js';
 import * as v from 'valibot';
@@ -64,6 +65,8 @@ export class RewardStdpDynamics implements SynapseDynamics {
   private readonly target: Int32Array;
   private readonly weight: Float64Array;
   private readonly s: number;
+  /** Same-time pre arrivals (dendritic delay 0 only): the pre trace just before t. */
+  private readonly log: CoincidenceLog | undefined;
 
   constructor(private readonly p: RewardStdpParams, ctx: PlasticityContext) {
     const proj = ctx.projection;
@@ -80,6 +83,7 @@ export class RewardStdpDynamics implements SynapseDynamics {
     this.channel.retain(() => -Infinity);
     this.s = 1 / p.tau_e_ms + 1 / p.tau_n_ms;
     this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: false }]);
+    this.log = proj.dendritic_delay_ms === 0 ? new CoincidenceLog(proj.nPost, 1) : undefined;
   }
 
   /** Concentration just before time t (pulses strictly before t). */
@@ -157,13 +161,25 @@ export class RewardStdpDynamics implements SynapseDynamics {
       this.advance(k, j, t);
       this.archive.markRead(j, this.usedFrom, this.usedTo);
       this.c[k] -= p.A_minus * this.archive.traceBefore(0, j, t);
-      this.kplus[k] = this.kplus[k] * Math.exp(-(t - this.tPre[k]) / p.tau_plus_ms) + 1;
+      const kpBefore = this.kplus[k] * Math.exp(-(t - this.tPre[k]) / p.tau_plus_ms);
+      if (this.log !== undefined) this.log.values[this.log.add(t, k, j)] = kpBefore;
+      this.kplus[k] = kpBefore + 1;
       this.tPre[k] = t;
     }
   }
 
   onPostSpike(post: number, t: number): void {
-    this.archive.record(post, t);
+    const { archive, log } = this;
+    archive.record(post, t);
+    if (log === undefined || archive.latest(post) !== log.time) return;
+    // A post spike at the time of pre arrivals already applied (dendritic delay 0): it tags
+    // those synapses with the pre trace just before t. The weight at t is unchanged by a jump
+    // of c, and c adds, so the post-first order needs nothing more.
+    log.forEachAt(post, log.time, (i, k) => {
+      this.c[k] += this.p.A_plus * log.values[i];
+      const e = archive.count(post) - 1;
+      archive.markRead(post, e, e + 1);
+    });
   }
 
   flush(h: number): void {

@@ -14,11 +14,14 @@
  *
  * Lazy update: nothing happens on a post spike but archiving it. On a pre arrival at t the
  * synapse first applies, in time order, the potentiation for each post spike since its last
- * pre arrival (pre trace decayed to that post spike), then the depression of this pre spike
- * (post trace just before t), then advances its pre trace.
+ * pre arrival up to t included (pre trace decayed to that post spike), then the depression of
+ * this pre spike (post trace just before t), then advances its pre trace. At equal times the
+ * post spike comes first (docs/plasticity.md); with dendritic delay 0 a post spike at t that
+ * is found after the pre arrival at t is applied then, in that order (core/plasticity/coincidence.ts).
  */
 import type { PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
+import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
 import { param } from '../../core/params.js';
 import { depress, potentiate, type WeightRule } from './weights.js';
 
@@ -64,6 +67,8 @@ export class StdpDynamics implements SynapseDynamics {
   private readonly weight: Float64Array;
   private readonly rowStart: Int32Array;
   private readonly nearest: boolean;
+  /** Same-time pre arrivals (dendritic delay 0 only): per slot the weight before the depression and the pre trace just before t. */
+  private readonly log: CoincidenceLog | undefined;
 
   constructor(private readonly p: StdpParams, ctx: PlasticityContext) {
     const proj = ctx.projection;
@@ -76,15 +81,16 @@ export class StdpDynamics implements SynapseDynamics {
     this.tLast = new Float64Array(n).fill(-Infinity);
     this.nearest = p.pairing === 'nearest';
     this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: this.nearest }]);
+    this.log = proj.dendritic_delay_ms === 0 ? new CoincidenceLog(proj.nPost, 2) : undefined;
   }
 
   /**
    * Synapses start..end of one row, last reached by a pre spike at t0 with pre trace kp then:
    * the potentiation for each post spike since t0 up to `to`, then (pre arrival at t only)
-   * the depression of the pre spike at t.
+   * the depression of the pre spike at t. kpBefore: the pre trace just before t.
    */
-  private pair(start: number, end: number, t0: number, kp: number, to: number, t: number): void {
-    const { p, archive, weight, target } = this;
+  private pair(start: number, end: number, t0: number, kp: number, to: number, t: number, kpBefore: number): void {
+    const { p, archive, weight, target, log } = this;
     const tauP = p.tau_plus_ms;
     for (let k = start; k < end; k++) {
       const j = target[k];
@@ -99,7 +105,14 @@ export class StdpDynamics implements SynapseDynamics {
         if (t === t) archive.markRead(j, a, e);
       }
       // Depression: this pre spike against the post trace just before it.
-      if (t === t) w = depress(p, w, archive.traceBefore(0, j, t));
+      if (t === t) {
+        if (log !== undefined) {
+          const i = log.add(t, k, j);
+          log.values[2 * i] = w;
+          log.values[2 * i + 1] = kpBefore;
+        }
+        w = depress(p, w, archive.traceBefore(0, j, t));
+      }
       weight[k] = w;
     }
   }
@@ -110,30 +123,44 @@ export class StdpDynamics implements SynapseDynamics {
     if (this.perRow) {
       const t0 = tLast[pre];
       const kp = kplus[pre];
-      this.pair(start, end, t0, kp, t, t);
-      kplus[pre] = this.nearest ? 1 : kp * Math.exp(-(t - t0) / tauP) + 1;
+      const kpBefore = kp * Math.exp(-(t - t0) / tauP);
+      this.pair(start, end, t0, kp, t, t, kpBefore);
+      kplus[pre] = this.nearest ? 1 : kpBefore + 1;
       tLast[pre] = t;
       return;
     }
     for (let k = start; k < end; k++) {
       const t0 = tLast[k];
       const kp = kplus[k];
-      this.pair(k, k + 1, t0, kp, t, t);
-      kplus[k] = this.nearest ? 1 : kp * Math.exp(-(t - t0) / tauP) + 1;
+      const kpBefore = kp * Math.exp(-(t - t0) / tauP);
+      this.pair(k, k + 1, t0, kp, t, t, kpBefore);
+      kplus[k] = this.nearest ? 1 : kpBefore + 1;
       tLast[k] = t;
     }
   }
 
   onPostSpike(post: number, t: number): void {
-    this.archive.record(post, t);
+    const { archive, log } = this;
+    archive.record(post, t);
+    if (log === undefined || archive.latest(post) !== log.time) return;
+    // A post spike at the time of pre arrivals already applied (dendritic delay 0): post
+    // first, so redo each of them, the late post spike's potentiation before the depression.
+    const ts = log.time;
+    log.forEachAt(post, ts, (i, k) => {
+      const w = potentiate(this.p, log.values[2 * i], log.values[2 * i + 1]);
+      log.values[2 * i] = w;
+      this.weight[k] = depress(this.p, w, archive.traceBefore(0, post, ts));
+      const e = archive.count(post) - 1;
+      archive.markRead(post, e, e + 1);
+    });
   }
 
   flush(h: number): void {
     const { kplus, tLast, rowStart } = this;
     if (this.perRow) {
-      for (let pre = 0; pre + 1 < rowStart.length; pre++) this.pair(rowStart[pre], rowStart[pre + 1], tLast[pre], kplus[pre], h, NaN);
+      for (let pre = 0; pre + 1 < rowStart.length; pre++) this.pair(rowStart[pre], rowStart[pre + 1], tLast[pre], kplus[pre], h, NaN, NaN);
     } else {
-      for (let k = 0; k < this.target.length; k++) this.pair(k, k + 1, tLast[k], kplus[k], h, NaN);
+      for (let k = 0; k < this.target.length; k++) this.pair(k, k + 1, tLast[k], kplus[k], h, NaN, NaN);
     }
     this.archive.flush(h);
   }

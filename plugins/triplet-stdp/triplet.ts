@@ -6,13 +6,14 @@
  * its neuron's spike and decays exponentially.
  *   post spike at t:  w += r1(t) * (A2_plus + A3_plus * o2(t-))      (o2 before this spike)
  *   pre spike at t:   w -= o1(t) * (A2_minus + A3_minus * r2(t-))    (r2 before this spike)
- * then w is clipped to [w_min, w_max].
+ * then w is clipped to [w_min, w_max]. At equal times the post spike comes first (docs/plasticity.md).
  *
  * Defaults: the visual cortex, all-to-all, full model of Pfister & Gerstner (2006, Table 4),
  * fitted to Sjostrom et al. (2001): depression at low pairing frequency, potentiation at high.
  */
 import type { PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
+import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
 import { param } from '../../core/params.js';
 import { checkBounds, weightParams } from '../stdp/stdp.js';
 
@@ -51,6 +52,8 @@ export class TripletDynamics implements SynapseDynamics {
   readonly archive: PostSpikeArchive;
   private readonly target: Int32Array;
   private readonly weight: Float64Array;
+  /** Same-time pre arrivals (dendritic delay 0 only): weight before the depression, r1 just before t, the depression. */
+  private readonly log: CoincidenceLog | undefined;
 
   constructor(private readonly p: TripletParams, ctx: PlasticityContext) {
     const proj = ctx.projection;
@@ -61,6 +64,7 @@ export class TripletDynamics implements SynapseDynamics {
     this.r2 = new Float64Array(n);
     this.tLast = new Float64Array(n).fill(-Infinity);
     this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: false }, { tau: p.tau_y_ms, nearest: false }]);
+    this.log = proj.dendritic_delay_ms === 0 ? new CoincidenceLog(proj.nPost, 3) : undefined;
   }
 
   /** Potentiation of synapse k by the post spikes (after t0) up to `to`; returns the weight. */
@@ -87,16 +91,39 @@ export class TripletDynamics implements SynapseDynamics {
       let w = this.potentiate(k, j, t, true);
       const dt = t - tLast[k];
       const r2Before = r2[k] * Math.exp(-dt / p.tau_x_ms);
-      w -= archive.traceBefore(O1, j, t) * (p.A2_minus + p.A3_minus * r2Before);
+      const r1Before = r1[k] * Math.exp(-dt / p.tau_plus_ms);
+      const depression = archive.traceBefore(O1, j, t) * (p.A2_minus + p.A3_minus * r2Before);
+      const log = this.log;
+      if (log !== undefined) {
+        const i = log.add(t, k, j);
+        log.values[3 * i] = w;
+        log.values[3 * i + 1] = r1Before;
+        log.values[3 * i + 2] = depression;
+      }
+      w -= depression;
       weight[k] = w < p.w_min ? p.w_min : w;
-      r1[k] = r1[k] * Math.exp(-dt / p.tau_plus_ms) + 1;
+      r1[k] = r1Before + 1;
       r2[k] = r2Before + 1;
       tLast[k] = t;
     }
   }
 
   onPostSpike(post: number, t: number): void {
-    this.archive.record(post, t);
+    const { archive, log, p } = this;
+    archive.record(post, t);
+    if (log === undefined || archive.latest(post) !== log.time) return;
+    // A post spike at the time of pre arrivals already applied (dendritic delay 0): post
+    // first, so redo each of them, the late post spike's potentiation before the depression.
+    log.forEachAt(post, log.time, (i, k) => {
+      const e = archive.count(post) - 1;
+      const o2Before = archive.traceAfter(post, e, O2) - 1;
+      let w = log.values[3 * i] + log.values[3 * i + 1] * (p.A2_plus + p.A3_plus * o2Before);
+      if (w > p.w_max) w = p.w_max;
+      log.values[3 * i] = w;
+      w -= log.values[3 * i + 2];
+      this.weight[k] = w < p.w_min ? p.w_min : w;
+      archive.markRead(post, e, e + 1);
+    });
   }
 
   flush(h: number): void {
