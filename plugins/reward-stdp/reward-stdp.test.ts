@@ -70,6 +70,40 @@ describe('reward-stdp', () => {
     expect(Array.from(sim.projections.find((p) => p.name === 'plastic')!.weight)).toEqual(whole);
   });
 
+  it('pairs coincident spikes post first with dendritic delay 0, by the closed form (issue 18)', async () => {
+    // At the synapse: post 90, pre 100, pre 110 and post 110 (the post spike at 110 is made by a
+    // delivery at 110), reward pulse at 1110. Post first: the post at 110 tags with the pre at
+    // 100; the pre at 110 is depressed by the post at 90 only; the two at 110 do not pair.
+    // Which delivery at 110 runs first is set by when it was scheduled: the pre spike's with
+    // a 2 ms axonal delay (sent at 108) runs before the teacher's (sent at 109), and the other way round.
+    for (const [preDelay, teacherDelay] of [[2, 1], [1, 2]]) {
+      const order = `pre delay ${preDelay}, teacher delay ${teacherDelay}`;
+      const sim = await build(`
+duration_ms: 4000
+populations:
+  post: {model: parrot, size: 1}
+inputs:
+  pre: {type: spike-source, size: 1, params: {spike_times_ms: [[${100 - preDelay}, ${110 - preDelay}]]}}
+  teacher: {type: spike-source, size: 1, params: {spike_times_ms: [[${90 - teacherDelay}, ${110 - teacherDelay}]]}}
+  reward: {type: spike-source, size: 1, params: {spike_times_ms: [[1109]]}}
+modulators:
+  dopamine: {from: reward, amount: 1, delay_ms: 1}
+projections:
+  - {from: teacher, to: post, connector: {type: one_to_one}, weight: 1, delay_ms: ${teacherDelay}, receptor: repeat}
+  - {name: plastic, from: pre, to: post, connector: {type: one_to_one}, weight: 5, delay_ms: ${preDelay}, dendritic_delay_ms: 0, receptor: silent,
+     plasticity: {rule: reward-stdp, params: {channel: dopamine, w_min: 0, w_max: 100}}}
+`);
+      sim.run();
+      const A = 1, Am = 1.5, e = Math.exp;
+      const c100 = -Am * e(-10 / 20);
+      const c110 = c100 * e(-10 / 1000) + A * e(-10 / 20) - Am * e(-20 / 20);
+      const cR = c110 * e(-1000 / 1000);
+      const s = 1 / 1000 + 1 / 200;
+      const expected = 5 + ((cR / 200) * (1 - e(-s * (4000 - 1110)))) / s;
+      expect(Math.abs(sim.projections[1].weight[0] - expected), order).toBeLessThan(1e-12);
+    }
+  });
+
   it('requires the channel to be defined', async () => {
     await expect(build(scenario([1110]).replace('channel: dopamine', 'channel: serotonin'))).rejects.toThrow(
       /projections\.1\.plasticity\.params\.channel: expected a channel defined under modulators: dopamine, found "serotonin"/,
