@@ -9,7 +9,7 @@
  *     [--set path=value ...] [--probe-epochs 30] [--lr 0.003]
  */
 import * as path from 'node:path';
-import { openScenario, Rng } from '../index.js';
+import { openScenario, Rng, trainerOf } from '../index.js';
 import { option, repo } from './options.js';
 
 const args = process.argv.slice(2);
@@ -94,7 +94,7 @@ function fitSoftmax(train: Float64Array[], yTrain: Int32Array, test: Float64Arra
 }
 
 const sim = await openScenario(scenario, { set: [...sets, ...(epochs ? [`training.epochs=${epochs}`] : [])] });
-const trainer = sim.trainer;
+const trainer = trainerOf(sim);
 if (!trainer) throw new Error(`${scenario} has no training section`);
 const t0 = performance.now();
 const result = trainer.run((r) => console.log(`epoch ${r.epoch}: train ${(100 * r.train_accuracy).toFixed(2)}%, test ${r.test_accuracy === null ? '-' : (100 * r.test_accuracy).toFixed(2) + '%'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`));

@@ -8,7 +8,7 @@
  *   node dist/bench/mnist.js [--train 3000] [--test 1000] [--scenario scenarios/mnist-rate.yaml]
  */
 import * as path from 'node:path';
-import { openScenario } from '../index.js';
+import { openScenario, trainerOf } from '../index.js';
 import { option, repo } from './options.js';
 
 const nTrain = Number(option('train', '3000'));
@@ -19,7 +19,7 @@ const scenario = path.resolve(repo, option('scenario', 'scenarios/mnist-rate.yam
 async function epoch(train: number, test: number): Promise<{ wall: number; graded: boolean }> {
   const sim = await openScenario(scenario, { set: [`training.dataset.params.n_train=${train}`, `training.dataset.params.n_test=${test}`, 'training.epochs=1'] });
   const t0 = performance.now();
-  sim.trainer!.run();
+  trainerOf(sim)!.run();
   // Rate layers (every population has a graded output) have the 2-minute target; spiking ones none.
   const graded = [...sim.populations.values()].every((p) => !p.population || p.population.output !== undefined); // inputs have no population
   return { wall: (performance.now() - t0) / 1000, graded };

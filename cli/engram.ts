@@ -7,7 +7,6 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import yargs from 'yargs';
-import { plotOutput } from './plot.js';
 import { hideBin } from 'yargs/helpers';
 import {
   createEngramRegistry,
@@ -24,11 +23,13 @@ import {
   queueStatus,
   startSweepWorker,
   waitForSweep,
+  plotOutput,
   type QueueStatus,
   type SweepRun,
   type EpochRecord,
   type PluginKind,
   type RunSummary,
+  type TrainingResult,
 } from '../index.js';
 
 const kinds = Object.keys(PluginKinds) as PluginKind[];
@@ -113,7 +114,7 @@ function printSummary(s: RunSummary, outDir: string, files: string[]): void {
   const rate = s.wall_s > 0 ? s.events_delivered / s.wall_s : 0;
   lines.push(`  synapses ${s.synapses}, synaptic events delivered ${s.events_delivered} (${(rate / 1e6).toFixed(2)} M/s)`);
   if (s.training) {
-    const t = s.training;
+    const t = s.training as TrainingResult;
     lines.push(`  ${t.dataset}: final train accuracy ${(100 * t.train_accuracy).toFixed(1)}%, test accuracy ${t.test_accuracy === null ? '-' : (100 * t.test_accuracy).toFixed(1) + '%'} after ${t.epochs} epochs`);
   }
   lines.push(`wrote ${outDir}/: ${files.join(', ')}`);

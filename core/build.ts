@@ -520,7 +520,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       const sigma = (k: string) => (typeof plan.params[k] === 'number' ? (plan.params[k] as number) : 1);
       return { name: plan.population, activity, memory, sigma: { x: sigma('sigma_x'), y: sigma('sigma_y'), z: sigma('sigma_z') } };
     });
-    sim.trainer = new Trainer(sim, tr, training.dataset, training.name, source, layerActivity(runtimes.get(tr.readout)!), layers, modulators.get(`error/${tr.readout}`)!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties'));
+    sim.attach(new Trainer(sim, tr, training.dataset, training.name, source, layerActivity(runtimes.get(tr.readout)!), layers, modulators.get(`error/${tr.readout}`)!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties')));
   }
   return sim;
 

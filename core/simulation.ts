@@ -14,7 +14,6 @@ import { EngramError, RunInterrupted, RunStopped } from './errors.js';
 import { restore, snapshot, type Snapshot } from './checkpoint.js';
 import { writeFileAtomic } from './output.js';
 import type { TimeGrid } from './time.js';
-import type { Trainer, TrainingResult } from './training.js';
 import { Clock, HandlerFailure, Priority, Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
 
 /**
@@ -303,8 +302,25 @@ export interface RunSummary {
   inputs: Record<string, PopulationSummary & { type: string }>;
   /** Reports of the recorders that give one, in scenario order. */
   recorders: ({ index: number; type: string } & Record<string, unknown>)[];
-  /** Training results (scenarios with a training section). */
-  training?: TrainingResult;
+  /** Each attached extension's report under its key (`training` for a training protocol). */
+  [extension: string]: unknown;
+}
+
+/**
+ * A protocol attached to a simulation, such as a training protocol (core/training.ts): it
+ * drives the simulation from outside, and the kernel only gives it a place in the outputs.
+ * Its report goes into summary.json under `key`, it writes its own files next to the
+ * recorders', and checkpoints save it with the network (by reflection, as every other part).
+ */
+export interface SimulationExtension {
+  /** Its key in summary.json. */
+  readonly key: string;
+  /** Its part of summary.json. */
+  report(): unknown;
+  /** Writes its files below outDir; returns their names. */
+  write?(outDir: string): Promise<string[]>;
+  /** Objects it references that are rebuilt from the scenario, so never saved in checkpoints. */
+  external?(): object[];
 }
 
 export interface ProgressInfo {
@@ -361,8 +377,8 @@ export class Simulation {
   private started = false;
   private wall_s = 0;
   private guard: Guard | undefined;
-  /** The training protocol of a scenario with a training section (see core/training.ts). */
-  trainer: Trainer | undefined;
+  /** Protocols attached to this simulation (see SimulationExtension), in attachment order. */
+  readonly extensions: SimulationExtension[] = [];
   /** When aborted, the run stops at the next batch of 1024 events (RunInterrupted). */
   stopSignal: AbortSignal | undefined;
   /** Minimum wall time between 'progress' events (s); 0 reports every 1024 scheduler events. */
@@ -455,10 +471,15 @@ export class Simulation {
     restore(this, state, new Set([this.events]), [this.scheduler], this.external());
   }
 
-  /** Rebuilt from the scenario exactly, so referenced but not saved: the training dataset. */
+  /** Attaches a protocol (a training, for one); its key must be new and not a summary field. */
+  attach(extension: SimulationExtension): void {
+    if (this.extensions.some((e) => e.key === extension.key)) throw new Error(`an extension with key "${extension.key}" is attached already`);
+    this.extensions.push(extension);
+  }
+
+  /** What the extensions reference but checkpoints do not save (rebuilt from the scenario exactly). */
   private external(): object[] {
-    const dataset = (this.trainer as unknown as { dataset?: object } | undefined)?.dataset;
-    return dataset ? [dataset] : [];
+    return this.extensions.flatMap((e) => e.external?.() ?? []);
   }
 
   /**
@@ -543,7 +564,7 @@ export class Simulation {
       populations,
       inputs,
       recorders: this.parts.recorders.flatMap((r, index) => (r.report ? [{ index, type: this.parts.recorderTypes[index], ...r.report() }] : [])),
-      ...(this.trainer ? { training: this.trainer.result() } : {}),
+      ...Object.fromEntries(this.extensions.map((e) => [e.key, e.report()])),
     };
   }
 
@@ -551,10 +572,7 @@ export class Simulation {
   async writeOutputs(outDir: string, extra: Record<string, unknown> = {}): Promise<string[]> {
     const files: string[] = [];
     for (const r of this.parts.recorders) files.push(...(await r.write(outDir)));
-    if (this.trainer) {
-      await writeFileAtomic(`${outDir}/history.csv`, this.trainer.historyCsv());
-      files.push('history.csv');
-    }
+    for (const e of this.extensions) if (e.write) files.push(...(await e.write(outDir)));
     const summary = { ...this.summary(), status: 'complete', ...extra, files: [...files, 'summary.json'] };
     await writeFileAtomic(`${outDir}/summary.json`, JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');

@@ -17,7 +17,8 @@ import { hsic } from './hsic/hsic.js';
 import { layerDiagnostics, type LayerDiagnostics } from './diagnostics/representation.js';
 import type { Channel } from './modulators.js';
 import type { Rng } from './rng.js';
-import type { Simulation } from './simulation.js';
+import { writeFileAtomic } from './output.js';
+import type { Simulation, SimulationExtension } from './simulation.js';
 import type { TrainingSpec } from './scenario/schema.js';
 
 /** What the protocol reads of a layer for the sample just presented. */
@@ -98,7 +99,8 @@ export interface TrainingResult {
   stalled: Stall[];
 }
 
-export class Trainer {
+export class Trainer implements SimulationExtension {
+  readonly key = 'training';
   readonly history: EpochRecord[] = [];
 
   constructor(
@@ -313,6 +315,22 @@ export class Trainer {
     };
   }
 
+  /** summary.json's `training` (SimulationExtension). */
+  report(): TrainingResult {
+    return this.result();
+  }
+
+  /** history.csv beside the recorders' files (SimulationExtension). */
+  async write(outDir: string): Promise<string[]> {
+    await writeFileAtomic(`${outDir}/history.csv`, this.historyCsv());
+    return ['history.csv'];
+  }
+
+  /** The dataset is rebuilt from the scenario exactly, so checkpoints reference it without saving it. */
+  external(): object[] {
+    return [this.dataset];
+  }
+
   /** The frequency of the commonest class among the training samples (the accuracy of always guessing it). */
   private trainMajority(): number {
     const counts = new Float64Array(this.dataset.nClasses);
@@ -407,3 +425,8 @@ export function detectStalls(record: EpochRecord, nClasses: number, majority: nu
 }
 
 const fmt = (x: number | null | undefined) => (x == null ? 'n/a' : x.toFixed(2));
+
+/** The training protocol attached to a simulation built from a scenario with a training section. */
+export function trainerOf(sim: Simulation): Trainer | undefined {
+  return sim.extensions.find((e): e is Trainer => e instanceof Trainer);
+}

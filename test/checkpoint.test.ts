@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EngramError, RunInterrupted, runScenario } from '../index.js';
+import { CHECKPOINT_VERSION, EngramError, RunInterrupted, runScenario } from '../index.js';
 import { tempDir } from './helpers.js';
 
 /** Every output file of a run folder, with history.csv's wall-clock column removed. */
@@ -88,6 +88,18 @@ describe('checkpoints', () => {
     await runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], out });
     await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], seed: 9, resume: out })).rejects.toThrow(/written for another scenario, seed or --set overrides/);
     await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], resume: path.join(tmp.dir, 'none') })).rejects.toThrow(EngramError);
+    tmp.done();
+  });
+
+  it('refuses a checkpoint of an older format version by name, never misreads it', async () => {
+    const tmp = tempDir();
+    const out = path.join(tmp.dir, 'a');
+    await runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=2'], out, checkpointEveryEpochs: 1 });
+    const file = path.join(out, 'checkpoint.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved.version).toBe(CHECKPOINT_VERSION);
+    writeFileSync(file, JSON.stringify({ ...saved, version: 1 }));
+    await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=2'], resume: out })).rejects.toThrow(/checkpoint format version 1.*run the training again without --resume/s);
     tmp.done();
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { plotOutput, sweepLearningCurves } from '../cli/plot.js';
-import { ticks } from '../cli/svg.js';
+import { plotOutput, sweepLearningCurves } from '../app/plot.js';
+import { ticks } from '../app/svg.js';
 import { tempDir } from './helpers.js';
 
 describe('engram plot', () => {

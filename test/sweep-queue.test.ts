@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseQueueUrl } from '../cli/sweep-queue.js';
+import { parseQueueUrl } from '../app/sweep-queue.js';
 import { redisBinary, startRedis, type TestRedis } from './redis.js';
 import { tempDir } from './helpers.js';
 

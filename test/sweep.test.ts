@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseGrid } from '../cli/sweep.js';
+import { parseGrid } from '../app/sweep.js';
 import { tempDir } from './helpers.js';
 
 function engram(...args: string[]) {

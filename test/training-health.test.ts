@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openScenario } from '../index.js';
+import { openScenario, trainerOf } from '../index.js';
 import { detectStalls, type EpochRecord } from '../core/training.js';
 import { build } from './helpers.js';
 
@@ -41,12 +41,12 @@ projections:
 describe('stall detection', () => {
   it('fires on a collapsed layer (all units with equal input weights), naming it', async () => {
     const sim = await build(collapsed());
-    const result = sim.trainer!.run();
+    const result = trainerOf(sim)!.run();
     const h1 = result.history.at(-1)!.layers.h1;
     expect(h1.probe!).toBeLessThanOrEqual(0.6);
     expect(h1.effective_rank!).toBeLessThan(1.2);
     expect(result.stalled.map((s) => `${s.where}: ${s.reason}`)).toContain('h1: collapsed');
-    expect(sim.trainer!.historyCsv()).toMatch(/h1: collapsed/);
+    expect(trainerOf(sim)!.historyCsv()).toMatch(/h1: collapsed/);
     expect(sim.summary().training).toMatchObject({ stalled: expect.arrayContaining([expect.objectContaining({ where: 'h1', reason: 'collapsed' })]) });
   });
 
@@ -54,14 +54,14 @@ describe('stall detection', () => {
     const sim = await build(
       collapsed('{model: lif, size: 2, params: *n}').replace('weight: {dist: uniform, low: -0.01, high: 0.01}', 'weight: -5'),
     );
-    const result = sim.trainer!.run();
+    const result = trainerOf(sim)!.run();
     expect(result.history.at(-1)!.readout_silent).toBe(1);
     expect(result.stalled.map((s) => s.reason)).toContain('readout silent');
   });
 
   it('stays silent on a healthy short run of the xor demo', async () => {
     const sim = await openScenario(xor, { set: ['training.epochs=4', 'training.stall_after_epochs=3'] });
-    const result = sim.trainer!.run();
+    const result = trainerOf(sim)!.run();
     expect(result.test_accuracy!).toBeGreaterThan(0.9);
     expect(result.history.map((r) => r.stalled)).toEqual([[], [], [], []]);
     const h = result.history.at(-1)!.layers;
@@ -74,7 +74,7 @@ describe('training.freeze', () => {
   it('freeze: all keeps every hidden weight bit-identical while the readout learns', async () => {
     const sim = await openScenario(xor, { set: ['training.epochs=1', 'training.train_samples=200', 'training.freeze=all'] });
     const before = sim.projections.map((p) => Float64Array.from(p.weight));
-    sim.trainer!.run();
+    trainerOf(sim)!.run();
     sim.projections.forEach((p, k) => {
       if (p.to === 'out') expect(Array.from(p.weight)).not.toEqual(Array.from(before[k]));
       else expect(Buffer.from(p.weight.buffer).equals(Buffer.from(before[k].buffer))).toBe(true);
@@ -84,7 +84,7 @@ describe('training.freeze', () => {
   it('freeze: [h2] freezes only h2', async () => {
     const sim = await openScenario(xor, { set: ['training.epochs=1', 'training.train_samples=100', 'training.freeze=[h2]'] });
     const before = sim.projections.map((p) => Float64Array.from(p.weight));
-    sim.trainer!.run();
+    trainerOf(sim)!.run();
     const changed = sim.projections.map((p, k) => Array.from(p.weight).some((w, i) => w !== before[k][i]));
     expect(Object.fromEntries(sim.projections.map((p, k) => [p.name, changed[k]]))).toEqual({ in_h1: true, bias_h1: true, h1_h2: false, bias_h2: false, h2_out: true, bias_out: true });
   });

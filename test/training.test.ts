@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openScenario } from '../index.js';
+import { openScenario, trainerOf } from '../index.js';
 import { build, tempDir } from './helpers.js';
 
 /** A readout trained with the delta rule directly on rate-coded inputs: a linear classifier. */
@@ -30,11 +30,11 @@ describe('training protocol', () => {
   it('trains a spiking readout with the delta rule: accuracy rises well above chance', async () => {
     const frozen = await build(readoutOnly(0));
     const w0 = frozen.projections.map((p) => Array.from(p.weight));
-    const before = frozen.trainer!.run();
+    const before = trainerOf(frozen)!.run();
     expect(frozen.projections.map((p) => Array.from(p.weight))).toEqual(w0); // eta 0: nothing changes
     const sim = await build(readoutOnly(0.0005));
     const epochs: number[] = [];
-    const result = sim.trainer!.run((r) => epochs.push(r.epoch));
+    const result = trainerOf(sim)!.run((r) => epochs.push(r.epoch));
     expect(epochs).toEqual([1, 2, 3, 4]);
     expect(before.test_accuracy!).toBeLessThan(0.7);
     expect(result.test_accuracy!).toBeGreaterThan(0.8);
@@ -59,7 +59,7 @@ describe('training protocol', () => {
         .replace('populations:\n', 'populations:\n  hid: {model: lif, size: 5, params: {tau_m_ms: 10, R_m_MOhm: 1, E_L_mV: 0, v_th_mV: 1, v_reset_mV: 0}}\n')
         .concat('  - {name: in_hid, from: in, to: hid, connector: {type: all_to_all}, weight: 3, plasticity: {rule: ib-hebbian, params: {eta: 0.0001}}}\n'),
     );
-    const result = sim.trainer!.run();
+    const result = trainerOf(sim)!.run();
     expect(result.history).toHaveLength(2);
     const layer = result.history[1].layers.hid;
     // The layer is driven by x (and the label is a function of x): both dependences are
@@ -72,10 +72,10 @@ describe('training protocol', () => {
     // Six epochs of the shipped scenario (seed 1), against the same network with the hidden
     // layers frozen (training.freeze: all): the readout alone stays near chance.
     const hidden = [0, 1, 2, 3];
-    const learned = (await openScenario('scenarios/xor.yaml', { set: ['training.epochs=6'] })).trainer!.run();
+    const learned = trainerOf(await openScenario('scenarios/xor.yaml', { set: ['training.epochs=6'] }))!.run();
     const frozenSim = await openScenario('scenarios/xor.yaml', { set: ['training.epochs=6', 'training.freeze=all'] });
     const w0 = hidden.map((k) => Array.from(frozenSim.projections[k].weight));
-    const frozen = frozenSim.trainer!.run();
+    const frozen = trainerOf(frozenSim)!.run();
     expect(hidden.map((k) => Array.from(frozenSim.projections[k].weight))).toEqual(w0);
     expect(learned.test_accuracy!).toBeGreaterThan(0.9);
     expect(frozen.test_accuracy!).toBeLessThan(0.75);
@@ -84,17 +84,17 @@ describe('training protocol', () => {
 
   it('scenarios/xor-rate.yaml: the same rule on leaky-rate layers learns xor, far above its frozen baseline', async () => {
     const set = ['seed=2', 'training.epochs=8'];
-    const learned = (await openScenario('scenarios/xor-rate.yaml', { set })).trainer!.run();
-    const frozen = (await openScenario('scenarios/xor-rate.yaml', { set: [...set, ...[0, 1, 2, 3].map((k) => `projections.${k}.plasticity.params.eta=0`)] })).trainer!.run();
+    const learned = trainerOf(await openScenario('scenarios/xor-rate.yaml', { set }))!.run();
+    const frozen = trainerOf(await openScenario('scenarios/xor-rate.yaml', { set: [...set, ...[0, 1, 2, 3].map((k) => `projections.${k}.plasticity.params.eta=0`)] }))!.run();
     expect(learned.test_accuracy!).toBeGreaterThan(0.95);
     expect(frozen.test_accuracy!).toBeLessThan(0.8);
   });
 
   it('layerRates presents a split without learning: the hidden rates per sample, and the accuracy evaluation measured', async () => {
     const sim = await openScenario('scenarios/xor-rate.yaml', { set: ['seed=2', 'training.epochs=1'] });
-    const result = sim.trainer!.run();
+    const result = trainerOf(sim)!.run();
     const w = sim.projections.map((p) => Array.from(p.weight));
-    const test = sim.trainer!.layerRates('test');
+    const test = trainerOf(sim)!.layerRates('test');
     expect(sim.projections.map((p) => Array.from(p.weight))).toEqual(w); // nothing learns
     expect(test.accuracy).toBe(result.test_accuracy); // graded layers: the same presentation as the evaluation
     const sizes = Object.fromEntries([...sim.populations].map(([name, p]) => [name, p.size]));
@@ -106,12 +106,12 @@ describe('training protocol', () => {
     // Different inputs give different rates (the arrays are copies, not one reused buffer).
     const [first] = Object.values(test.layers);
     expect(first.some((z) => z.some((v, i) => v !== first[0][i]))).toBe(true);
-    expect(sim.trainer!.layerRates('train').labels.length).toBeGreaterThan(test.labels.length);
+    expect(trainerOf(sim)!.layerRates('train').labels.length).toBeGreaterThan(test.labels.length);
   });
 
   it('readout_loss rate: the delta rule drives readout rates towards their targets', async () => {
     const sim = await build(readoutOnly(0.0005, '  readout_loss: rate\n  readout_target_hz: [10, 60]'));
-    const result = sim.trainer!.run();
+    const result = trainerOf(sim)!.run();
     expect(result.test_accuracy!).toBeGreaterThan(0.8);
     // The mean readout rate settles between the two targets (one neuron high, one low per
     // sample): near (10 + 60) / 2 = 35 Hz, where the softmax loss leaves it where it started.

@@ -4,6 +4,7 @@ import type { MemoryCircuitPlugin, MemorySample } from '../../core/contracts.js'
 import { MemoryCircuitToken } from '../../core/tokens.js';
 import { build } from '../../test/helpers.js';
 import { BackpropPlugin, type BackpropSignal } from './backprop.js';
+import { trainerOf } from '../../core/training.js';
 
 const scenario = (hidden: string, memory = 'spy-backprop') => `
 seed: 3
@@ -62,7 +63,7 @@ describe('backprop baseline', () => {
       },
     };
     const sim = await build(scenario('leaky-rate'), [new ContainerModule(({ bind }) => void bind(MemoryCircuitToken).toConstantValue(spy))]);
-    sim.trainer!.run();
+    trainerOf(sim)!.run();
     expect(seen).toHaveLength(6);
     const first = seen.filter((s) => s.layer === 'h1');
     let checked = 0;

@@ -40,7 +40,6 @@
  */
 import { Rng } from '../../core/rng.js';
 import { MlpReadout } from './mlp.js';
-import { RandomStream } from './train.js';
 
 export interface ReservoirParams {
   size: number;
@@ -338,7 +337,8 @@ export function toFile(net: ReservoirNet, seed: number, trainer: Record<string, 
   };
 }
 
-export function fromFile(f: ReservoirFile): { net: ReservoirNet; stream: RandomStream } {
+/** The network saved in a file (train.ts's fromFile adds its random stream). */
+export function netFromFile(f: ReservoirFile): ReservoirNet {
   const w = f.weights;
   const net = new ReservoirNet(f.params, f.dims, Rng.fromState(f.state.rng.map((x) => x ?? NaN)), {
     rowStart: i32(w.rowStart),
@@ -349,5 +349,5 @@ export function fromFile(f: ReservoirFile): { net: ReservoirNet; stream: RandomS
     wOut: f64(w.wOut),
   });
   net.u.set(f64(f.state.u));
-  return { net, stream: RandomStream.fromState(f.dims, f.params, f.state.stream) };
+  return net;
 }

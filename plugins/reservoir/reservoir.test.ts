@@ -8,9 +8,10 @@ import { build, tempDir } from '../../test/helpers.js';
 import { MlpReadout } from './mlp.js';
 import { Channel } from '../../core/modulators.js';
 import { Scheduler } from '../../core/scheduler.js';
-import { fromFile, ReservoirNet, type ReservoirFile } from './reservoir-net.js';
+import { ReservoirNet, type ReservoirFile } from './reservoir-net.js';
 import { ReservoirMemory, ReservoirMemoryPlugin, trainCircuit } from './reservoir.js';
-import { evaluate, presentSample, RandomStream } from './train.js';
+import { evaluate, fromFile, presentSample, RandomStream } from './train.js';
+import { trainerOf } from '../../core/training.js';
 
 const defaults = Object.fromEntries(ReservoirMemoryPlugin.params.map((s) => [s.name, s.default]));
 const small = (over: Record<string, unknown> = {}) => ({ ...defaults, size: 80, window: 4, sigma_z: 1, gamma: 5, train_samples: 1000, eval_samples: 200, ...over }) as never;
@@ -120,7 +121,7 @@ projections:
       bind(MemoryCircuitToken).toConstantValue(spy);
     });
     const sim = await build(scenario(`{type: spy-reservoir, params: ${params}}`), [module]);
-    sim.trainer!.run();
+    trainerOf(sim)!.run();
     expect(seen).toHaveLength(12); // the training samples only, none of the 100 test samples
     const sx = 1 / (0.5 * Math.sqrt(2));
     const sy = 1 / (0.25 * Math.sqrt(2));

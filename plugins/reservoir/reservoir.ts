@@ -24,8 +24,8 @@ import { param } from '../../core/params.js';
 import { normalisedView } from '../../core/hsic/hsic.js';
 import { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
-import { CONTRACT_KEYS, fromFile, ReservoirNet, toFile, type Dims, type ReservoirFile, type ReservoirParams } from './reservoir-net.js';
-import { evaluate, makeTrainer, presentSample, RandomStream, RidgeAccumulator, type Evaluation, type TrainerOptions } from './train.js';
+import { CONTRACT_KEYS, ReservoirNet, toFile, type Dims, type ReservoirFile, type ReservoirParams } from './reservoir-net.js';
+import { evaluate, fromFile, makeTrainer, presentSample, RandomStream, RidgeAccumulator, type Evaluation, type TrainerOptions } from './train.js';
 
 export class ReservoirMemory implements MemoryCircuit, EventHandler {
   private stepsLeft = 0;

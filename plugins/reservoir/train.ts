@@ -21,7 +21,7 @@
 import { cosine, ibSignal } from '../../core/hsic/hsic.js';
 import { randomMemorySample } from '../../core/memory-experiment.js';
 import { Rng } from '../../core/rng.js';
-import type { Dims, ReservoirNet, ReservoirParams, StreamState } from './reservoir-net.js';
+import { netFromFile, type Dims, type ReservoirFile, type ReservoirNet, type ReservoirParams, type StreamState } from './reservoir-net.js';
 
 /** A stream of random samples and the exact xi~ of the window ending at each. */
 export class RandomStream {
@@ -60,6 +60,11 @@ export class RandomStream {
     }
     return scaledSignal(this.X, this.Y, this.Z, this.p, this.dims);
   }
+}
+
+/** A saved reservoir: its network and the random stream its training had reached. */
+export function fromFile(f: ReservoirFile): { net: ReservoirNet; stream: RandomStream } {
+  return { net: netFromFile(f), stream: RandomStream.fromState(f.dims, f.params, f.state.stream) };
 }
 
 /** xi~ = xi (N - 1)^2 sigma_z sqrt(dz) / 2 for the window (N = the planned window, as the circuit emits). */

@@ -20,6 +20,7 @@ import { EngramError } from '../core/errors.js';
 import { CsvBuilder, writeFileAtomicSync } from '../core/output.js';
 import { Rng } from '../core/rng.js';
 import { loadScenario } from '../core/scenario/load.js';
+import { runScenario } from './run.js';
 import type { RunReply, RunRequest } from './sweep-worker.js';
 
 export interface SweepOptions {
@@ -230,7 +231,6 @@ export async function runSweep(scenario: string, options: SweepOptions): Promise
 
   const file = workerFile();
   if (options.workers === 0 || !file) {
-    const { runScenario } = await import('../index.js');
     for (const j of todo) {
       const t0 = performance.now();
       await runScenario(scenario, { set: j.set, seed: j.seed, out: j.out });

@@ -9,10 +9,10 @@
  * same model, another draw of the network. The script runs the network for duration_ms and
  * prints one JSON line: spikes, mean rate and mean CV of the ISI per population.
  */
-import { EngramError } from '../core/errors.js';
-import type { PluginRegistry } from '../core/registry.js';
-import type { LoadedScenario } from '../core/scenario/load.js';
-import { exportContext, py } from './export-common.js';
+import { EngramError } from '../../core/errors.js';
+import type { PluginRegistry } from '../../core/registry.js';
+import type { LoadedScenario } from '../../core/scenario/load.js';
+import { exportContext, py } from './common.js';
 
 type Spec = Record<string, unknown>;
 

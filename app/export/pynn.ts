@@ -10,9 +10,9 @@
  * dependence; PyNN's amplitudes are relative to w_max). Anything else is refused by name.
  * The script prints one JSON line: spikes, mean rate and mean CV of the ISI per population.
  */
-import type { PluginRegistry } from '../core/registry.js';
-import type { LoadedScenario } from '../core/scenario/load.js';
-import { exportContext, py } from './export-common.js';
+import type { PluginRegistry } from '../../core/registry.js';
+import type { LoadedScenario } from '../../core/scenario/load.js';
+import { exportContext, py } from './common.js';
 
 type Spec = Record<string, unknown>;
 

@@ -22,8 +22,9 @@ import * as path from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { EngramError } from '../core/errors.js';
+import { EngramError, RunInterrupted } from '../core/errors.js';
 import { finishedRun, finishRun, planSweep, sweepManifest, workerFile, writeSweepCsv, type SweepJob, type SweepManifest, type SweepOptions, type SweepRun } from './sweep.js';
+import { runScenario } from './run.js';
 import type { RunReply, RunRequest } from './sweep-worker.js';
 
 /** Where a queue lives: redis[s]://[user:password@]HOST:PORT/NAME[?db=N]. */
@@ -325,8 +326,6 @@ class RunThread {
   private inline?: AbortController;
   async run(req: Extract<RunRequest, { type: 'run' }>): Promise<RunReply> {
     if (!this.thread) {
-      const { runScenario } = await import('../index.js');
-      const { RunInterrupted } = await import('../core/errors.js');
       this.inline = new AbortController();
       try {
         await runScenario(req.scenario, { set: req.set, seed: req.seed, out: req.out, resume: req.resume ? req.out : undefined, signal: this.inline.signal });

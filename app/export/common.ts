@@ -2,10 +2,10 @@
  * What both exporters (export-brian2.ts, export-pynn.ts) share: the refusals that apply to any
  * target, parameter resolution with defaults, and Python literals.
  */
-import { EngramError } from '../core/errors.js';
-import { resolveParams } from '../core/params.js';
-import type { PluginRegistry } from '../core/registry.js';
-import type { LoadedScenario } from '../core/scenario/load.js';
+import { EngramError } from '../../core/errors.js';
+import { resolveParams } from '../../core/params.js';
+import type { PluginRegistry } from '../../core/registry.js';
+import type { LoadedScenario } from '../../core/scenario/load.js';
 
 /** A Python literal of a string, number, boolean or list of them. */
 export const py = (x: unknown): string =>

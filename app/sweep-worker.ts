@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { RunInterrupted } from '../core/errors.js';
-import { runScenario } from '../index.js';
+import { runScenario } from './run.js';
 
 export type RunRequest = { type: 'run'; scenario: string; set: string[]; seed: number; out: string; resume?: boolean } | { type: 'abort' };
 export type RunReply = { ok: true } | { ok: false; error: string; interrupted?: boolean };

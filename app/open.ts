@@ -1,0 +1,80 @@
+/**
+ * Opening a scenario: the plugin registry it needs (built-in modules, the caller's, the
+ * scenario's own), then a Simulation ready to run. What `engram run` and `engram validate`
+ * start with.
+ */
+import 'reflect-metadata';
+import type { ContainerModule } from 'inversify';
+import type { MemoryCircuitPlugin } from '../core/contracts.js';
+import { buildSimulation, loadScenarioPlugins, origins, prepareTraining } from '../core/build.js';
+import { ScenarioError } from '../core/errors.js';
+import { resolveMemoryExperiment } from '../core/memory-experiment.js';
+import { createRegistry, DuplicatePluginError, type PluginRegistry } from '../core/registry.js';
+import { loadScenario, type LoadedScenario, type LoadOptions } from '../core/scenario/load.js';
+import type { Simulation } from '../core/simulation.js';
+import { PluginKindLabels } from '../core/tokens.js';
+import { builtinModules } from '../plugins/index.js';
+
+export interface OpenOptions extends LoadOptions {
+  /** Plugin modules to load besides the built-in ones and those the scenario names. */
+  modules?: readonly ContainerModule[];
+}
+
+/** The registry of the built-in plugins plus `modules`. */
+export function createEngramRegistry(modules: readonly ContainerModule[] = []): Promise<PluginRegistry> {
+  return createRegistry([...builtinModules, ...modules]);
+}
+
+/**
+ * The registry for a scenario: built-in modules, the caller's and the scenario's own. A
+ * scenario plugin whose name is already taken is reported at its plugins: entry.
+ */
+export async function scenarioRegistry(loaded: LoadedScenario, modules: readonly ContainerModule[], scenarioModules: readonly ContainerModule[]): Promise<PluginRegistry> {
+  try {
+    return await createEngramRegistry([...modules, ...scenarioModules]);
+  } catch (err) {
+    if (!(err instanceof DuplicatePluginError)) throw err;
+    const origin = origins(loaded).get(`${err.kind}/${err.pluginName}`);
+    const entry = /plugins\.(\d+)/.exec(origin ?? '')?.[1];
+    if (entry === undefined) throw err;
+    const where = ['plugins', Number(entry)];
+    throw new ScenarioError([{ location: loaded.source.locate(where), path: where.join('.'), expected: `plugins with names of their own: ${PluginKindLabels[err.kind]} "${err.pluginName}" exists already`, found: `a second ${PluginKindLabels[err.kind]} "${err.pluginName}"` }]);
+  }
+}
+
+/** Loads, validates and builds a scenario file; the returned simulation is ready to run. */
+export async function openScenario(file: string, options: OpenOptions = {}): Promise<Simulation> {
+  const loaded = await loadScenario(file, options);
+  return buildLoaded(loaded, options.modules);
+}
+
+/** Builds an already loaded scenario (see loadScenario / parseScenario). */
+export async function buildLoaded(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<Simulation> {
+  const scenarioModules = await loadScenarioPlugins(loaded);
+  const registry = await scenarioRegistry(loaded, modules, scenarioModules);
+  return buildSimulation(loaded, registry, await prepareTraining(loaded, registry));
+}
+
+/** Validates a scenario completely (structure, plugins, references) without running it. */
+export async function validateScenario(file: string, options: OpenOptions = {}): Promise<LoadedScenario> {
+  const loaded = await loadScenario(file, options);
+  if (loaded.scenario.memory_experiment) {
+    const plugin = await memoryExperimentPlugin(loaded, options.modules);
+    resolveMemoryExperiment(loaded.scenario.memory_experiment, plugin, (p, onKey) => loaded.source.locate(p, onKey));
+  } else await buildLoaded(loaded, options.modules);
+  return loaded;
+}
+
+/** The memory plugin a memory experiment scenario names, or a diagnostic naming the field. */
+export async function memoryExperimentPlugin(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<MemoryCircuitPlugin> {
+  const scenarioModules = await loadScenarioPlugins(loaded);
+  const registry = await scenarioRegistry(loaded, modules, scenarioModules);
+  const type = loaded.scenario.memory_experiment!.memory.type;
+  const plugin = registry.memory.get(type);
+  if (!plugin) {
+    const where = ['memory_experiment', 'memory', 'type'];
+    throw new ScenarioError([{ location: loaded.source.locate(where), path: where.join('.'), expected: `a memory circuit: ${registry.memory.names().join(', ')}`, found: `unknown memory circuit "${type}"` }]);
+  }
+  return plugin;
+}
+

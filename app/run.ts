@@ -1,0 +1,129 @@
+/**
+ * `engram run` as a call: open a scenario, run it (in pieces of wall time, so that signals
+ * are heard), save checkpoints of a training, and write the outputs. A run that stops early
+ * keeps what it recorded.
+ */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { EngramError, RunStopped } from '../core/errors.js';
+import { runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from '../core/memory-experiment.js';
+import { writeFileAtomicSync } from '../core/output.js';
+import { loadScenario } from '../core/scenario/load.js';
+import type { RunSummary, Simulation } from '../core/simulation.js';
+import type { EpochRecord } from '../core/training.js';
+import { TrainingCheckpoint } from './checkpoint.js';
+import { buildLoaded, memoryExperimentPlugin, type OpenOptions } from './open.js';
+import { trainerOf } from '../core/training.js';
+
+export interface RunResult {
+  /** The run's summary (network scenarios). */
+  summary?: RunSummary;
+  /** The results of a memory experiment scenario. */
+  experiment?: MemoryExperimentResult;
+  files: string[];
+  outDir: string;
+}
+
+/** Opens, runs and writes a scenario: what `engram run` does. */
+export async function runScenario(
+  file: string,
+  options: OpenOptions & {
+    out?: string;
+    onProgress?: (fraction: number, wall_s: number) => void;
+    onEpoch?: (record: EpochRecord) => void;
+    onExperimentRow?: (row: MemoryExperimentRow, index: number, total: number) => void;
+    /** Aborting it stops the run at the next batch of events; the recordings so far are kept. */
+    signal?: AbortSignal;
+    /** Continue the training whose checkpoint is in this folder (the same scenario, seed and overrides). */
+    resume?: string;
+    /** Training runs save a checkpoint every this many epochs (default 1; 0: never by epochs)... */
+    checkpointEveryEpochs?: number;
+    /** ... and every this many minutes of wall time (default 10; 0: never by time), and when stopped by a signal. */
+    checkpointEveryMinutes?: number;
+  } = {},
+): Promise<RunResult> {
+  const loaded = await loadScenario(file, options);
+  const spec = loaded.scenario.memory_experiment;
+  if (spec) {
+    const plugin = await memoryExperimentPlugin(loaded, options.modules);
+    const locate = (p: readonly (string | number)[], onKey = false) => loaded.source.locate(p, onKey);
+    const name = loaded.scenario.name ?? path.basename(loaded.file).replace(/\.(ya?ml|json)$/i, '');
+    const started = performance.now();
+    const outDir = options.out ?? `out/${name}`;
+    const meta = () => ({ scenario: name, seed: loaded.scenario.seed, wall_s: (performance.now() - started) / 1000 });
+    const done: MemoryExperimentRow[] = [];
+    const experiment = runMemoryExperiment(spec, plugin, loaded.scenario.seed, loaded.dir, locate, (row, index, total) => {
+      // Every finished grid point is on disk before the next starts: a long experiment never loses finished rows.
+      done.push(row);
+      writeMemoryExperiment({ memory: spec.memory.type, dims: spec.dims, rows: done }, meta(), outDir, false);
+      options.onExperimentRow?.(row, index, total);
+    });
+    const files = writeMemoryExperiment(experiment, meta(), outDir);
+    return { experiment, files, outDir };
+  }
+  const sim = await buildLoaded(loaded, options.modules);
+  if (options.onProgress) {
+    const cb = options.onProgress;
+    sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s));
+  }
+  const outDir = options.out ?? options.resume ?? `out/${sim.name}`;
+  const trainer = trainerOf(sim);
+  const checkpoint = trainer ? new TrainingCheckpoint(sim, trainer, loaded, outDir, options) : undefined;
+  if (options.resume) {
+    if (!checkpoint) throw new EngramError(`--resume: ${loaded.file} has no training section; only trainings write checkpoints`);
+    checkpoint.restore(options.resume);
+  }
+  // A training stops at a sample boundary (after saving a checkpoint); other runs at the next batch of events.
+  if (!trainer) sim.stopSignal = options.signal;
+  // Until the run ends, summary.json says it is running: a run killed on the way never leaves
+  // a summary (its own or an earlier run's) that looks complete.
+  mkdirSync(outDir, { recursive: true });
+  writeFileAtomicSync(`${outDir}/summary.json`, JSON.stringify({ scenario: sim.name, seed: sim.seed, status: 'running' }, null, 2) + '\n');
+  try {
+    if (trainer) {
+      await trainer.runAsync(
+        (record) => {
+          // A long training never loses its finished epochs: history.csv is on disk after each
+          // (atomically, so a killed run leaves the last complete version, never a torn one).
+          mkdirSync(outDir, { recursive: true });
+          writeFileAtomicSync(`${outDir}/history.csv`, trainer.historyCsv());
+          options.onEpoch?.(record);
+        },
+        (savable) => checkpoint!.step(savable, options.signal),
+      );
+    } else await runYielding(sim);
+  } catch (err) {
+    if (!(err instanceof RunStopped)) throw err;
+    // A guard or a failing plugin stopped the run: keep what was recorded up to then, with
+    // the reason in summary.json, and say where it is. The weights are brought up to the stop
+    // time first (a plugin that failed may fail again here: then they stay as they were).
+    try {
+      sim.settlePlasticity();
+    } catch {
+      // the run's own error is the one to report
+    }
+    await sim.writeOutputs(outDir, { status: 'stopped', stopped: { t_ms: err.t_ms, reason: err.message } });
+    err.message += `\nthe recordings up to t = ${err.t_ms} ms are in ${outDir}/ (summary.json says why the run stopped)`;
+    throw err;
+  }
+  const files = await sim.writeOutputs(outDir);
+  return { summary: sim.summary(), files, outDir };
+}
+
+/**
+ * sim.run() in pieces of about 50 ms of wall time, giving the event loop a turn between them
+ * (signals, timers). The pieces do not settle plastic synapses (only the end does), so their
+ * boundaries, which depend on the machine's speed, cannot change a single bit of the result.
+ */
+async function runYielding(sim: Simulation): Promise<void> {
+  let chunk = sim.resolution_ms * 100;
+  while (sim.t_ms < sim.t_stop_ms) {
+    const started = performance.now();
+    sim.run(Math.min(sim.t_stop_ms, sim.t_ms + chunk), { settle: false });
+    const wall = performance.now() - started;
+    // Aim at 50 ms per piece: grow the piece while it is quick, shrink it when slow.
+    chunk = wall < 25 ? chunk * 2 : wall > 100 ? Math.max(sim.resolution_ms, chunk / 2) : chunk;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  sim.settlePlasticity();
+}
