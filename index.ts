@@ -14,7 +14,7 @@ export * from './core/index.js';
 export { ContainerModule } from 'inversify';
 export { builtinModules } from './plugins/index.js';
 export { LifModel, LifPopulation, lifVoltage, synapticKernel } from './plugins/lif/lif.js';
-export { buildLoaded, createEngramRegistry, openScenario, validateScenario, type OpenOptions } from './app/open.js';
+export { buildLoaded, createEngramRegistry, openScenario, planLoaded, validateScenario, type OpenOptions } from './app/open.js';
 export { runScenario, type RunResult } from './app/run.js';
 export { CHECKPOINT_VERSION } from './app/checkpoint.js';
 export { trainMemory, type TrainMemoryOptions } from './app/memory-train.js';

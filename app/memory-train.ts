@@ -25,7 +25,7 @@ export async function trainMemory(file: string, options: TrainMemoryOptions): Pr
   const loaded = await loadScenario(file, options);
   const scenarioModules = await loadScenarioPlugins(loaded);
   const registry = await scenarioRegistry(loaded, options.modules ?? [], scenarioModules);
-  const prepared = await prepareTraining(loaded, registry);
+  const prepared = await prepareTraining(loaded, registry, { load: false });
   const tr = loaded.scenario.training;
   if (!tr || !prepared) throw new EngramError(`${file}: no training section: memory train needs a scenario whose training.layers name memory circuits`);
   const trainable = tr.layers.map((l, i) => ({ l, i, plugin: registry.memory.get(l.memory.type) })).filter((c) => c.plugin?.pretrain);
@@ -43,7 +43,7 @@ export async function trainMemory(file: string, options: TrainMemoryOptions): Pr
   const { values, diagnostics } = resolveParams(`memory circuit ${chosen.plugin!.name}`, chosen.plugin!.params, chosen.l.memory.params, base, locate, chosen.plugin!.check);
   if (diagnostics.length) throw new ScenarioError(diagnostics);
   const population = loaded.scenario.populations[chosen.l.population];
-  const dims = { x: prepared.dataset.nFeatures, y: prepared.dataset.nClasses, z: population.size };
+  const dims = { x: prepared.shape.nFeatures, y: prepared.shape.nClasses, z: population.size };
   try {
     // The seed the scenario's build would use for this layer's circuit.
     const seed = Rng.derive(loaded.scenario.seed, `memory/${chosen.l.population}`).int(2 ** 31);

@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import type { ContainerModule } from 'inversify';
 import type { MemoryCircuitPlugin } from '../core/contracts.js';
-import { buildSimulation, loadScenarioPlugins, origins, prepareTraining } from '../core/build.js';
+import { buildSimulation, loadScenarioPlugins, origins, planNetwork, prepareTraining, type NetworkPlan } from '../core/build.js';
 import { ScenarioError } from '../core/errors.js';
 import { resolveMemoryExperiment } from '../core/memory-experiment.js';
 import { createRegistry, DuplicatePluginError, type PluginRegistry } from '../core/registry.js';
@@ -55,14 +55,26 @@ export async function buildLoaded(loaded: LoadedScenario, modules: readonly Cont
   return buildSimulation(loaded, registry, await prepareTraining(loaded, registry));
 }
 
-/** Validates a scenario completely (structure, plugins, references) without running it. */
+/**
+ * Validates a scenario by planning it (core/build.ts planNetwork): structure, plugins and their
+ * parameters, references, sizes, connectors and the run's length, every problem at once. It
+ * builds nothing: no synapse is allocated, no plugin object made, no memory trained, and a
+ * dataset whose plugin knows its shape is not loaded. What only construction can find (a
+ * plugin's create() refusing its input) is reported by `engram run` before the run starts.
+ */
 export async function validateScenario(file: string, options: OpenOptions = {}): Promise<LoadedScenario> {
   const loaded = await loadScenario(file, options);
   if (loaded.scenario.memory_experiment) {
     const plugin = await memoryExperimentPlugin(loaded, options.modules);
     resolveMemoryExperiment(loaded.scenario.memory_experiment, plugin, (p, onKey) => loaded.source.locate(p, onKey));
-  } else await buildLoaded(loaded, options.modules);
+  } else await planLoaded(loaded, options.modules);
   return loaded;
+}
+
+/** The network plan of an already loaded scenario (see validateScenario). */
+export async function planLoaded(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<NetworkPlan> {
+  const registry = await scenarioRegistry(loaded, modules, await loadScenarioPlugins(loaded));
+  return planNetwork(loaded, registry, await prepareTraining(loaded, registry, { load: false }));
 }
 
 /** The memory plugin a memory experiment scenario names, or a diagnostic naming the field. */

@@ -2,11 +2,11 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
-import { isSampleInput, type Dataset, type MemoryCircuitPlugin, type PopulationView, type SpikeListener, type SynapseDynamics } from './contracts.js';
+import { datasetShape, isSampleInput, type Dataset, type DatasetShape, type MemoryCircuitPlugin, type PopulationView, type SpikeListener, type SynapseDynamics } from './contracts.js';
 import { fillValues, specBounds, type ValueSpec } from './distributions.js';
 import { describeValue, EngramError, formatLocation, ParamError, ScenarioError, type Diagnostic } from './errors.js';
 import { buildCsr, sortRowsByDelay } from './network/csr.js';
-import { connect, ConnectorError } from './network/connectors.js';
+import { connect, ConnectorError, connectorProblem } from './network/connectors.js';
 import { resolveParams } from './params.js';
 import { createRegistry, type PluginRegistry } from './registry.js';
 import { Rng } from './rng.js';
@@ -81,7 +81,10 @@ function firstLine(err: unknown): string {
 
 export interface PreparedTraining {
   readonly name: string;
-  readonly dataset: Dataset;
+  /** What the dataset is: enough to plan. */
+  readonly shape: DatasetShape;
+  /** The samples, when loaded (needed to construct). */
+  readonly dataset?: Dataset;
 }
 
 /**
@@ -89,7 +92,7 @@ export interface PreparedTraining {
  * the network is built, so that its size can fix the run's length and be checked against the
  * input and readout populations.
  */
-export async function prepareTraining(loaded: LoadedScenario, registry: PluginRegistry): Promise<PreparedTraining | undefined> {
+export async function prepareTraining(loaded: LoadedScenario, registry: PluginRegistry, options: { load?: boolean } = {}): Promise<PreparedTraining | undefined> {
   const tr = loaded.scenario.training;
   if (!tr) return undefined;
   const locate = (p: FieldPath, onKey = false) => loaded.source.locate(p, onKey);
@@ -100,8 +103,11 @@ export async function prepareTraining(loaded: LoadedScenario, registry: PluginRe
   const { values, diagnostics } = resolveParams(`dataset ${plugin.name}`, plugin.params, tr.dataset.params, ['training', 'dataset', 'params'], locate);
   if (diagnostics.length) throw new ScenarioError(diagnostics);
   try {
-    const dataset = await plugin.create({ params: values, rng: Rng.derive(loaded.scenario.seed, 'dataset'), baseDir: loaded.dir });
-    return { name: plugin.name, dataset };
+    const ctx = { params: values, rng: Rng.derive(loaded.scenario.seed, 'dataset'), baseDir: loaded.dir };
+    // Planning alone needs only the shape; a plugin that cannot give it without loading is loaded.
+    if (options.load === false && plugin.shape) return { name: plugin.name, shape: plugin.shape(ctx) };
+    const dataset = await plugin.create(ctx);
+    return { name: plugin.name, shape: datasetShape(dataset), dataset };
   } catch (err) {
     if (err instanceof EngramError) throw err;
     if (err instanceof ParamError) {
@@ -134,7 +140,14 @@ function lowerBound(value: ArrayValue): number {
  * Nothing is constructed until the whole scenario has been checked; all problems found are
  * reported together as one ScenarioError.
  */
-export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry, training?: PreparedTraining): Simulation {
+/**
+ * The plan of a scenario's network: every field checked against the registry (all problems
+ * at once, as a ScenarioError), plugins resolved and their parameters validated, sizes and the
+ * run's length known. Nothing is allocated, no plugin object is created and no dataset need be
+ * loaded (a PreparedTraining with a shape only is enough): `engram validate` stops here, and
+ * constructNetwork builds the simulation from the plan.
+ */
+export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, training?: PreparedTraining) {
   const startedAt = performance.now();
   const s = loaded.scenario;
   const locate = (p: FieldPath, onKey = false) => loaded.source.locate(p, onKey);
@@ -155,7 +168,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
   let duration = s.duration_ms ?? 0;
   if (s.training) {
     if (s.duration_ms !== undefined) problem(['duration_ms'], 'no duration_ms in a training scenario: the training section sets the length', String(s.duration_ms), true);
-    if (training) duration = Math.ceil(Trainer.duration(s.training, training.dataset) / dt - 1e-9) * dt;
+    if (training) duration = Math.ceil(Trainer.duration(s.training, training.shape) / dt - 1e-9) * dt;
   } else if (s.duration_ms === undefined) {
     problem([], 'a duration_ms (or a training section)', 'no duration_ms');
   }
@@ -239,6 +252,11 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       port = post.plugin.receptors.indexOf(spec.receptor);
       if (port < 0) problem([...base, 'receptor'], `a receptor of ${post.plugin.name}: ${post.plugin.receptors.join(', ')}`, `"${spec.receptor}"`);
     }
+    const nPre = sourceSize(spec.from);
+    if (nPre !== undefined && post) {
+      const why = connectorProblem(spec.connector, nPre, post.spec.size, spec.from === spec.to);
+      if (why) problem([...base, 'connector'], 'a realisable specification', why);
+    }
     const nPairs = spec.connector.type === 'list' ? spec.connector.pairs.length : -1;
     for (const field of ['weight', 'delay_ms'] as const) {
       const value = spec[field];
@@ -287,12 +305,12 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
     const inputPlan = inputPlans.find((p) => p?.name === tr.input);
     if (!inputPlan || inputPlan.plugin.output !== 'spikes') {
       problem(['training', 'input'], `a spike input that encodes samples (e.g. type rate-code): ${inputPlans.filter((p) => p?.plugin.output === 'spikes').map((p) => p!.name).join(', ') || '(none)'}`, `"${tr.input}"`);
-    } else if (training && inputPlan.spec.size !== training.dataset.nFeatures) {
-      problem(['inputs', tr.input, 'size'], `${training.dataset.nFeatures} generator neurons, one per feature of ${training.name}`, String(inputPlan.spec.size));
+    } else if (training && inputPlan.spec.size !== training.shape.nFeatures) {
+      problem(['inputs', tr.input, 'size'], `${training.shape.nFeatures} generator neurons, one per feature of ${training.name}`, String(inputPlan.spec.size));
     }
     if (!(tr.readout in s.populations)) problem(['training', 'readout'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${tr.readout}"`);
-    else if (training && s.populations[tr.readout].size !== training.dataset.nClasses) {
-      problem(['populations', tr.readout, 'size'], `${training.dataset.nClasses} neurons, one per class of ${training.name}`, String(s.populations[tr.readout].size));
+    else if (training && s.populations[tr.readout].size !== training.shape.nClasses) {
+      problem(['populations', tr.readout, 'size'], `${training.shape.nClasses} neurons, one per class of ${training.name}`, String(s.populations[tr.readout].size));
     }
     tr.layers.forEach((layer, i) => {
       const base: FieldPath = ['training', 'layers', i];
@@ -336,7 +354,24 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
   });
 
   if (diagnostics.length) throw new ScenarioError(diagnostics);
+  return { loaded, registry, training, startedAt, s, locate, dt, t_stop_ms, popPlans, inputPlans, projPlans, memoryPlans, recPlans, trainingChannels };
+}
 
+export type NetworkPlan = ReturnType<typeof planNetwork>;
+
+/** Plans and constructs: the simulation of a scenario, ready to run. */
+export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry, training?: PreparedTraining): Simulation {
+  return constructNetwork(planNetwork(loaded, registry, training));
+}
+
+/**
+ * Builds the simulation a plan describes: populations, connectivity, plasticity, inputs,
+ * recorders and, for a training, its memories (which may train, e.g. a reservoir) and the
+ * protocol. A training plan needs its dataset loaded (prepareTraining with load: true).
+ */
+export function constructNetwork(plan: NetworkPlan): Simulation {
+  const { loaded, training, startedAt, s, locate, dt, t_stop_ms, popPlans, inputPlans, projPlans, memoryPlans, recPlans, trainingChannels } = plan;
+  if (s.training && !training?.dataset) throw new Error('constructNetwork: a training plan needs its dataset loaded (prepareTraining with load: true)');
   // Construction -------------------------------------------------------------------------
   const scheduler = new Scheduler();
   const timeGrid = new TimeGrid(dt);
@@ -504,7 +539,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
           params: plan.params,
           scheduler,
           rng: Rng.derive(seed, `memory/${plan.population}`),
-          dims: { x: training.dataset.nFeatures, y: training.dataset.nClasses, z: runtime.size },
+          dims: { x: training.shape.nFeatures, y: training.shape.nClasses, z: runtime.size },
           channel: modulators.get(`xi/${plan.population}`)!,
           baseDir: loaded.dir,
           network: {
@@ -520,7 +555,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
       const sigma = (k: string) => (typeof plan.params[k] === 'number' ? (plan.params[k] as number) : 1);
       return { name: plan.population, activity, memory, sigma: { x: sigma('sigma_x'), y: sigma('sigma_y'), z: sigma('sigma_z') } };
     });
-    sim.attach(new Trainer(sim, tr, training.dataset, training.name, source, layerActivity(runtimes.get(tr.readout)!), layers, modulators.get(`error/${tr.readout}`)!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties')));
+    sim.attach(new Trainer(sim, tr, training.dataset!, training.name, source, layerActivity(runtimes.get(tr.readout)!), layers, modulators.get(`error/${tr.readout}`)!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties')));
   }
   return sim;
 

@@ -432,6 +432,25 @@ export interface DatasetContext {
   readonly baseDir: string;
 }
 
+/** What a dataset is, without its samples: enough to plan a network and the run's length. */
+export interface DatasetShape {
+  readonly nFeatures: number;
+  readonly nClasses: number;
+  readonly nTrain: number;
+  readonly nTest: number;
+}
+
 export interface DatasetPlugin extends PluginInfo {
   create(ctx: DatasetContext): Dataset | Promise<Dataset>;
+  /**
+   * The shape `create` would return, found without reading or generating the samples, so that
+   * `engram validate` can plan a training without loading its data. Optional: without it,
+   * validation loads the dataset. It may throw a ParamError, as create does.
+   */
+  shape?(ctx: DatasetContext): DatasetShape;
+}
+
+/** The shape of a loaded dataset. */
+export function datasetShape(d: Dataset): DatasetShape {
+  return { nFeatures: d.nFeatures, nClasses: d.nClasses, nTrain: d.train.x.length, nTest: d.test.x.length };
 }

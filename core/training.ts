@@ -12,7 +12,7 @@
  *
  * Rules react to the pulses (ib-hebbian, delta-readout); the protocol never touches weights.
  */
-import type { Dataset, MemoryCircuit, SampleInput, SpikeListener } from './contracts.js';
+import type { Dataset, DatasetShape, MemoryCircuit, SampleInput, SpikeListener } from './contracts.js';
 import { hsic } from './hsic/hsic.js';
 import { layerDiagnostics, type LayerDiagnostics } from './diagnostics/representation.js';
 import type { Channel } from './modulators.js';
@@ -117,11 +117,11 @@ export class Trainer implements SimulationExtension {
   ) {}
 
   /** Simulated time of one full run (every epoch trains and, when scheduled, evaluates). */
-  static duration(spec: TrainingSpec, dataset: Dataset): number {
+  static duration(spec: TrainingSpec, shape: DatasetShape): number {
     const perSample = spec.presentation_ms + spec.gap_ms;
-    const nTrain = Math.min(spec.train_samples ?? Infinity, dataset.train.x.length);
+    const nTrain = Math.min(spec.train_samples ?? Infinity, shape.nTrain);
     const evals = Math.floor(spec.epochs / spec.evaluate_every) + (spec.epochs % spec.evaluate_every ? 1 : 0);
-    return perSample * (spec.epochs * nTrain + evals * dataset.test.x.length);
+    return perSample * (spec.epochs * nTrain + evals * shape.nTest);
   }
 
   private oneHot(label: number): Float64Array {

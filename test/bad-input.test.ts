@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
  * The corpus of broken scenarios (test/fixtures/bad): each is answered by the CLI with
  * file:line:column, the field, what was expected, exit code 2 (3 for a run that a plugin
  * stops), and never a stack trace. A fixture's first line says what the message must contain
- * (`# expect: ...`); a `# run:` line makes the test run it instead of validating it.
+ * (`# expect: ...`); a `# run:` line makes the test run it instead of validating it, and a
+ * `# construct:` line marks a fault that only construction can see (a file a plugin opens, a
+ * plugin that throws while it builds): `validate` plans and so passes it, `run` must refuse it
+ * with exit code 2 before any simulated time.
  */
 const dir = path.resolve('test/fixtures/bad');
 const cli = path.resolve('dist/cli/engram.js');
@@ -34,7 +37,7 @@ async function runAll() {
     Array.from({ length: 4 }, async () => {
       for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
         const text = readFileSync(path.join(dir, f), 'utf8');
-        const run = /^# run:/m.test(text);
+        const run = /^# (run|construct):/m.test(text);
         results.set(f, await engram(run ? ['run', f, '--out', path.join(outs, f), '--quiet'] : ['validate', f]));
       }
     }),
@@ -55,12 +58,13 @@ describe('bad input', () => {
       const text = readFileSync(path.join(dir, f), 'utf8');
       const expectText = /^# expect: ?(.*)$/m.exec(text)?.[1] ?? '';
       const run = /^# run:/m.test(text);
+      const construct = /^# construct:/m.test(text);
       const { code, stderr } = results.get(f)!;
       const first = stderr.split('\n')[0];
       const problems = [
         code !== (run ? 3 : 2) && `exit code ${code}`,
         !new RegExp(`^engram: ${f.replace(/\./g, '\\.')}:\\d+:\\d+: `).test(first) && !(run && /^engram: .+ at .+:\d+:\d+/.test(first)) && 'no file:line:column first',
-        !/expected /.test(stderr) && !run && 'no expectation',
+        !/expected /.test(stderr) && !run && !construct && 'no expectation',
         !stderr.includes(expectText) && `no "${expectText}"`,
         /^\s+at /m.test(stderr) && 'a stack trace',
         /internal error/.test(stderr) && 'an internal error',

@@ -126,6 +126,6 @@ describe('training protocol', () => {
     await expect(build(readoutOnly(0).replace("in: {type: rate-code, size: 2", "in: {type: rate-code, size: 3"))).rejects.toThrow(/inputs\.in\.size: expected 2 generator neurons, one per feature of linear, found 3/);
     await expect(build(readoutOnly(0).replace('out: {model: lif, size: 2', 'out: {model: lif, size: 3'))).rejects.toThrow(/populations\.out\.size: expected 2 neurons, one per class of linear, found 3/);
     await expect(build(readoutOnly(0).replace('readout: out', 'readout: outt'))).rejects.toThrow(/training\.readout: expected a population: out, found "outt"/);
-    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: linear, params: {n: 100, n_train: 100}}'))).rejects.toThrow(/training\.dataset: expected a dataset that loads, found n_train \(100\) must be below n \(100\)/);
+    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: linear, params: {n: 100, n_train: 100}}'))).rejects.toThrow(/training\.dataset\.params\.n_train: expected n_train below n \(100\), so that some points are left to test, found n_train \(100\) must be below n \(100\)/);
   });
 });

@@ -34,10 +34,39 @@ export type ConnectorSpec = v.InferOutput<typeof ConnectorSchema>;
 export class ConnectorError extends Error {}
 
 /**
+ * Why a connector cannot be realised for these sizes, or undefined when it can: checked
+ * without drawing a single pair, so that a plan can report it (connect throws the same).
+ */
+export function connectorProblem(spec: ConnectorSpec, nPre: number, nPost: number, self: boolean): string | undefined {
+  switch (spec.type) {
+    case 'one_to_one':
+      return nPre !== nPost ? `one_to_one needs populations of equal size, got ${nPre} and ${nPost}` : undefined;
+    case 'list': {
+      const bad = spec.pairs.find(([i, j]) => i >= nPre || j >= nPost);
+      return bad ? `pair [${bad[0]}, ${bad[1]}] is out of range: pre has ${nPre} neurons, post has ${nPost}` : undefined;
+    }
+    case 'fixed_indegree': {
+      const k = spec.indegree;
+      const autapses = spec.allow_autapses || !self;
+      const candidates = (j: number) => (autapses || j >= nPre ? nPre : nPre - 1);
+      if (!spec.allow_multapses) {
+        const minAvail = nPost === 0 ? nPre : Math.min(...Array.from({ length: Math.min(nPost, nPre + 1) }, (_, j) => candidates(j)));
+        if (k > minAvail) return `indegree ${k} exceeds the ${minAvail} distinct sources available (set allow_multapses: true to allow repeats)`;
+      } else if (k > 0 && candidates(0) === 0) return `indegree ${k} needs at least one possible source`;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Produces the (pre, post) pairs of a projection. `self` is true when pre and post are the
  * same population (only then can autapses be excluded).
  */
 export function connect(spec: ConnectorSpec, nPre: number, nPost: number, self: boolean, rng: Rng): PairList {
+  const problem = connectorProblem(spec, nPre, nPost, self);
+  if (problem) throw new ConnectorError(problem);
   switch (spec.type) {
     case 'all_to_all': {
       const pairs = new PairList(nPre * nPost);

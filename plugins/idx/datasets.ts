@@ -59,6 +59,10 @@ export const MnistDataset: DatasetPlugin = {
     const test = loading('n_test', 'readable MNIST test files', () => idxPair(path.join(dir, 't10k-images-idx3-ubyte'), path.join(dir, 't10k-labels-idx1-ubyte'), p.n_test, t));
     return dataset(train, test, 784, 10);
   },
+  shape(ctx) {
+    const p = ctx.params as { n_train: number; n_test: number };
+    return { nFeatures: 784, nClasses: 10, nTrain: Math.min(p.n_train || 60000, 60000), nTest: Math.min(p.n_test || 10000, 10000) };
+  },
 };
 
 const file = (name: string, what: string) => param.custom(name, undefined, what, 'a file path (relative to the scenario)', v.pipe(v.string(), v.minLength(1)));

@@ -5,7 +5,7 @@
  * seeded stream, so a scenario seed fixes the data.
  */
 import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
-import { trainTestSplit } from '../../core/datasets.js';
+import { splitShape, trainTestSplit } from '../../core/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 
@@ -34,5 +34,9 @@ export const LinearDataset: DatasetPlugin = {
   create: (ctx) => {
     const { n, n_train, dims } = ctx.params as { n: number; n_train: number; dims: number };
     return makeLinear(ctx.rng, n, n_train, dims);
+  },
+  shape: (ctx) => {
+    const { n, n_train, dims } = ctx.params as { n: number; n_train: number; dims: number };
+    return splitShape(n, n_train, dims, 2);
   },
 };

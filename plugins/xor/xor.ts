@@ -8,7 +8,7 @@
  * better than chance by much: a task on which hidden layers must learn.
  */
 import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
-import { trainTestSplit } from '../../core/datasets.js';
+import { splitShape, trainTestSplit } from '../../core/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 
@@ -58,6 +58,10 @@ export const ParityDataset: DatasetPlugin = {
     const { bits, n, n_train, noise_sd } = ctx.params as { bits: number; n: number; n_train: number; noise_sd: number };
     return makeParity(ctx.rng, bits, n, n_train, noise_sd);
   },
+  shape: (ctx) => {
+    const { bits, n, n_train } = ctx.params as { bits: number; n: number; n_train: number };
+    return splitShape(n, n_train, bits, 2);
+  },
 };
 
 export const XorDataset: DatasetPlugin = {
@@ -71,5 +75,9 @@ export const XorDataset: DatasetPlugin = {
   create: (ctx) => {
     const { n, n_train, noise_sd } = ctx.params as { n: number; n_train: number; noise_sd: number };
     return makeXor(ctx.rng, n, n_train, noise_sd);
+  },
+  shape: (ctx) => {
+    const { n, n_train } = ctx.params as { n: number; n_train: number };
+    return splitShape(n, n_train, 2, 2);
   },
 };
