@@ -7,6 +7,7 @@
  *   sim.run();
  *   await sim.writeOutputs('out/cuba');
  */
+// inversify's decorators (@injectable, ...) need it in plugins that use classes; engram's own bindings are constant values.
 import 'reflect-metadata';
 
 export * from './core/index.js';

@@ -1,5 +1,5 @@
 /** `engram memory train`: a layer's memory circuit trained a priori and saved to a file. */
-import { loadScenarioPlugins, prepareTraining } from '../core/build.js';
+import { prepareTraining } from '../core/build.js';
 import { EngramError, ScenarioError } from '../core/errors.js';
 import { resolveParams } from '../core/params.js';
 import { Rng } from '../core/rng.js';
@@ -23,8 +23,7 @@ export interface TrainMemoryOptions extends OpenOptions {
  */
 export async function trainMemory(file: string, options: TrainMemoryOptions): Promise<Record<string, unknown>> {
   const loaded = await loadScenario(file, options);
-  const scenarioModules = await loadScenarioPlugins(loaded);
-  const registry = await scenarioRegistry(loaded, options.modules ?? [], scenarioModules);
+  const registry = await scenarioRegistry(loaded, options.modules);
   const prepared = await prepareTraining(loaded, registry, { load: false });
   const tr = loaded.scenario.training;
   if (!tr || !prepared) throw new EngramError(`${file}: no training section: memory train needs a scenario whose training.layers name memory circuits`);

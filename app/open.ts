@@ -3,10 +3,9 @@
  * scenario's own), then a Simulation ready to run. What `engram run` and `engram validate`
  * start with.
  */
-import 'reflect-metadata';
 import type { ContainerModule } from 'inversify';
 import type { MemoryCircuitPlugin } from '../core/contracts.js';
-import { buildSimulation, loadScenarioPlugins, origins, planNetwork, prepareTraining, type NetworkPlan } from '../core/build.js';
+import { buildSimulation, loadScenarioPlugins, planNetwork, prepareTraining, type NetworkPlan } from '../core/build.js';
 import { ScenarioError } from '../core/errors.js';
 import { resolveMemoryExperiment } from '../core/memory-experiment.js';
 import { createRegistry, DuplicatePluginError, type PluginRegistry } from '../core/registry.js';
@@ -26,18 +25,16 @@ export function createEngramRegistry(modules: readonly ContainerModule[] = []): 
 }
 
 /**
- * The registry for a scenario: built-in modules, the caller's and the scenario's own. A
- * scenario plugin whose name is already taken is reported at its plugins: entry.
+ * The registry for a scenario: built-in modules, the caller's and the scenario's own
+ * (`plugins:`). A scenario plugin whose name is already taken is reported at its plugins: entry.
  */
-export async function scenarioRegistry(loaded: LoadedScenario, modules: readonly ContainerModule[], scenarioModules: readonly ContainerModule[]): Promise<PluginRegistry> {
+export async function scenarioRegistry(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<PluginRegistry> {
+  const own = await loadScenarioPlugins(loaded);
   try {
-    return await createEngramRegistry([...modules, ...scenarioModules]);
+    return await createRegistry([...builtinModules, ...modules, ...own]);
   } catch (err) {
-    if (!(err instanceof DuplicatePluginError)) throw err;
-    const origin = origins(loaded).get(`${err.kind}/${err.pluginName}`);
-    const entry = /plugins\.(\d+)/.exec(origin ?? '')?.[1];
-    if (entry === undefined) throw err;
-    const where = ['plugins', Number(entry)];
+    if (!(err instanceof DuplicatePluginError) || !err.origin?.field) throw err;
+    const where = err.origin.field;
     throw new ScenarioError([{ location: loaded.source.locate(where), path: where.join('.'), expected: `plugins with names of their own: ${PluginKindLabels[err.kind]} "${err.pluginName}" exists already`, found: `a second ${PluginKindLabels[err.kind]} "${err.pluginName}"` }]);
   }
 }
@@ -50,8 +47,7 @@ export async function openScenario(file: string, options: OpenOptions = {}): Pro
 
 /** Builds an already loaded scenario (see loadScenario / parseScenario). */
 export async function buildLoaded(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<Simulation> {
-  const scenarioModules = await loadScenarioPlugins(loaded);
-  const registry = await scenarioRegistry(loaded, modules, scenarioModules);
+  const registry = await scenarioRegistry(loaded, modules);
   return buildSimulation(loaded, registry, await prepareTraining(loaded, registry));
 }
 
@@ -73,14 +69,13 @@ export async function validateScenario(file: string, options: OpenOptions = {}):
 
 /** The network plan of an already loaded scenario (see validateScenario). */
 export async function planLoaded(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<NetworkPlan> {
-  const registry = await scenarioRegistry(loaded, modules, await loadScenarioPlugins(loaded));
+  const registry = await scenarioRegistry(loaded, modules);
   return planNetwork(loaded, registry, await prepareTraining(loaded, registry, { load: false }));
 }
 
 /** The memory plugin a memory experiment scenario names, or a diagnostic naming the field. */
 export async function memoryExperimentPlugin(loaded: LoadedScenario, modules: readonly ContainerModule[] = []): Promise<MemoryCircuitPlugin> {
-  const scenarioModules = await loadScenarioPlugins(loaded);
-  const registry = await scenarioRegistry(loaded, modules, scenarioModules);
+  const registry = await scenarioRegistry(loaded, modules);
   const type = loaded.scenario.memory_experiment!.memory.type;
   const plugin = registry.memory.get(type);
   if (!plugin) {

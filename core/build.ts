@@ -8,14 +8,14 @@ import { describeValue, EngramError, formatLocation, ParamError, ScenarioError, 
 import { buildCsr, sortRowsByDelay } from './network/csr.js';
 import { connect, ConnectorError, connectorProblem } from './network/connectors.js';
 import { resolveParams } from './params.js';
-import { createRegistry, type PluginRegistry } from './registry.js';
+import type { PluginRegistry, PluginSource } from './registry.js';
 import { Rng } from './rng.js';
 import type { FieldPath, LoadedScenario } from './scenario/load.js';
 import type { ArrayValue } from './scenario/schema.js';
 import { Channel, SpikePulseSource } from './modulators.js';
 import { TimeGrid } from './time.js';
+import type { PluginKind } from './tokens.js';
 import { Scheduler } from './scheduler.js';
-import { PluginKindLabels, PluginKinds, type PluginKind } from './tokens.js';
 import { GradedActivity, readoutError, SpikeCounter, Trainer, type LayerActivity, type TrainingLayer } from './training.js';
 import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type GuardSettings, type SimulationParts } from './simulation.js';
 
@@ -23,8 +23,8 @@ import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type 
  * Imports the plugin modules a scenario names (`plugins:`), relative to the scenario file or
  * as package names. Each must default-export an inversify ContainerModule.
  */
-export async function loadScenarioPlugins(loaded: LoadedScenario): Promise<ContainerModule[]> {
-  const modules: ContainerModule[] = [];
+export async function loadScenarioPlugins(loaded: LoadedScenario): Promise<PluginSource[]> {
+  const modules: PluginSource[] = [];
   const diagnostics: Diagnostic[] = [];
   const req = createRequire(path.join(loaded.dir, 'scenario.js'));
   for (const [i, spec] of loaded.scenario.plugins.entries()) {
@@ -44,35 +44,11 @@ export async function loadScenarioPlugins(loaded: LoadedScenario): Promise<Conta
       diagnostics.push({ location: loaded.source.locate(where), path: `plugins.${i}`, expected, found: `"${spec}" with default export ${describeValue(mod.default)}` });
       continue;
     }
-    modules.push(m as unknown as ContainerModule);
-    // Which plugins this module adds, so that a failure inside one names the plugins: entry.
-    try {
-      const own = await createRegistry([m as unknown as ContainerModule]);
-      const at = formatLocation(loaded.source.locate(where));
-      for (const kind of Object.keys(PluginKinds) as PluginKind[]) {
-        for (const name of own.table(kind).names()) origins(loaded).set(`${kind}/${name}`, `from ${spec}, plugins.${i} at ${at}`);
-      }
-    } catch {
-      // A module that cannot stand alone (it needs another module's bindings) keeps no origin.
-    }
+    const at = formatLocation(loaded.source.locate(where));
+    modules.push({ module: m as ContainerModule, origin: { description: `from ${spec}, plugins.${i} at ${at}`, field: where } });
   }
   if (diagnostics.length) throw new ScenarioError(diagnostics);
   return modules;
-}
-
-const pluginOrigins = new WeakMap<LoadedScenario, Map<string, string>>();
-
-/** Where each of a scenario's own plugins came from ("from ./x.js, plugins.0 at file:4:11"), by kind/name. */
-export function origins(loaded: LoadedScenario): Map<string, string> {
-  let m = pluginOrigins.get(loaded);
-  if (!m) pluginOrigins.set(loaded, (m = new Map()));
-  return m;
-}
-
-/** How a plugin is named in messages: its kind, name and, for a scenario's own plugins, where it was loaded. */
-export function describePlugin(loaded: LoadedScenario, kind: PluginKind, name: string): string {
-  const origin = origins(loaded).get(`${kind}/${name}`);
-  return `${PluginKindLabels[kind]} "${name}" (${origin ?? 'built in'})`;
 }
 
 function firstLine(err: unknown): string {
@@ -159,7 +135,7 @@ export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, tr
     try {
       return check() ?? [];
     } catch (err) {
-      problem(p, `${describePlugin(loaded, kind, name)} to check its parameters without error`, `it threw: ${firstLine(err)}`);
+      problem(p, `${registry.describe(kind, name)} to check its parameters without error`, `it threw: ${firstLine(err)}`);
       return [];
     }
   };
@@ -370,7 +346,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
  * protocol. A training plan needs its dataset loaded (prepareTraining with load: true).
  */
 export function constructNetwork(plan: NetworkPlan): Simulation {
-  const { loaded, training, startedAt, s, locate, dt, t_stop_ms, popPlans, inputPlans, projPlans, memoryPlans, recPlans, trainingChannels } = plan;
+  const { loaded, registry, training, startedAt, s, locate, dt, t_stop_ms, popPlans, inputPlans, projPlans, memoryPlans, recPlans, trainingChannels } = plan;
   if (s.training && !training?.dataset) throw new Error('constructNetwork: a training plan needs its dataset loaded (prepareTraining with load: true)');
   // Construction -------------------------------------------------------------------------
   const scheduler = new Scheduler();
@@ -523,7 +499,7 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
     guards: guardSettings(s.guards),
     describe: (c) => {
       const at = formatLocation(locate(c.path));
-      return `${describePlugin(loaded, c.kind, c.name)}, used by ${c.path.join('.')} at ${at}`;
+      return `${registry.describe(c.kind, c.name)}, used by ${c.path.join('.')} at ${at}`;
     },
   });
 
@@ -573,7 +549,7 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
         throw new ScenarioError([{ location: locate(at), path: at.join('.'), expected: err.expected, found: firstLine(err) }]);
       }
       if (err instanceof ConnectorError || err instanceof RangeError) throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected: 'a realisable specification', found: firstLine(err) }]);
-      const who = plugin ? describePlugin(loaded, plugin.kind, plugin.name) : 'a plugin';
+      const who = plugin ? registry.describe(plugin.kind, plugin.name) : 'a plugin';
       throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected: `${who} to build without error`, found: `it threw: ${firstLine(err)}` }]);
     }
   }

@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { Container, ContainerModule, injectable, multiInject, optional } from 'inversify';
+import { Container, type ContainerModule } from 'inversify';
 import type {
   DatasetPlugin,
   InputSourcePlugin,
@@ -10,21 +9,29 @@ import type {
   RecorderPlugin,
 } from './contracts.js';
 import { EngramError } from './errors.js';
-import {
-  DatasetToken,
-  InputSourceToken,
-  MemoryCircuitToken,
-  NeuronModelToken,
-  PlasticityRuleToken,
-  RecorderToken,
-  type PluginKind,
-} from './tokens.js';
+import { PluginKindLabels, PluginKinds, type PluginKind } from './tokens.js';
+
+/** Where a module of plugins came from, for messages; built-in modules have none. */
+export interface PluginOrigin {
+  /** "from ./x.js, plugins.0 at file.yaml:4:11" */
+  readonly description: string;
+  /** The scenario field that named the module (e.g. ['plugins', 0]), to point errors at. */
+  readonly field?: readonly (string | number)[];
+}
+
+/** A ContainerModule of plugins, with where it came from. */
+export interface PluginSource {
+  readonly module: ContainerModule;
+  readonly origin?: PluginOrigin;
+}
 
 /** Two plugins of one kind with the same name (a scenario's plugin may not shadow a built-in one). */
 export class DuplicatePluginError extends EngramError {
   constructor(
     readonly kind: PluginKind,
     readonly pluginName: string,
+    /** Where the second plugin of that name came from. */
+    readonly origin?: PluginOrigin,
   ) {
     super(`two ${kind} plugins are named "${pluginName}"; plugin names must be unique within a kind`);
   }
@@ -34,9 +41,9 @@ export class DuplicatePluginError extends EngramError {
 export class PluginTable<T extends PluginInfo> {
   private readonly byName = new Map<string, T>();
 
-  constructor(readonly kind: PluginKind, plugins: readonly T[]) {
+  constructor(readonly kind: PluginKind, plugins: readonly T[], origins: ReadonlyMap<object, PluginOrigin> = new Map()) {
     for (const p of plugins) {
-      if (this.byName.has(p.name)) throw new DuplicatePluginError(kind, p.name);
+      if (this.byName.has(p.name)) throw new DuplicatePluginError(kind, p.name, origins.get(p));
       this.byName.set(p.name, p);
     }
   }
@@ -54,8 +61,12 @@ export class PluginTable<T extends PluginInfo> {
   }
 }
 
-/** Every plugin bound in the container, collected by kind with multi-injection. */
-@injectable()
+/**
+ * Every plugin contributed to the container, collected by kind (Theia's contribution points:
+ * any number of modules bind descriptors to one token, and the registry reads them all with
+ * getAll). It remembers which module contributed each plugin, so that messages can name a
+ * scenario's own plugins by the plugins: entry that loaded them.
+ */
 export class PluginRegistry {
   readonly neuron: PluginTable<NeuronModelPlugin>;
   readonly input: PluginTable<InputSourcePlugin>;
@@ -65,36 +76,56 @@ export class PluginRegistry {
   readonly dataset: PluginTable<DatasetPlugin>;
 
   constructor(
-    @multiInject(NeuronModelToken) @optional() neurons: NeuronModelPlugin[] | undefined,
-    @multiInject(InputSourceToken) @optional() inputs: InputSourcePlugin[] | undefined,
-    @multiInject(RecorderToken) @optional() recorders: RecorderPlugin[] | undefined,
-    @multiInject(PlasticityRuleToken) @optional() rules: PlasticityRulePlugin[] | undefined,
-    @multiInject(MemoryCircuitToken) @optional() memories: MemoryCircuitPlugin[] | undefined,
-    @multiInject(DatasetToken) @optional() datasets: DatasetPlugin[] | undefined,
+    /** The container the plugins were read from; other contributions (exporters) are read from it too. */
+    readonly container: Container,
+    private readonly origins: ReadonlyMap<object, PluginOrigin> = new Map(),
   ) {
-    this.neuron = new PluginTable('neuron', neurons ?? []);
-    this.input = new PluginTable('input', inputs ?? []);
-    this.recorder = new PluginTable('recorder', recorders ?? []);
-    this.plasticity = new PluginTable('plasticity', rules ?? []);
-    this.memory = new PluginTable('memory', memories ?? []);
-    this.dataset = new PluginTable('dataset', datasets ?? []);
+    const all = <T>(kind: PluginKind) => container.getAll(PluginKinds[kind], { optional: true }) as T[];
+    this.neuron = new PluginTable('neuron', all<NeuronModelPlugin>('neuron'), origins);
+    this.input = new PluginTable('input', all<InputSourcePlugin>('input'), origins);
+    this.recorder = new PluginTable('recorder', all<RecorderPlugin>('recorder'), origins);
+    this.plasticity = new PluginTable('plasticity', all<PlasticityRulePlugin>('plasticity'), origins);
+    this.memory = new PluginTable('memory', all<MemoryCircuitPlugin>('memory'), origins);
+    this.dataset = new PluginTable('dataset', all<DatasetPlugin>('dataset'), origins);
   }
 
   table(kind: PluginKind): PluginTable<PluginInfo> {
     return this[kind];
   }
+
+  /** Where a contribution came from; undefined for built-in ones. */
+  origin(contribution: object | undefined): PluginOrigin | undefined {
+    return contribution ? this.origins.get(contribution) : undefined;
+  }
+
+  /** How a plugin is named in messages: its kind, name and, for a scenario's own plugins, where it was loaded. */
+  describe(kind: PluginKind, name: string): string {
+    const origin = this.origin(this.table(kind).get(name));
+    return `${PluginKindLabels[kind]} "${name}" (${origin?.description ?? 'built in'})`;
+  }
 }
 
-/** A container holding the given plugin modules, with the PluginRegistry bound. */
-export async function createContainer(modules: readonly ContainerModule[]): Promise<Container> {
+/**
+ * The registry of the given plugin modules. Modules are loaded one at a time so that each
+ * contribution is attributed to the module that made it.
+ */
+export async function createRegistry(sources: readonly (ContainerModule | PluginSource)[]): Promise<PluginRegistry> {
   const container = new Container();
-  container.bind(PluginRegistry).toSelf().inSingletonScope();
-  await container.loadAsync(...modules);
-  return container;
+  const origins = new Map<object, PluginOrigin>();
+  const seen = new Set<unknown>();
+  for (const source of sources) {
+    const { module, origin } = 'module' in source ? source : { module: source, origin: undefined };
+    await container.loadAsync(module);
+    for (const token of contributionTokens) {
+      for (const c of container.getAll(token, { optional: true })) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        if (origin && typeof c === 'object' && c) origins.set(c, origin);
+      }
+    }
+  }
+  return new PluginRegistry(container, origins);
 }
 
-/** Resolves the registry of a container with the given plugin modules loaded. */
-export async function createRegistry(modules: readonly ContainerModule[]): Promise<PluginRegistry> {
-  const container = await createContainer(modules);
-  return container.get(PluginRegistry);
-}
+/** Every token plugins contribute to (plugin kinds, then other contributions). */
+const contributionTokens = [...Object.values(PluginKinds)];

@@ -1,5 +1,4 @@
 /** `engram export`: a scenario as a script for Brian2 or PyNN. */
-import { loadScenarioPlugins } from '../../core/build.js';
 import { scenarioRegistry, validateScenario, type OpenOptions } from '../open.js';
 import { exportBrian2 } from './brian2.js';
 import { exportPynn } from './pynn.js';
@@ -12,6 +11,6 @@ export { exportBrian2, exportPynn };
  */
 export async function exportScenario(file: string, to: 'brian2' | 'pynn', options: OpenOptions = {}): Promise<string> {
   const loaded = await validateScenario(file, options);
-  const registry = await scenarioRegistry(loaded, options.modules ?? [], await loadScenarioPlugins(loaded));
+  const registry = await scenarioRegistry(loaded, options.modules);
   return to === 'pynn' ? exportPynn(loaded, registry) : exportBrian2(loaded, registry);
 }
