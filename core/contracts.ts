@@ -12,6 +12,16 @@ import type { ParamSpec } from './params.js';
 import type { Rng } from './rng.js';
 import type { Scheduler } from './scheduler.js';
 
+/**
+ * A plugin's resolved parameters: its specs' names and value types (see ParamsOf and
+ * definePlugin). Contracts default to this untyped form, so that plugins written without
+ * definePlugin keep working.
+ */
+export type Params = Readonly<Record<string, unknown>>;
+
+/** A plugin's problems with a combination of parameters, each one naming the parameter. */
+export type ParamProblem = { param: string; expected: string; found: string };
+
 export interface PluginInfo {
   /** The name scenarios use (`model: lif`, `type: poisson`). Unique within its kind. */
   readonly name: string;
@@ -92,11 +102,11 @@ export interface NeuronPopulation {
   outputPullback?(grad: Float64Array): void;
 }
 
-export interface PopulationContext {
+export interface PopulationContext<P extends object = Params> {
   readonly name: string;
   readonly size: number;
   /** Validated parameters with defaults filled in. */
-  readonly params: Readonly<Record<string, unknown>>;
+  readonly params: Readonly<P>;
   /** Initial values given in the scenario, one per neuron, by state variable name. */
   readonly init: ReadonlyMap<string, Float64Array>;
   readonly resolution_ms: number;
@@ -104,24 +114,24 @@ export interface PopulationContext {
   readonly rng: Rng;
 }
 
-export interface NeuronModelPlugin extends PluginInfo {
+export interface NeuronModelPlugin<P extends object = Params> extends PluginInfo {
   /** Receptor ports a projection can target (`receptor:` in a projection), e.g. [exc, inh]. */
   readonly receptors: readonly string[];
   /** Recordable and initialisable state variables. */
   readonly state: readonly StateVariableInfo[];
   /** Checks the combination of parameters; returns problems as "param: text" strings. */
-  check?(params: Readonly<Record<string, unknown>>): { param: string; expected: string; found: string }[];
-  create(ctx: PopulationContext): NeuronPopulation;
+  check?(params: Readonly<P>): ParamProblem[];
+  create(ctx: PopulationContext<P>): NeuronPopulation;
 }
 
 // ---------------------------------------------------------------------------------------
 // Inputs
 
-export interface InputContext {
+export interface InputContext<P extends object = Params> {
   readonly name: string;
   /** Number of generator neurons (spike inputs); 0 for current inputs. */
   readonly size: number;
-  readonly params: Readonly<Record<string, unknown>>;
+  readonly params: Readonly<P>;
   readonly rng: Rng;
   readonly scheduler: Scheduler;
   readonly t_stop_ms: number;
@@ -154,15 +164,15 @@ export function isSampleInput(source: InputSource): source is SampleInput {
   return typeof (source as Partial<SampleInput>).present === 'function';
 }
 
-export interface InputSourcePlugin extends PluginInfo {
+export interface InputSourcePlugin<P extends object = Params> extends PluginInfo {
   /**
    * 'spikes': a generator population, usable as the `from` of projections.
    * 'current': injects current into neurons of a `target` population.
    */
   readonly output: 'spikes' | 'current';
   /** Checks parameters against the input's size or target; problems as for NeuronModelPlugin.check. */
-  check?(params: Readonly<Record<string, unknown>>, size: number, targetSize: number): { param: string; expected: string; found: string }[];
-  create(ctx: InputContext): InputSource;
+  check?(params: Readonly<P>, size: number, targetSize: number): ParamProblem[];
+  create(ctx: InputContext<P>): InputSource;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -179,8 +189,8 @@ export interface PopulationView {
   addSpikeListener(listener: SpikeListener): void;
 }
 
-export interface RecorderContext {
-  readonly params: Readonly<Record<string, unknown>>;
+export interface RecorderContext<P extends object = Params> {
+  readonly params: Readonly<P>;
   readonly scheduler: Scheduler;
   readonly resolution_ms: number;
   readonly t_stop_ms: number;
@@ -195,15 +205,15 @@ export interface Recorder {
   report?(): Record<string, unknown>;
 }
 
-export interface RecorderPlugin extends PluginInfo {
+export interface RecorderPlugin<P extends object = Params> extends PluginInfo {
   /** Checks references (population names, variables, neuron indices) before anything runs. */
   check?(
-    params: Readonly<Record<string, unknown>>,
+    params: Readonly<P>,
     populations: ReadonlyMap<string, Omit<PopulationView, 'addSpikeListener' | 'population'>>,
     resolution_ms: number,
     projections: readonly string[],
-  ): { param: string; expected: string; found: string }[];
-  create(ctx: RecorderContext): Recorder;
+  ): ParamProblem[];
+  create(ctx: RecorderContext<P>): Recorder;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -244,8 +254,8 @@ export interface ProjectionView {
   readonly preOutput: Float64Array | undefined;
 }
 
-export interface PlasticityContext {
-  readonly params: Readonly<Record<string, unknown>>;
+export interface PlasticityContext<P extends object = Params> {
+  readonly params: Readonly<P>;
   readonly projection: ProjectionView;
   readonly scheduler: Scheduler;
   readonly rng: Rng;
@@ -325,11 +335,11 @@ export interface SynapseDynamics {
   flush?(t: number): void;
 }
 
-export interface PlasticityRulePlugin extends PluginInfo {
+export interface PlasticityRulePlugin<P extends object = Params> extends PluginInfo {
   /** Checks parameters against the scenario (e.g. that a named modulator channel exists). */
-  check?(params: Readonly<Record<string, unknown>>, scenario: { readonly modulators: ReadonlySet<string> }): { param: string; expected: string; found: string }[];
+  check?(params: Readonly<P>, scenario: { readonly modulators: ReadonlySet<string> }): ParamProblem[];
   /** The projection's dynamics, or null when the rule needs no calls at all (static synapses). */
-  create(ctx: PlasticityContext): SynapseDynamics | null;
+  create(ctx: PlasticityContext<P>): SynapseDynamics | null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -342,8 +352,8 @@ export interface MemorySample {
   readonly z: Float64Array;
 }
 
-export interface MemoryContext {
-  readonly params: Readonly<Record<string, unknown>>;
+export interface MemoryContext<P extends object = Params> {
+  readonly params: Readonly<P>;
   readonly scheduler: Scheduler;
   readonly rng: Rng;
   /** Dimensions of x, y and z for the layer this circuit serves. */
@@ -371,8 +381,8 @@ export interface NetworkView {
 }
 
 /** For circuits that learn before use: train one a priori for a layer and save it. */
-export interface MemoryPretrainContext {
-  readonly params: Readonly<Record<string, unknown>>;
+export interface MemoryPretrainContext<P extends object = Params> {
+  readonly params: Readonly<P>;
   readonly dims: { readonly x: number; readonly y: number; readonly z: number };
   /** Seed of the circuit's construction and training streams. */
   readonly seed: number;
@@ -396,16 +406,16 @@ export interface MemoryCircuit {
   present(sample: MemorySample, t: number): void;
 }
 
-export interface MemoryCircuitPlugin extends PluginInfo {
+export interface MemoryCircuitPlugin<P extends object = Params> extends PluginInfo {
   /** Checks the combination of parameters (each one already valid on its own). */
-  check?(params: Readonly<Record<string, unknown>>): { param: string; expected: string; found: string }[];
-  create(ctx: MemoryContext): MemoryCircuit;
+  check?(params: Readonly<P>): ParamProblem[];
+  create(ctx: MemoryContext<P>): MemoryCircuit;
   /**
    * Circuits that learn before use (e.g. a reservoir): trains one on random data for a layer
    * of the given dimensions and writes it to ctx.out; returns figures for the user (e.g. the
    * held-out accuracy of its signal). `engram memory train` calls it.
    */
-  pretrain?(ctx: MemoryPretrainContext): Promise<Record<string, unknown>>;
+  pretrain?(ctx: MemoryPretrainContext<P>): Promise<Record<string, unknown>>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -424,8 +434,8 @@ export interface Dataset {
   readonly test: LabelledSet;
 }
 
-export interface DatasetContext {
-  readonly params: Readonly<Record<string, unknown>>;
+export interface DatasetContext<P extends object = Params> {
+  readonly params: Readonly<P>;
   /** The dataset's own stream: generated datasets draw from it, so a seed fixes the data. */
   readonly rng: Rng;
   /** Folder that relative data paths are resolved against (the scenario's). */
@@ -440,14 +450,14 @@ export interface DatasetShape {
   readonly nTest: number;
 }
 
-export interface DatasetPlugin extends PluginInfo {
-  create(ctx: DatasetContext): Dataset | Promise<Dataset>;
+export interface DatasetPlugin<P extends object = Params> extends PluginInfo {
+  create(ctx: DatasetContext<P>): Dataset | Promise<Dataset>;
   /**
    * The shape `create` would return, found without reading or generating the samples, so that
    * `engram validate` can plan a training without loading its data. Optional: without it,
    * validation loads the dataset. It may throw a ParamError, as create does.
    */
-  shape?(ctx: DatasetContext): DatasetShape;
+  shape?(ctx: DatasetContext<P>): DatasetShape;
 }
 
 /** The shape of a loaded dataset. */

@@ -24,3 +24,4 @@ export * from './modulators.js';
 export * from './datasets.js';
 export * from './memory-experiment.js';
 export * from './checkpoint.js';
+export * from './define.js';

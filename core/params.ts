@@ -6,8 +6,8 @@ import { describeValue, type Diagnostic } from './errors.js';
  * means, its default (absent = required) and the schema its value must satisfy. `engram
  * plugins` prints these, and scenarios are validated against them before anything runs.
  */
-export interface ParamSpec<T = unknown> {
-  readonly name: string;
+export interface ParamSpec<T = unknown, N extends string = string> {
+  readonly name: N;
   readonly description: string;
   readonly default?: T;
   /** Human text for the expectation, used in error messages: "a number > 0". */
@@ -44,18 +44,18 @@ function numberSchema(expects: string, o: RangeOptions, integer: boolean): v.Gen
 }
 
 export const param = {
-  number(name: string, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number> {
+  number<N extends string>(name: N, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number, N> {
     const expects = rangeText('a number', range);
     return { name, description, default: def, expects, schema: numberSchema(expects, range, false) };
   },
-  integer(name: string, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number> {
+  integer<N extends string>(name: N, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number, N> {
     const expects = rangeText('an integer', range);
     return { name, description, default: def, expects, schema: numberSchema(expects, range, true) };
   },
-  boolean(name: string, def: boolean | undefined, description: string): ParamSpec<boolean> {
+  boolean<N extends string>(name: N, def: boolean | undefined, description: string): ParamSpec<boolean, N> {
     return { name, description, default: def, expects: 'true or false', schema: v.boolean() };
   },
-  choice<T extends string>(name: string, def: T | undefined, description: string, choices: readonly T[]): ParamSpec<T> {
+  choice<const T extends string, N extends string = string>(name: N, def: T | undefined, description: string, choices: readonly T[]): ParamSpec<T, N> {
     return {
       name,
       description,
@@ -65,15 +65,24 @@ export const param = {
     };
   },
   /** A number for every neuron alike, or a list with one number per neuron. */
-  numberOrList(name: string, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number | number[]> {
+  numberOrList<N extends string>(name: N, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number | number[], N> {
     const one = rangeText('a number', range);
     const expects = `${one}, or a list of such numbers`;
     const item = numberSchema(expects, range, false);
     return { name, description, default: def, expects, schema: v.union([item, v.array(item)]) };
   },
-  custom<T>(name: string, def: T | undefined, description: string, expects: string, schema: v.GenericSchema<unknown, T>): ParamSpec<T> {
+  custom<T, N extends string = string>(name: N, def: T | undefined, description: string, expects: string, schema: v.GenericSchema<unknown, T>): ParamSpec<T, N> {
     return { name, description, default: def, expects, schema };
   },
+};
+
+/**
+ * The resolved parameters a list of specs describes: one field per spec, named as the spec and
+ * typed as its schema's output (defaults are filled in before a plugin sees them). definePlugin
+ * infers a plugin's params type with it, so its factory needs no casts.
+ */
+export type ParamsOf<S extends readonly ParamSpec<any, string>[]> = {
+  readonly [K in S[number] as K['name']]: K extends ParamSpec<infer T, string> ? T : never;
 };
 
 /** Renders a default for listings: JSON for structures, plain text otherwise. */

@@ -5,6 +5,7 @@ import { MemoryCircuitToken } from '../../core/tokens.js';
 import { build } from '../../test/helpers.js';
 import { BackpropPlugin, type BackpropSignal } from './backprop.js';
 import { trainerOf } from '../../core/training.js';
+import { LeakyRatePopulation } from '../leaky-rate/leaky-rate.js';
 
 const scenario = (hidden: string, memory = 'spy-backprop') => `
 seed: 3
@@ -47,7 +48,7 @@ function forward(W: Float64Array[], input: number[], a1: number[], y: Float64Arr
 describe('backprop baseline', () => {
   it('emits the exact gradient of the readout loss for each layer (finite differences through layer norm and tanh)', async () => {
     const seen: { layer: string; signal: Float64Array; sample: MemorySample; W: Float64Array[]; a1: number[] }[] = [];
-    const spy: MemoryCircuitPlugin = {
+    const spy: typeof BackpropPlugin = {
       ...BackpropPlugin,
       name: 'spy-backprop',
       create(ctx) {
@@ -56,7 +57,8 @@ describe('backprop baseline', () => {
         m.present = (sample, t) => {
           present(sample, t);
           const W = ctx.network!.projections.map((p) => Float64Array.from(p.weight));
-          const h1 = ctx.network!.population('h1')!.population! as unknown as { u: Float64Array };
+          const h1 = ctx.network!.population('h1')!.population;
+          if (!(h1 instanceof LeakyRatePopulation)) throw new Error('h1 should be a leaky-rate population');
           seen.push({ layer: ctx.network!.layer, signal: Float64Array.from(m.last), sample, W, a1: Array.from(h1.u, (u) => Math.max(0, u)) });
         };
         return m;

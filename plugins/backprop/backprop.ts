@@ -20,6 +20,7 @@
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample, NetworkView, NeuronPopulation } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { SignalEmitter } from '../../core/modulators.js';
+import { definePlugin } from '../../core/define.js';
 
 interface Step {
   /** Population whose dL/dI is formed from its gradient g. */
@@ -101,11 +102,11 @@ function plan(net: NetworkView): { order: string[]; grads: Map<string, Float64Ar
   return { order: order.filter((n) => n !== net.layer), grads: new Map([...path].map((n) => [n, new Float64Array(net.population(n)!.size)])) };
 }
 
-export const BackpropPlugin: MemoryCircuitPlugin = {
+export const BackpropPlugin = definePlugin.memoryCircuit({
   name: 'backprop',
   description: 'the back-propagation baseline: emits the exact gradient of the readout loss for the layer (reads downstream weights and the label; not a memory)',
   params: [param.number('delay_ms', 0, 'time from the end of a sample to the arrival of the signal', { min: 0 })],
-  create(ctx: MemoryContext): MemoryCircuit {
+  create(ctx): MemoryCircuit {
     const net = ctx.network;
     if (!net) throw new RangeError('backprop needs the network (it runs inside a training scenario)');
     const { order, grads } = plan(net);
@@ -115,6 +116,6 @@ export const BackpropPlugin: MemoryCircuitPlugin = {
       d: new Float64Array(net.population(name)!.size),
       into: net.projections.filter((p) => p.to === name && grads.has(p.from)).map((p) => ({ rowStart: p.rowStart, target: p.target, weight: p.weight, nPre: p.nPre, g: grads.get(p.from)! })),
     }));
-    return new BackpropSignal(net.population(net.readout)!.population!, net, steps, grads.get(net.layer)!, net.population(net.layer)!.population!, new SignalEmitter(ctx.channel, ctx.scheduler), ctx.params.delay_ms as number);
+    return new BackpropSignal(net.population(net.readout)!.population!, net, steps, grads.get(net.layer)!, net.population(net.layer)!.population!, new SignalEmitter(ctx.channel, ctx.scheduler), ctx.params.delay_ms);
   },
-};
+});

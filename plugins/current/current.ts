@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import type { InputContext, InputSource, InputSourcePlugin, NeuronPopulation } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
+import { definePlugin } from '../../core/define.js';
 
 const stepsSchema = v.array(
   v.strictObject({
@@ -51,7 +52,7 @@ export class CurrentInjector implements InputSource, EventHandler {
   }
 }
 
-export const CurrentInput: InputSourcePlugin = {
+export const CurrentInput = definePlugin.input({
   name: 'current',
   description: 'constant or stepwise current injected into neurons of the target population',
   params: [
@@ -62,19 +63,19 @@ export const CurrentInput: InputSourcePlugin = {
   output: 'current',
   check(params, _size, targetSize) {
     const problems: { param: string; expected: string; found: string }[] = [];
-    const neurons = params.neurons as 'all' | number[];
+    const neurons = params.neurons;
     if (neurons !== 'all') {
       const bad = neurons.find((j) => j >= targetSize);
       if (bad !== undefined) problems.push({ param: 'neurons', expected: `indices below the target's size ${targetSize}`, found: String(bad) });
     }
-    const steps = params.steps as Step[];
+    const steps = params.steps;
     steps.forEach((s, i) => {
       if (i > 0 && s.t_ms < steps[i - 1].t_ms) problems.push({ param: `steps.${i}.t_ms`, expected: `a time >= the previous step (${steps[i - 1].t_ms})`, found: String(s.t_ms) });
     });
     return problems;
   },
-  create(ctx: InputContext) {
+  create(ctx) {
     const target = ctx.target!;
-    return new CurrentInjector(ctx.params.neurons as 'all' | number[], ctx.params.amplitude_nA as number, ctx.params.steps as Step[], target.population, target.size, ctx.scheduler);
+    return new CurrentInjector(ctx.params.neurons, ctx.params.amplitude_nA, ctx.params.steps, target.population, target.size, ctx.scheduler);
   },
-};
+});

@@ -25,19 +25,22 @@
  */
 import * as v from 'valibot';
 import type { ModulatorChannel, ModulatorListener, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
-import { param } from '../../core/params.js';
+import { definePlugin } from '../../core/define.js';
+import { param, type ParamsOf } from '../../core/params.js';
 import { channelFor, checkChannel } from '../ib-hebbian/ib-hebbian.js';
 import { SpikeWindow } from '../ib-hebbian/spike-window.js';
 
-export interface DecorrelationParams {
-  channel: string;
-  eta: number;
-  rate_window_ms: number;
-  mean_samples: number;
-  rate_scale_hz: number;
-  w_min: number;
-  settle_samples: number;
-}
+const decorrelationParams = [
+  param.custom('channel', '', 'the channel whose pulses mark the sample ends; empty: xi/<post population>, which training makes', 'a modulator channel name', v.string()),
+  param.number('eta', 0.05, 'learning rate', { min: 0 }),
+  param.number('rate_window_ms', 100, 'window of the rates r_i, r_j: set it to the presentation time', { gt: 0 }),
+  param.number('mean_samples', 100, 'how many samples the running means average over (about)', { min: 1 }),
+  param.number('rate_scale_hz', 100, 'rate deviations are divided by this', { gt: 0 }),
+  param.number('w_min', -5, 'the strongest inhibition (weights stay in [w_min, 0])', { max: 0 }),
+  param.integer('settle_samples', 20, 'the sample at which updates start (the means settle first)', { min: 0 }),
+] as const;
+
+export type DecorrelationParams = ParamsOf<typeof decorrelationParams>;
 
 export class Decorrelation implements SynapseDynamics, ModulatorListener {
   readonly preWindow: SpikeWindow;
@@ -99,23 +102,15 @@ export class Decorrelation implements SynapseDynamics, ModulatorListener {
   }
 }
 
-export const DecorrelationRule: PlasticityRulePlugin = {
+export const DecorrelationRule = definePlugin.plasticityRule({
   name: 'decorrelation',
   description: 'anti-Hebbian lateral inhibition (Foldiak 1990): dW_ij = -eta (r_i - m_i)(r_j - m_j) / scale^2 once per sample, W in [w_min, 0]',
-  params: [
-    param.custom('channel', '', 'the channel whose pulses mark the sample ends; empty: xi/<post population>, which training makes', 'a modulator channel name', v.string()),
-    param.number('eta', 0.05, 'learning rate', { min: 0 }),
-    param.number('rate_window_ms', 100, 'window of the rates r_i, r_j: set it to the presentation time', { gt: 0 }),
-    param.number('mean_samples', 100, 'how many samples the running means average over (about)', { min: 1 }),
-    param.number('rate_scale_hz', 100, 'rate deviations are divided by this', { gt: 0 }),
-    param.number('w_min', -5, 'the strongest inhibition (weights stay in [w_min, 0])', { max: 0 }),
-    param.integer('settle_samples', 20, 'the sample at which updates start (the means settle first)', { min: 0 }),
-  ],
+  params: decorrelationParams,
   check: checkChannel,
-  create(ctx: PlasticityContext) {
+  create(ctx) {
     const name = channelFor(ctx.params, 'xi', ctx.projection.to);
     const channel = ctx.modulators.get(name);
     if (!channel) throw new RangeError(`decorrelation: no modulator channel "${name}" (a training section makes xi/<population> for its layers)`);
-    return new Decorrelation(ctx.params as unknown as DecorrelationParams, ctx.projection, channel);
+    return new Decorrelation(ctx.params, ctx.projection, channel);
   },
-};
+});

@@ -41,28 +41,9 @@
  */
 import * as v from 'valibot';
 import type { ModulatorChannel, ModulatorListener, NeuronPopulation, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
-import { param } from '../../core/params.js';
+import { definePlugin } from '../../core/define.js';
+import { param, type ParamsOf } from '../../core/params.js';
 import { SpikeWindow } from './spike-window.js';
-
-export interface SignalGatedParams {
-  channel: string;
-  eta: number;
-  presynaptic: 'window' | 'trace';
-  rate_window_ms: number;
-  tau_x_ms: number;
-  gain: 'one' | 'active' | 'slope';
-  gain_max: number;
-  optimizer: 'sgd' | 'adam' | 'adamw';
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  weight_decay: number;
-  w_min: number;
-  w_max: number;
-  rate_target_hz: number;
-  homeostasis_eta: number;
-  tau_rate_ms: number;
-}
 
 export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') => [
   param.custom('channel', '', 'the channel of the third factor; empty: the training default for the post layer', 'a modulator channel name', v.string()),
@@ -82,7 +63,9 @@ export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') => [
   param.number('rate_target_hz', 0, 'homeostatic target rate of the post neurons (0: no homeostasis)', { min: 0 }),
   param.number('homeostasis_eta', 0, 'homeostatic scaling rate: dW_ij = -homeostasis_eta (r_i - target) / target * x_j / 1000', { min: 0 }),
   param.number('tau_rate_ms', 1000, 'time constant of the post rate trace r_i that homeostasis reads', { gt: 0 }),
-];
+] as const;
+
+export type SignalGatedParams = ParamsOf<ReturnType<typeof signalGatedParams>>;
 
 export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
   /** Pre trace value (Hz) at its last update, and that time. */
@@ -221,32 +204,32 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
 }
 
 /** A rule's check of its `channel` parameter: empty (the training default) or a channel of the scenario. */
-export function checkChannel(params: Readonly<Record<string, unknown>>, scenario: { readonly modulators: ReadonlySet<string> }): { param: string; expected: string; found: string }[] {
-  const ch = params.channel as string;
+export function checkChannel(params: { readonly channel: string }, scenario: { readonly modulators: ReadonlySet<string> }): { param: string; expected: string; found: string }[] {
+  const ch = params.channel;
   if (ch === '' || scenario.modulators.has(ch)) return [];
   return [{ param: 'channel', expected: `a modulator channel: ${[...scenario.modulators].join(', ') || '(none defined)'}`, found: `"${ch}"` }];
 }
 
 /** Channel a rule reads: its parameter, or `<prefix>/<post population>` set up by training. */
-export function channelFor(params: Readonly<Record<string, unknown>>, prefix: string, to: string): string {
-  const name = params.channel as string;
+export function channelFor(params: { readonly channel: string }, prefix: string, to: string): string {
+  const name = params.channel;
   return name !== '' ? name : `${prefix}/${to}`;
 }
 
-export function signalGatedRule(name: string, description: string, prefix: string, gain: 'one' | 'active' | 'slope'): PlasticityRulePlugin {
-  return {
+export function signalGatedRule(name: string, description: string, prefix: string, gain: 'one' | 'active' | 'slope') {
+  return definePlugin.plasticityRule({
     name,
     description,
     params: signalGatedParams(gain),
     check: checkChannel,
-    create(ctx: PlasticityContext) {
+    create(ctx) {
       const chName = channelFor(ctx.params, prefix, ctx.projection.to);
       const channel = ctx.modulators.get(chName);
       if (!channel) throw new RangeError(`${name}: no modulator channel "${chName}" (a training section makes ${prefix}/<population> for its layers)`);
       if (channel.width !== ctx.projection.nPost && channel.width !== 1) throw new RangeError(`${name}: channel ${chName} carries ${channel.width} values, expected 1 (a scalar signal for every post neuron) or ${ctx.projection.nPost} (one per post neuron)`);
-      return new SignalGatedDynamics(ctx.params as unknown as SignalGatedParams, ctx.projection, channel, ctx.post);
+      return new SignalGatedDynamics(ctx.params, ctx.projection, channel, ctx.post);
     },
-  };
+  });
 }
 
 export const IbHebbianRule = signalGatedRule(

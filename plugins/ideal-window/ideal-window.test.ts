@@ -20,7 +20,7 @@ function stream(seed: number, n: number) {
 function setup(params: Record<string, unknown>) {
   const scheduler = new Scheduler();
   const channel = new Channel('xi', 4);
-  const memory = IdealWindowMemory.create({ params: { ...P, delay_ms: 0, window: 6, approximation: 'exact', ...params }, scheduler, rng: Rng.derive(1, 'm'), dims: { x: 2, y: 2, z: 4 }, channel, baseDir: '.' });
+  const memory = IdealWindowMemory.create({ params: { ...P, delay_ms: 0, window: 6, approximation: 'exact' as const, normalize_z: false, scale_z: false, scale_samples: 100, ...params }, scheduler, rng: Rng.derive(1, 'm'), dims: { x: 2, y: 2, z: 4 }, channel, baseDir: '.' });
   return { scheduler, channel, memory };
 }
 

@@ -10,7 +10,8 @@ import { SignalEmitter } from '../../core/modulators.js';
 import { param } from '../../core/params.js';
 import { ibSignal, ibSignalRowCentred, type IbParams } from '../../core/hsic/hsic.js';
 import { KernelView } from '../../core/hsic/hsic.js';
-import { ibTargetParams } from './memory-params.js';
+import { ibTargetParams, type IbTargetParams } from './memory-params.js';
+import { definePlugin } from '../../core/define.js';
 
 export class IdealWindow implements MemoryCircuit {
   private readonly x: Float64Array[] = [];
@@ -21,7 +22,7 @@ export class IdealWindow implements MemoryCircuit {
 
   constructor(
     private readonly capacity: number,
-    private readonly p: IbParams & { delay_ms: number; normalize_z: boolean; scale_z: boolean; scale_samples: number },
+    private readonly p: IbTargetParams,
     private readonly approximation: 'exact' | 'row-centred',
     private readonly emitter: SignalEmitter,
     private readonly kernelView: KernelView,
@@ -46,16 +47,16 @@ export class IdealWindow implements MemoryCircuit {
   }
 }
 
-export const IdealWindowMemory: MemoryCircuitPlugin = {
+export const IdealWindowMemory = definePlugin.memoryCircuit({
   name: 'ideal-window',
   description: 'perfect recall of the last N samples; emits the exact IB signal xi (or its row-centred approximation)',
   params: [
     param.integer('window', 8, 'capacity N: how many samples (including the current one) the memory holds', { min: 2 }),
     ...ibTargetParams,
-    param.choice('approximation', 'exact', 'exact xi, or the row-centred approximation', ['exact', 'row-centred'] as const),
-  ],
-  create(ctx: MemoryContext) {
-    const p = ctx.params as unknown as IbParams & { delay_ms: number; window: number; approximation: 'exact' | 'row-centred'; normalize_z: boolean; scale_z: boolean; scale_samples: number };
+    param.choice('approximation', 'exact', 'exact xi, or the row-centred approximation', ['exact', 'row-centred']),
+  ] as const,
+  create(ctx) {
+    const p = ctx.params;
     return new IdealWindow(p.window, p, p.approximation, new SignalEmitter(ctx.channel, ctx.scheduler), new KernelView(ctx.dims.z, p));
   },
-};
+});

@@ -1,4 +1,4 @@
-import { param } from '../../core/params.js';
+import { param, type ParamsOf } from '../../core/params.js';
 
 /** Parameters every IB memory circuit shares: the target's kernel widths and gamma, and when xi arrives. */
 export const ibTargetParams = [
@@ -10,4 +10,7 @@ export const ibTargetParams = [
   param.boolean('normalize_z', false, 'normalise z across the layer (zero mean, unit variance) before the kernel, and pull xi back through it'),
   param.boolean('scale_z', false, 'divide z by its running standard deviation across samples before the kernel, so that sigma_z is in units of the layer\'s spread'),
   param.number('scale_samples', 100, 'how many samples the running scale of scale_z averages over (about)', { min: 1 }),
-];
+] as const;
+
+/** The resolved ibTargetParams. */
+export type IbTargetParams = ParamsOf<typeof ibTargetParams>;

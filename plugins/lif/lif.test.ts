@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { build, listen, readCsv, rk4, tempDir } from '../../test/helpers.js';
-import { lifRateSlope, lifVoltage, synapticKernel, type LifParams } from './lif.js';
+import { lifRateSlope, lifVoltage, synapticKernel, type LifPhysics } from './lif.js';
 
-const P: LifParams = { tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, v_reset_mV: -70, t_ref_ms: 2, tau_syn_ex_ms: 2, tau_syn_in_ms: 5, I_e_nA: 0 };
+const P: LifPhysics = { tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, v_reset_mV: -70, t_ref_ms: 2, tau_syn_ex_ms: 2, tau_syn_in_ms: 5, I_e_nA: 0 };
 
 describe('lif closed form', () => {
   it('synaptic kernel equals the textbook difference of exponentials', () => {

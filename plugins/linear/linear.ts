@@ -8,6 +8,7 @@ import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
 import { splitShape, trainTestSplit } from '../../core/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
+import { definePlugin } from '../../core/define.js';
 
 export function makeLinear(rng: Rng, n: number, nTrain: number, d: number): Dataset & { w: Float64Array } {
   const w = Float64Array.from({ length: d }, () => rng.normal());
@@ -23,7 +24,7 @@ export function makeLinear(rng: Rng, n: number, nTrain: number, d: number): Data
   return { ...trainTestSplit(x, labels, nTrain, 2), w };
 }
 
-export const LinearDataset: DatasetPlugin = {
+export const LinearDataset = definePlugin.dataset({
   name: 'linear',
   description: 'points uniform in [-1, 1]^d labelled by the sign of a random projection (Daruwalla & Lipasti 2024)',
   params: [
@@ -32,11 +33,11 @@ export const LinearDataset: DatasetPlugin = {
     param.integer('dims', 2, 'input dimension', { min: 1 }),
   ],
   create: (ctx) => {
-    const { n, n_train, dims } = ctx.params as { n: number; n_train: number; dims: number };
+    const { n, n_train, dims } = ctx.params;
     return makeLinear(ctx.rng, n, n_train, dims);
   },
   shape: (ctx) => {
-    const { n, n_train, dims } = ctx.params as { n: number; n_train: number; dims: number };
+    const { n, n_train, dims } = ctx.params;
     return splitShape(n, n_train, dims, 2);
   },
-};
+});

@@ -14,6 +14,7 @@ import { sampleValue, ValueSpecSchema, type ValueSpec } from '../../core/distrib
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
+import { definePlugin } from '../../core/define.js';
 
 export class PairReward implements InputSource, EventHandler {
   readonly synapse: number;
@@ -93,7 +94,7 @@ export class PairReward implements InputSource, EventHandler {
   }
 }
 
-export const PairRewardInput: InputSourcePlugin = {
+export const PairRewardInput = definePlugin.input({
   name: 'pair-reward',
   description: 'emits a reward spike some time after each pre-then-post pairing at one chosen synapse (Izhikevich 2007)',
   params: [
@@ -107,14 +108,14 @@ export const PairRewardInput: InputSourcePlugin = {
     return size === 1 ? [] : [{ param: 'size', expected: 'size 1 (one reward spike train)', found: String(size) }];
   },
   create(ctx) {
-    const name = ctx.params.projection as string;
+    const name = ctx.params.projection;
     const proj = ctx.projections.get(name);
     if (!proj) throw new RangeError(`pair-reward: no projection named "${name}" (projections: ${[...ctx.projections.keys()].join(', ')})`);
     const n = proj.target.length;
     if (n === 0) throw new RangeError(`pair-reward: projection ${name} has no synapses`);
-    const choice = ctx.params.synapse as 'random' | number;
+    const choice = ctx.params.synapse;
     const synapse = choice === 'random' ? ctx.rng.int(n) : choice;
     if (synapse >= n) throw new RangeError(`pair-reward: synapse ${synapse} does not exist (projection ${name} has ${n})`);
-    return new PairReward(proj, synapse, ctx.params.window_ms as number, ctx.params.delay_ms as ValueSpec, ctx.scheduler, ctx.rng, ctx.sink, ctx);
+    return new PairReward(proj, synapse, ctx.params.window_ms, ctx.params.delay_ms, ctx.scheduler, ctx.rng, ctx.sink, ctx);
   },
-};
+});

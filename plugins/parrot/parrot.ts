@@ -5,6 +5,7 @@
  * It has no state and no threshold.
  */
 import type { NeuronModelPlugin, NeuronPopulation, SpikeSink } from '../../core/contracts.js';
+import { definePlugin } from '../../core/define.js';
 
 class ParrotPopulation implements NeuronPopulation {
   constructor(readonly size: number, private readonly sink: SpikeSink) {}
@@ -20,11 +21,11 @@ class ParrotPopulation implements NeuronPopulation {
   }
 }
 
-export const ParrotModel: NeuronModelPlugin = {
+export const ParrotModel = definePlugin.neuronModel({
   name: 'parrot',
   description: 'repeats each spike received on receptor repeat at its arrival time; receptor silent is not repeated',
   params: [],
   receptors: ['repeat', 'silent'],
   state: [],
   create: (ctx) => new ParrotPopulation(ctx.size, ctx.sink),
-};
+});

@@ -13,6 +13,7 @@ import type { InputContext, InputSource, InputSourcePlugin, SpikeSink } from '..
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
+import { definePlugin } from '../../core/define.js';
 
 /**
  * Rates above 1 MHz (a spike per microsecond per generator) are typos or unit mistakes; at
@@ -111,7 +112,7 @@ export class PoissonGenerator implements InputSource, EventHandler {
   }
 }
 
-export const PoissonInput: InputSourcePlugin = {
+export const PoissonInput = definePlugin.input({
   name: 'poisson',
   description: 'independent Poisson spike trains, one per neuron; constant or piecewise-constant rates',
   params: poissonParams,
@@ -121,15 +122,15 @@ export const PoissonInput: InputSourcePlugin = {
     const checkList = (where: string, r: number | number[]) => {
       if (Array.isArray(r) && r.length !== size) problems.push({ param: where, expected: `one rate or a list of ${size} rates`, found: `a list of ${r.length}` });
     };
-    checkList('rate_hz', params.rate_hz as number | number[]);
-    const schedule = params.schedule as Segment[];
+    checkList('rate_hz', params.rate_hz);
+    const schedule = params.schedule;
     schedule.forEach((s, i) => {
       checkList(`schedule.${i}.rate_hz`, s.rate_hz);
       if (i > 0 && s.t_ms < schedule[i - 1].t_ms) problems.push({ param: `schedule.${i}.t_ms`, expected: `a time >= the previous change (${schedule[i - 1].t_ms})`, found: String(s.t_ms) });
     });
     return problems;
   },
-  create(ctx: InputContext) {
-    return new PoissonGenerator(ctx.size, ctx.params.rate_hz as number | number[], ctx.params.schedule as Segment[], ctx.scheduler, ctx.rng, ctx.sink, ctx.t_stop_ms);
+  create(ctx) {
+    return new PoissonGenerator(ctx.size, ctx.params.rate_hz, ctx.params.schedule, ctx.scheduler, ctx.rng, ctx.sink, ctx.t_stop_ms);
   },
-};
+});

@@ -12,6 +12,7 @@ import * as v from 'valibot';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
+import { definePlugin } from '../../core/define.js';
 
 export class RateCode implements SampleInput, EventHandler {
   readonly rates: Float64Array;
@@ -60,7 +61,7 @@ export class RateCode implements SampleInput, EventHandler {
   }
 }
 
-export const RateCodeInput: InputSourcePlugin = {
+export const RateCodeInput = definePlugin.input({
   name: 'rate-code',
   description: 'one generator per feature, firing at max_rate_hz * (x - low) / (high - low); regular or Poisson trains; set per sample by training',
   params: [
@@ -72,10 +73,10 @@ export const RateCodeInput: InputSourcePlugin = {
   ],
   output: 'spikes',
   check(params, size) {
-    const problems = (params.high as number) > (params.low as number) ? [] : [{ param: 'high', expected: `a value above low (${params.low})`, found: String(params.high) }];
-    const values = params.values as number[];
+    const problems = params.high > params.low ? [] : [{ param: 'high', expected: `a value above low (${params.low})`, found: String(params.high) }];
+    const values = params.values;
     if (values.length && values.length !== size) problems.push({ param: 'values', expected: `${size} values (one per neuron) or none`, found: `${values.length}` });
     return problems;
   },
-  create: (ctx: InputContext) => new RateCode(ctx.size, ctx.params as never, ctx.scheduler, ctx.rng, ctx.sink),
-};
+  create: (ctx) => new RateCode(ctx.size, ctx.params, ctx.scheduler, ctx.rng, ctx.sink),
+});

@@ -16,6 +16,7 @@ import { CsvBuilder, writeFileAtomic } from '../../core/output.js';
 import { param } from '../../core/params.js';
 import { grown } from '../../core/typed.js';
 import { Priority, type EventHandler, type Tickable } from '../../core/scheduler.js';
+import { definePlugin } from '../../core/define.js';
 
 type Problem = { param: string; expected: string; found: string };
 type ViewInfo = ReadonlyMap<string, Pick<PopulationView, 'name' | 'size' | 'kind' | 'state'>>;
@@ -180,15 +181,15 @@ class BinCounter implements SpikeListener {
 
 const isMultiple = (x: number, dt: number) => Math.abs(x / dt - Math.round(x / dt)) < 1e-9 && Math.round(x / dt) >= 1;
 
-export const SpikesRecorder: RecorderPlugin = {
+export const SpikesRecorder = definePlugin.recorder({
   name: 'spikes',
   description: 'spike times of populations and spike inputs, to spikes/<population>.csv (t_ms,neuron), or with format: sonata to spikes.h5 (SONATA: /spikes/<population>/timestamps, node_ids)',
   params: [populationsParam('which populations to record'), param.choice('format', 'csv', 'csv: spikes/<population>.csv; sonata: one HDF5 file in SONATA\'s layout', ['csv', 'sonata'] as const)],
-  check: (params, views) => checkPopulations(params.populations as 'all' | string[], views),
-  create: (ctx) => new SpikeRecorder(selected(ctx.params.populations as 'all' | string[], ctx.populations), ctx.params.format as 'csv' | 'sonata'),
-};
+  check: (params, views) => checkPopulations(params.populations, views),
+  create: (ctx) => new SpikeRecorder(selected(ctx.params.populations, ctx.populations), ctx.params.format),
+});
 
-export const StateRecorderPlugin: RecorderPlugin = {
+export const StateRecorderPlugin = definePlugin.recorder({
   name: 'state',
   description: 'state variables of chosen neurons, sampled every interval_ms from t = 0, to state/<population>.csv',
   params: [
@@ -198,35 +199,35 @@ export const StateRecorderPlugin: RecorderPlugin = {
     param.number('interval_ms', 0, 'sampling interval; 0 means every resolution step (must be a multiple of resolution_ms)', { min: 0 }),
   ],
   check(params, views, dt) {
-    const name = params.population as string;
+    const name = params.population;
     const view = views.get(name);
     const neuronPops = [...views.values()].filter((p) => p.kind === 'neurons').map((p) => p.name);
     if (!view || view.kind !== 'neurons') return [{ param: 'population', expected: `a neuron population: ${neuronPops.join(', ')}`, found: `"${name}"` }];
     const problems: Problem[] = [];
-    const vars = params.variables as 'all' | string[];
+    const vars = params.variables;
     const known = view.state.map((s) => s.name);
     if (vars !== 'all') for (const x of vars) if (!known.includes(x)) problems.push({ param: 'variables', expected: `state variables of ${name}: ${known.join(', ')}`, found: `"${x}"` });
-    const bad = (params.neurons as number[]).find((j) => j >= view.size);
+    const bad = params.neurons.find((j) => j >= view.size);
     if (bad !== undefined) problems.push({ param: 'neurons', expected: `indices below ${view.size} (the size of ${name})`, found: String(bad) });
-    const interval = params.interval_ms as number;
+    const interval = params.interval_ms;
     if (interval !== 0 && !isMultiple(interval, dt)) problems.push({ param: 'interval_ms', expected: `a multiple of resolution_ms (${dt})`, found: String(interval) });
     return problems;
   },
   create(ctx) {
-    const view = ctx.populations.get(ctx.params.population as string)!;
-    const vars = ctx.params.variables as 'all' | string[];
-    const interval = (ctx.params.interval_ms as number) || ctx.resolution_ms;
-    return new StateRecorder(view, vars === 'all' ? view.state.map((s) => s.name) : vars, ctx.params.neurons as number[], interval, ctx);
+    const view = ctx.populations.get(ctx.params.population)!;
+    const vars = ctx.params.variables;
+    const interval = ctx.params.interval_ms || ctx.resolution_ms;
+    return new StateRecorder(view, vars === 'all' ? view.state.map((s) => s.name) : vars, ctx.params.neurons, interval, ctx);
   },
-};
+});
 
-export const RatesRecorder: RecorderPlugin = {
+export const RatesRecorder = definePlugin.recorder({
   name: 'rates',
   description: 'population firing rate in bins of bin_ms, to rates/<population>.csv (t_ms,rate_hz)',
   params: [populationsParam('which populations to record'), param.number('bin_ms', 1, 'bin width', { gt: 0 })],
-  check: (params, views) => checkPopulations(params.populations as 'all' | string[], views),
-  create: (ctx) => new RateRecorder(selected(ctx.params.populations as 'all' | string[], ctx.populations), ctx.params.bin_ms as number, ctx.t_stop_ms),
-};
+  check: (params, views) => checkPopulations(params.populations, views),
+  create: (ctx) => new RateRecorder(selected(ctx.params.populations, ctx.populations), ctx.params.bin_ms, ctx.t_stop_ms),
+});
 
 // ---------------------------------------------------------------------------------------
 // Synapse recorders
@@ -324,24 +325,24 @@ class WindowRecorder implements Recorder {
   }
 }
 
-export const WeightsRecorder: RecorderPlugin = {
+export const WeightsRecorder = definePlugin.recorder({
   name: 'weights',
   description: 'initial and final weight of every synapse, to weights/<projection>.csv (pre,post,w_initial,w_final); summary statistics in summary.json',
   params: [projectionsParam],
-  check: (params, _views, _dt, projections) => checkProjections(params.projections as 'all' | string[], projections),
+  check: (params, _views, _dt, projections) => checkProjections(params.projections, projections),
   create(ctx) {
-    const names = ctx.params.projections as 'all' | string[];
+    const names = ctx.params.projections;
     return new WeightRecorder(names === 'all' ? [...ctx.projections.values()] : names.map((n) => ctx.projections.get(n)!));
   },
-};
+});
 
-export const StdpWindowRecorder: RecorderPlugin = {
+export const StdpWindowRecorder = definePlugin.recorder({
   name: 'stdp-window',
   description: 'weight change against pre-post timing at the synapse in a pairing experiment, to window/<projection>.csv (dt_ms,dw)',
   params: [param.custom('projection', undefined, 'the plastic projection to measure', 'a projection name', v.string())],
-  check: (params, _views, _dt, projections) => checkProjections([params.projection as string], projections, 'projection'),
+  check: (params, _views, _dt, projections) => checkProjections([params.projection], projections, 'projection'),
   create(ctx) {
-    const p = ctx.projections.get(ctx.params.projection as string)!;
+    const p = ctx.projections.get(ctx.params.projection)!;
     return new WindowRecorder(p, ctx.populations.get(p.from)!, ctx.populations.get(p.to)!);
   },
-};
+});

@@ -81,7 +81,7 @@ describe('reservoir memory', () => {
 
   it('in the loop it receives only the current sample\'s [x; y; z], and a file for other dimensions or targets is refused', async () => {
     const seen: { sample: MemorySample; input: number[]; before: number[] }[] = [];
-    const spy: MemoryCircuitPlugin = {
+    const spy: typeof ReservoirMemoryPlugin = {
       ...ReservoirMemoryPlugin,
       name: 'spy-reservoir',
       create(ctx) {

@@ -20,7 +20,8 @@ import * as path from 'node:path';
 import * as v from 'valibot';
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemoryPretrainContext, MemorySample, ModulatorChannel } from '../../core/contracts.js';
 import { ParamError } from '../../core/errors.js';
-import { param } from '../../core/params.js';
+import { definePlugin } from '../../core/define.js';
+import { param, type ParamsOf } from '../../core/params.js';
 import { normalisedView } from '../../core/hsic/hsic.js';
 import { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
@@ -69,20 +70,44 @@ export class ReservoirMemory implements MemoryCircuit, EventHandler {
   }
 }
 
-interface Params extends ReservoirParams {
-  normalize_z: boolean;
-  file: string;
-  trainer: 'lms' | 'rmh' | 'ridge' | 'adam';
-  batch: number;
-  norm_samples: number;
-  ridge: number;
-  eta: number;
-  t_decay_ms: number;
-  tau_avg_ms: number;
-  train_steps: number;
-  train_samples: number;
-  eval_samples: number;
-}
+const reservoirParams = [
+  param.custom('file', '', 'a circuit saved by engram memory train (relative to the scenario); empty: train one at build time', 'a file path', v.string()),
+  param.integer('size', 500, 'number of tanh units', { min: 1 }),
+  param.number('tau_ms', 10, 'time constant of the units', { gt: 0 }),
+  param.number('dt_ms', 1, 'the circuit\'s own step', { gt: 0 }),
+  param.number('lambda', 1.2, 'recurrent gain', { min: 0 }),
+  param.number('connectivity', 0.1, 'fraction of recurrent connections present', { gt: 0, max: 1 }),
+  param.number('input_scale', 1, 'input weights ~ U(-input_scale, input_scale)', { min: 0 }),
+  param.number('feedback_scale', 0, 'output-to-reservoir feedback weights ~ U(-s, s)', { min: 0 }),
+  param.number('noise_h', 0, 'state noise amplitude a_h (always on)', { min: 0 }),
+  param.number('noise_o', 0, 'output exploration noise amplitude a_o (training only)', { min: 0 }),
+  param.integer('steps_per_sample', 20, 'steps of dt_ms the circuit runs on each sample before it answers', { min: 1 }),
+  param.integer('window', 8, 'N: the window the readout is trained to summarise', { min: 2 }),
+  param.number('sigma_x', 0.5, 'kernel width for x (scaled by sqrt(dim))', { gt: 0 }),
+  param.number('sigma_y', 0.25, 'kernel width for y', { gt: 0 }),
+  param.number('sigma_z', 1, 'kernel width for z', { gt: 0 }),
+  param.number('gamma', 2, 'weight of HSIC(Y, Z)', { min: 0 }),
+  param.number('x_mean', 0.5, 'training stream: mean of each x component', {}),
+  param.number('x_sd', 0.5, 'training stream: sd of each x component', { gt: 0 }),
+  param.number('z_mean', 0, 'training stream: mean of each z component (also subtracted from z at the input)', {}),
+  param.number('z_sd', 1, 'training stream: sd of each z component', { gt: 0 }),
+  param.choice('structure', 'random', 'random: sparse random recurrent weights (the paper\'s); delay-line: a chain of banks that holds the last window - 1 samples (docs/reservoir.md)', ['random', 'delay-line'] as const),
+  param.choice('readout', 'linear', 'readout: linear over [r; in; 1], bilinear (also every in_a * r_b), or mlp (two hidden tanh layers over [r; in; 1])', ['linear', 'bilinear', 'mlp'] as const),
+  param.integer('hidden', 128, 'mlp readout: hidden units per layer', { min: 1 }),
+  param.choice('trainer', 'lms', 'readout trainer: lms (least mean squares; gradient steps for mlp), rmh (reward-modulated Hebbian), ridge (the best linear readout, closed form, for reference) or adam (mlp only)', ['lms', 'rmh', 'ridge', 'adam'] as const),
+  param.integer('batch', 32, 'mlp readout: updates per gradient step', { min: 1 }),
+  param.integer('norm_samples', 500, 'mlp readout: first samples that only fix the feature normalisation and output scale', { min: 1 }),
+  param.number('ridge', 1e-4, 'ridge: regularisation per sample', { min: 0 }),
+  param.number('eta', 2e-5, 'readout learning rate eta0', { min: 0 }),
+  param.number('t_decay_ms', 1e12, 'eta(t) = eta0 / (1 + t / t_decay)', { gt: 0 }),
+  param.number('tau_avg_ms', 5, 'rmh: time constant of the running averages of P and out', { gt: 0 }),
+  param.integer('train_steps', 10, 'train on the last this many steps of each sample', { min: 1 }),
+  param.integer('train_samples', 5000, 'random samples to train the readout on', { min: 0 }),
+  param.integer('eval_samples', 300, 'held-out random samples to measure it on', { min: 1 }),
+  param.boolean('normalize_z', false, 'in the loop: give the circuit the layer-normalised z and pull its signal back through the normalisation (as ideal-window)'),
+] as const;
+
+type Params = ParamsOf<typeof reservoirParams>;
 
 const netKeys: (keyof ReservoirParams)[] = [
   'size', 'tau_ms', 'dt_ms', 'lambda', 'connectivity', 'input_scale', 'feedback_scale', 'noise_h', 'noise_o', 'steps_per_sample',
@@ -149,8 +174,10 @@ function writeJsonAtomicSync(file: string, data: unknown): void {
   renameSync(tmp, file);
 }
 
+/** The parameters the circuit itself is made of (those saved in its file), in netKeys order. */
 function pick(p: Params): ReservoirParams {
-  return Object.fromEntries(netKeys.map((k) => [k, p[k]])) as unknown as ReservoirParams;
+  const { size, tau_ms, dt_ms, lambda, connectivity, input_scale, feedback_scale, noise_h, noise_o, steps_per_sample, window, sigma_x, sigma_y, sigma_z, gamma, x_mean, x_sd, z_mean, z_sd, readout, structure, hidden } = p;
+  return { size, tau_ms, dt_ms, lambda, connectivity, input_scale, feedback_scale, noise_h, noise_o, steps_per_sample, window, sigma_x, sigma_y, sigma_z, gamma, x_mean, x_sd, z_mean, z_sd, readout, structure, hidden };
 }
 
 /** Reads a saved circuit and checks it against what the layer needs; throws RangeError naming the mismatch. */
@@ -173,55 +200,19 @@ export function loadCircuit(file: string, dims: Dims, want: Partial<ReservoirPar
   return f;
 }
 
-export const ReservoirMemoryPlugin: MemoryCircuitPlugin = {
+export const ReservoirMemoryPlugin = definePlugin.memoryCircuit({
   name: 'reservoir',
   description: 'a tanh reservoir whose readout, trained a priori on random data, emits the IB signal of the last N samples (paper-notes section 5)',
-  params: [
-    param.custom('file', '', 'a circuit saved by engram memory train (relative to the scenario); empty: train one at build time', 'a file path', v.string()),
-    param.integer('size', 500, 'number of tanh units', { min: 1 }),
-    param.number('tau_ms', 10, 'time constant of the units', { gt: 0 }),
-    param.number('dt_ms', 1, 'the circuit\'s own step', { gt: 0 }),
-    param.number('lambda', 1.2, 'recurrent gain', { min: 0 }),
-    param.number('connectivity', 0.1, 'fraction of recurrent connections present', { gt: 0, max: 1 }),
-    param.number('input_scale', 1, 'input weights ~ U(-input_scale, input_scale)', { min: 0 }),
-    param.number('feedback_scale', 0, 'output-to-reservoir feedback weights ~ U(-s, s)', { min: 0 }),
-    param.number('noise_h', 0, 'state noise amplitude a_h (always on)', { min: 0 }),
-    param.number('noise_o', 0, 'output exploration noise amplitude a_o (training only)', { min: 0 }),
-    param.integer('steps_per_sample', 20, 'steps of dt_ms the circuit runs on each sample before it answers', { min: 1 }),
-    param.integer('window', 8, 'N: the window the readout is trained to summarise', { min: 2 }),
-    param.number('sigma_x', 0.5, 'kernel width for x (scaled by sqrt(dim))', { gt: 0 }),
-    param.number('sigma_y', 0.25, 'kernel width for y', { gt: 0 }),
-    param.number('sigma_z', 1, 'kernel width for z', { gt: 0 }),
-    param.number('gamma', 2, 'weight of HSIC(Y, Z)', { min: 0 }),
-    param.number('x_mean', 0.5, 'training stream: mean of each x component', {}),
-    param.number('x_sd', 0.5, 'training stream: sd of each x component', { gt: 0 }),
-    param.number('z_mean', 0, 'training stream: mean of each z component (also subtracted from z at the input)', {}),
-    param.number('z_sd', 1, 'training stream: sd of each z component', { gt: 0 }),
-    param.choice('structure', 'random', 'random: sparse random recurrent weights (the paper\'s); delay-line: a chain of banks that holds the last window - 1 samples (docs/reservoir.md)', ['random', 'delay-line'] as const),
-    param.choice('readout', 'linear', 'readout: linear over [r; in; 1], bilinear (also every in_a * r_b), or mlp (two hidden tanh layers over [r; in; 1])', ['linear', 'bilinear', 'mlp'] as const),
-    param.integer('hidden', 128, 'mlp readout: hidden units per layer', { min: 1 }),
-    param.choice('trainer', 'lms', 'readout trainer: lms (least mean squares; gradient steps for mlp), rmh (reward-modulated Hebbian), ridge (the best linear readout, closed form, for reference) or adam (mlp only)', ['lms', 'rmh', 'ridge', 'adam'] as const),
-    param.integer('batch', 32, 'mlp readout: updates per gradient step', { min: 1 }),
-    param.integer('norm_samples', 500, 'mlp readout: first samples that only fix the feature normalisation and output scale', { min: 1 }),
-    param.number('ridge', 1e-4, 'ridge: regularisation per sample', { min: 0 }),
-    param.number('eta', 2e-5, 'readout learning rate eta0', { min: 0 }),
-    param.number('t_decay_ms', 1e12, 'eta(t) = eta0 / (1 + t / t_decay)', { gt: 0 }),
-    param.number('tau_avg_ms', 5, 'rmh: time constant of the running averages of P and out', { gt: 0 }),
-    param.integer('train_steps', 10, 'train on the last this many steps of each sample', { min: 1 }),
-    param.integer('train_samples', 5000, 'random samples to train the readout on', { min: 0 }),
-    param.integer('eval_samples', 300, 'held-out random samples to measure it on', { min: 1 }),
-    param.boolean('normalize_z', false, 'in the loop: give the circuit the layer-normalised z and pull its signal back through the normalisation (as ideal-window)'),
-  ],
-  check(params) {
-    const p = params as unknown as Params;
+  params: reservoirParams,
+  check(p) {
     const problems: { param: string; expected: string; found: string }[] = [];
     if (p.readout === 'mlp' && (p.trainer === 'rmh' || p.trainer === 'ridge')) problems.push({ param: 'trainer', expected: 'lms or adam for an mlp readout (rmh and ridge train linear readouts)', found: p.trainer });
     if (p.readout !== 'mlp' && p.trainer === 'adam') problems.push({ param: 'trainer', expected: 'lms, rmh or ridge for a linear or bilinear readout (adam trains the mlp readout)', found: 'adam' });
     if (p.readout === 'mlp' && p.norm_samples >= p.train_samples && p.train_samples > 0) problems.push({ param: 'norm_samples', expected: `fewer than train_samples (${p.train_samples}): the rest are the ones it learns from`, found: String(p.norm_samples) });
     return problems;
   },
-  create(ctx: MemoryContext): MemoryCircuit {
-    const p = ctx.params as unknown as Params;
+  create(ctx): MemoryCircuit {
+    const p = ctx.params;
     let net: ReservoirNet;
     if (p.file !== '') {
       let f: ReservoirFile;
@@ -238,8 +229,8 @@ export const ReservoirMemoryPlugin: MemoryCircuitPlugin = {
     }
     return new ReservoirMemory(net, ctx.channel, ctx.scheduler, p.normalize_z);
   },
-  async pretrain(ctx: MemoryPretrainContext) {
-    const p = ctx.params as unknown as Params;
+  async pretrain(ctx) {
+    const p = ctx.params;
     let start: Parameters<typeof trainCircuit>[3];
     if (ctx.resume && existsSync(ctx.out)) {
       const f = JSON.parse(readFileSync(ctx.out, 'utf8')) as ReservoirFile;
@@ -255,4 +246,4 @@ export const ReservoirMemoryPlugin: MemoryCircuitPlugin = {
     save(file);
     return { file: ctx.out, samples: file.progress.total, resumed_from: start?.done ?? 0, held_out_cosine: evaluation.cosine, held_out_nmse: evaluation.nmse };
   },
-};
+});

@@ -19,23 +19,11 @@
 import type { ModulatorChannel, PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
-import { param } from '../../core/params.js';
+import { definePlugin } from '../../core/define.js';
+import { param, type ParamsOf } from '../../core/params.js';
 import { grown } from '../../core/typed.js';
 import * as v from 'valibot';
 import { checkBounds, weightParams } from '../stdp/stdp.js';
-
-export interface RewardStdpParams {
-  channel: string;
-  tau_plus_ms: number;
-  tau_minus_ms: number;
-  tau_e_ms: number;
-  tau_n_ms: number;
-  A_plus: number;
-  A_minus: number;
-  b: number;
-  w_min: number;
-  w_max: number;
-}
 
 export const rewardStdpParams = [
   param.custom('channel', undefined, 'the modulator channel (scenario `modulators:`) that gates the weight change', 'the name of a modulator channel', v.string()),
@@ -47,7 +35,9 @@ export const rewardStdpParams = [
   param.number('A_minus', 1.5, 'eligibility decrement per post-before-pre pair', { min: 0 }),
   param.number('b', 0, 'modulator baseline: dw/dt = c (n - b)'),
   ...weightParams,
-];
+] as const;
+
+export type RewardStdpParams = ParamsOf<typeof rewardStdpParams>;
 
 export class RewardStdpDynamics implements SynapseDynamics {
   readonly kplus: Float64Array;
@@ -188,17 +178,17 @@ export class RewardStdpDynamics implements SynapseDynamics {
   }
 }
 
-export const RewardStdpRule: PlasticityRulePlugin = {
+export const RewardStdpRule = definePlugin.plasticityRule({
   name: 'reward-stdp',
   description: 'STDP eligibility trace gated by a neuromodulator channel (Izhikevich 2007; NEST stdp_dopamine_synapse)',
   params: rewardStdpParams,
   check(params, scenario) {
     const problems = checkBounds(params);
-    const ch = params.channel as string;
+    const ch = params.channel;
     if (!scenario.modulators.has(ch)) {
       problems.push({ param: 'channel', expected: `a channel defined under modulators: ${[...scenario.modulators].join(', ') || '(none defined)'}`, found: `"${ch}"` });
     }
     return problems;
   },
-  create: (ctx) => new RewardStdpDynamics(ctx.params as unknown as RewardStdpParams, ctx),
-};
+  create: (ctx) => new RewardStdpDynamics(ctx.params, ctx),
+});

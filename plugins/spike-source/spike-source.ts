@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import type { InputContext, InputSource, InputSourcePlugin, SpikeSink } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
+import { definePlugin } from '../../core/define.js';
 
 const timesSchema = v.array(v.array(v.pipe(v.number(), v.check((x) => Number.isFinite(x) && x >= 0))));
 
@@ -35,16 +36,16 @@ export class SpikeSource implements InputSource, EventHandler {
   }
 }
 
-export const SpikeSourceInput: InputSourcePlugin = {
+export const SpikeSourceInput = definePlugin.input({
   name: 'spike-source',
   description: 'generator neurons that spike at given times',
   params: [param.custom('spike_times_ms', undefined, 'spike times of each neuron: a list with one list of times per neuron', 'a list of lists of times >= 0 (one list per neuron)', timesSchema)],
   output: 'spikes',
   check(params, size) {
-    const times = params.spike_times_ms as number[][];
+    const times = params.spike_times_ms;
     return times.length === size ? [] : [{ param: 'spike_times_ms', expected: `one list of times per neuron (${size} lists)`, found: `${times.length} lists` }];
   },
-  create(ctx: InputContext) {
-    return new SpikeSource(ctx.params.spike_times_ms as number[][], ctx.scheduler, ctx.sink, ctx.t_stop_ms);
+  create(ctx) {
+    return new SpikeSource(ctx.params.spike_times_ms, ctx.scheduler, ctx.sink, ctx.t_stop_ms);
   },
-};
+});

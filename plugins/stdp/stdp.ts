@@ -22,19 +22,14 @@
 import type { PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
-import { param } from '../../core/params.js';
+import { definePlugin } from '../../core/define.js';
+import { param, type ParamsOf } from '../../core/params.js';
 import { depress, potentiate, type WeightRule } from './weights.js';
-
-export interface StdpParams extends WeightRule {
-  tau_plus_ms: number;
-  tau_minus_ms: number;
-  pairing: 'all-to-all' | 'nearest';
-}
 
 export const weightParams = [
   param.number('w_min', 0, 'lower weight bound'),
   param.number('w_max', undefined, 'upper weight bound (must exceed w_min)'),
-];
+] as const;
 
 export const stdpParams = [
   param.number('tau_plus_ms', 16.8, 'time constant of potentiation (pre trace)', { gt: 0 }),
@@ -45,11 +40,13 @@ export const stdpParams = [
   param.number('mu_minus', 0, 'weight dependence of depression: 0 additive, 1 multiplicative', { min: 0 }),
   ...weightParams,
   param.choice('pairing', 'all-to-all', 'which spike pairs interact', ['all-to-all', 'nearest'] as const),
-];
+] as const;
 
-export function checkBounds(params: Readonly<Record<string, unknown>>) {
-  const lo = params.w_min as number;
-  const hi = params.w_max as number;
+export type StdpParams = ParamsOf<typeof stdpParams>;
+
+export function checkBounds(params: { readonly w_min: number; readonly w_max: number }) {
+  const lo = params.w_min;
+  const hi = params.w_max;
   return hi > lo ? [] : [{ param: 'w_max', expected: `an upper bound above w_min (${lo})`, found: String(hi) }];
 }
 
@@ -166,10 +163,10 @@ export class StdpDynamics implements SynapseDynamics {
   }
 }
 
-export const StdpRule: PlasticityRulePlugin = {
+export const StdpRule = definePlugin.plasticityRule({
   name: 'stdp',
   description: 'pair-based STDP, additive to multiplicative (Gutig 2003), all-to-all or nearest-neighbour pairing; lazy (NEST stdp_synapse)',
   params: stdpParams,
   check: checkBounds,
-  create: (ctx) => new StdpDynamics(ctx.params as unknown as StdpParams, ctx),
-};
+  create: (ctx) => new StdpDynamics(ctx.params, ctx),
+});

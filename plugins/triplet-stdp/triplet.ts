@@ -14,21 +14,9 @@
 import type { PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
-import { param } from '../../core/params.js';
+import { definePlugin } from '../../core/define.js';
+import { param, type ParamsOf } from '../../core/params.js';
 import { checkBounds, weightParams } from '../stdp/stdp.js';
-
-export interface TripletParams {
-  tau_plus_ms: number;
-  tau_minus_ms: number;
-  tau_x_ms: number;
-  tau_y_ms: number;
-  A2_plus: number;
-  A3_plus: number;
-  A2_minus: number;
-  A3_minus: number;
-  w_min: number;
-  w_max: number;
-}
 
 export const tripletParams = [
   param.number('tau_plus_ms', 16.8, 'pre trace r1 time constant', { gt: 0 }),
@@ -40,7 +28,9 @@ export const tripletParams = [
   param.number('A2_minus', 7e-3, 'pair depression amplitude', { min: 0 }),
   param.number('A3_minus', 2.3e-4, 'triplet depression amplitude', { min: 0 }),
   ...weightParams,
-];
+] as const;
+
+export type TripletParams = ParamsOf<typeof tripletParams>;
 
 const O1 = 0;
 const O2 = 1;
@@ -132,10 +122,10 @@ export class TripletDynamics implements SynapseDynamics {
   }
 }
 
-export const TripletRule: PlasticityRulePlugin = {
+export const TripletRule = definePlugin.plasticityRule({
   name: 'triplet-stdp',
   description: 'triplet STDP (Pfister & Gerstner 2006), all-to-all; defaults: visual cortex fit',
   params: tripletParams,
   check: checkBounds,
-  create: (ctx) => new TripletDynamics(ctx.params as unknown as TripletParams, ctx),
-};
+  create: (ctx) => new TripletDynamics(ctx.params, ctx),
+});

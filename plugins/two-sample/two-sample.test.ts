@@ -7,7 +7,7 @@ import { TwoSampleMemory } from './two-sample.js';
 
 describe('two-sample memory', () => {
   it('emits the pHSIC signal of the previous and the current sample (zero for the first)', () => {
-    const P = { sigma_x: 0.5, sigma_y: 0.25, sigma_z: 1.5, gamma: 4, delay_ms: 1 };
+    const P = { sigma_x: 0.5, sigma_y: 0.25, sigma_z: 1.5, gamma: 4, delay_ms: 1, normalize_z: false, scale_z: false, scale_samples: 100 };
     const scheduler = new Scheduler();
     const channel = new Channel('xi', 3);
     const memory = TwoSampleMemory.create({ params: P, scheduler, rng: Rng.derive(1, 'm'), dims: { x: 2, y: 2, z: 3 }, channel, baseDir: '.' });

@@ -6,7 +6,8 @@
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
 import { pHsicTwoSampleSignal, type IbParams } from '../../core/hsic/hsic.js';
 import { KernelView } from '../../core/hsic/hsic.js';
-import { ibTargetParams } from '../ideal-window/memory-params.js';
+import { ibTargetParams, type IbTargetParams } from '../ideal-window/memory-params.js';
+import { definePlugin } from '../../core/define.js';
 import { SignalEmitter } from '../../core/modulators.js';
 
 export class TwoSample implements MemoryCircuit {
@@ -14,7 +15,7 @@ export class TwoSample implements MemoryCircuit {
   private prevZ: Float64Array | undefined;
   last: Float64Array = new Float64Array(0);
 
-  constructor(private readonly p: IbParams & { delay_ms: number; normalize_z: boolean; scale_z: boolean; scale_samples: number }, private readonly emitter: SignalEmitter, private readonly kernelView: KernelView) {}
+  constructor(private readonly p: IbTargetParams, private readonly emitter: SignalEmitter, private readonly kernelView: KernelView) {}
 
   present(sample: MemorySample, t: number): void {
     const y = Float64Array.from(sample.y);
@@ -27,14 +28,14 @@ export class TwoSample implements MemoryCircuit {
   }
 }
 
-export const TwoSampleMemory: MemoryCircuitPlugin = {
+export const TwoSampleMemory = definePlugin.memoryCircuit({
   name: 'two-sample',
   description: 'pHSIC baseline (Pogodin & Latham 2020): the signal from the previous and the current sample only',
   // sigma_x is unused by the two-point objective (it compares Z with itself) but kept so the
   // two memories take the same parameters.
   params: ibTargetParams,
-  create(ctx: MemoryContext) {
-    const p = ctx.params as unknown as IbParams & { delay_ms: number; normalize_z: boolean; scale_z: boolean; scale_samples: number };
+  create(ctx) {
+    const p = ctx.params;
     return new TwoSample(p, new SignalEmitter(ctx.channel, ctx.scheduler), new KernelView(ctx.dims.z, p));
   },
-};
+});

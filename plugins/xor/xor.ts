@@ -11,6 +11,7 @@ import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
 import { splitShape, trainTestSplit } from '../../core/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
+import { definePlugin } from '../../core/define.js';
 
 export function makeXor(rng: Rng, n: number, nTrain: number, noiseSd: number): Dataset & { corners: Int32Array } {
   const x: Float64Array[] = [];
@@ -45,7 +46,7 @@ export function makeParity(rng: Rng, bits: number, n: number, nTrain: number, no
   return trainTestSplit(x, labels, nTrain, 2);
 }
 
-export const ParityDataset: DatasetPlugin = {
+export const ParityDataset = definePlugin.dataset({
   name: 'parity',
   description: 'noisy corners of the unit cube {0, 1}^bits labelled by their parity (xor of all bits)',
   params: [
@@ -55,16 +56,16 @@ export const ParityDataset: DatasetPlugin = {
     param.number('noise_sd', 0.1, 'standard deviation of the Gaussian noise per coordinate', { min: 0 }),
   ],
   create: (ctx) => {
-    const { bits, n, n_train, noise_sd } = ctx.params as { bits: number; n: number; n_train: number; noise_sd: number };
+    const { bits, n, n_train, noise_sd } = ctx.params;
     return makeParity(ctx.rng, bits, n, n_train, noise_sd);
   },
   shape: (ctx) => {
-    const { bits, n, n_train } = ctx.params as { bits: number; n: number; n_train: number };
+    const { bits, n, n_train } = ctx.params;
     return splitShape(n, n_train, bits, 2);
   },
-};
+});
 
-export const XorDataset: DatasetPlugin = {
+export const XorDataset = definePlugin.dataset({
   name: 'xor',
   description: 'noisy corners of the unit square labelled x1 XOR x2 (Daruwalla & Lipasti 2024)',
   params: [
@@ -73,11 +74,11 @@ export const XorDataset: DatasetPlugin = {
     param.number('noise_sd', 0.1, 'standard deviation of the Gaussian noise per coordinate', { min: 0 }),
   ],
   create: (ctx) => {
-    const { n, n_train, noise_sd } = ctx.params as { n: number; n_train: number; noise_sd: number };
+    const { n, n_train, noise_sd } = ctx.params;
     return makeXor(ctx.rng, n, n_train, noise_sd);
   },
   shape: (ctx) => {
-    const { n, n_train } = ctx.params as { n: number; n_train: number };
+    const { n, n_train } = ctx.params;
     return splitShape(n, n_train, 2, 2);
   },
-};
+});

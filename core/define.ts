@@ -1,0 +1,42 @@
+/**
+ * definePlugin: declares a plugin with its parameters typed from its specs.
+ *
+ *   export const Perfect = definePlugin.neuronModel({
+ *     name: 'perfect-if',
+ *     params: [param.number('tau_m_ms', 10, 'membrane time constant', { gt: 0 })],
+ *     ...
+ *     create: (ctx) => new PerfectPopulation(ctx.params.tau_m_ms), // a number, no cast
+ *   });
+ *
+ * Each helper returns the plugin unchanged; only the types differ. `ctx.params` and `check`'s
+ * params are ParamsOf<the specs>, so a misspelt or mistyped parameter is a compile error in
+ * the plugin instead of an undefined at run time. Plugins written as plain objects against
+ * the untyped contracts (params: Record<string, unknown>) keep working.
+ */
+import type { DatasetPlugin, InputSourcePlugin, MemoryCircuitPlugin, NeuronModelPlugin, PlasticityRulePlugin, RecorderPlugin } from './contracts.js';
+import type { ParamSpec, ParamsOf } from './params.js';
+
+type Specs = readonly ParamSpec<any, string>[];
+/** A plugin of contract C whose params field is the tuple S and whose params type is ParamsOf<S>. */
+type Typed<C, S extends Specs> = Omit<C, 'params'> & { readonly params: S };
+
+export const definePlugin = {
+  neuronModel<const S extends Specs>(plugin: Typed<NeuronModelPlugin<ParamsOf<S>>, S>): NeuronModelPlugin<ParamsOf<S>> {
+    return plugin;
+  },
+  input<const S extends Specs>(plugin: Typed<InputSourcePlugin<ParamsOf<S>>, S>): InputSourcePlugin<ParamsOf<S>> {
+    return plugin;
+  },
+  recorder<const S extends Specs>(plugin: Typed<RecorderPlugin<ParamsOf<S>>, S>): RecorderPlugin<ParamsOf<S>> {
+    return plugin;
+  },
+  plasticityRule<const S extends Specs>(plugin: Typed<PlasticityRulePlugin<ParamsOf<S>>, S>): PlasticityRulePlugin<ParamsOf<S>> {
+    return plugin;
+  },
+  memoryCircuit<const S extends Specs>(plugin: Typed<MemoryCircuitPlugin<ParamsOf<S>>, S>): MemoryCircuitPlugin<ParamsOf<S>> {
+    return plugin;
+  },
+  dataset<const S extends Specs>(plugin: Typed<DatasetPlugin<ParamsOf<S>>, S>): DatasetPlugin<ParamsOf<S>> {
+    return plugin;
+  },
+};

@@ -1,0 +1,245 @@
+import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
+import { firstNonFiniteOf, IEX, IEXT, IIN, initialState, lifRateSlope, stepPropagators, V, type LifPhysics } from './math.js';
+
+/**
+ * `spike_timing: grid`, the grid-constrained lif (NEST's iaf_psc_exp, Brian2's clock-driven
+ * CUBA neuron): the state moves only from grid time to grid time, with the same exact one-step
+ * propagators as the precise model; the threshold is checked at grid times and a spike is
+ * emitted at the grid time it is found. An input arriving in (t - dt, t] (a synaptic weight, a
+ * change of current) takes effect at t, after the step to t, so a delay that is not a multiple
+ * of dt acts as if rounded up to one. v is held at v_reset for ceil(t_ref / dt) steps after a
+ * spike while the currents decay. No exponential per event and no crossing search: the fast
+ * choice for large networks, at the price of spike times on the grid.
+ */
+export class LifGridPopulation implements NeuronPopulation {
+  readonly v: Float64Array;
+  readonly iex: Float64Array;
+  readonly iin: Float64Array;
+  readonly iext: Float64Array;
+  /**
+   * (E_L + R_m I_ext) (1 - exp(-dt / tau_m)): the part of the one-step update that only
+   * changes with I_ext, kept per neuron so the step does fewer operations.
+   */
+  private readonly drive: Float64Array;
+  /** Whether drive is the same for every neuron (until an I_ext differs). */
+  private uniformDrive = true;
+  /** Steps each neuron stays refractory (v held at reset). */
+  readonly refractory: Int32Array;
+  private readonly refractorySteps: number;
+  /** The neurons with refractory[j] > 0, in no particular order. */
+  private readonly refractoryList: Int32Array;
+  private nRefractory = 0;
+  /** Inputs that arrived during the step in progress, applied at its end. */
+  private readonly pendEx: Float64Array;
+  private readonly pendIn: Float64Array;
+  private readonly pendExt: Float64Array;
+  /** The neurons with pending input (each listed once). */
+  private readonly touched: Int32Array;
+  private readonly isTouched: Uint8Array;
+  private nTouched = 0;
+  /** The grid time the state refers to. */
+  private tStep = 0;
+  /** The next grid time, as the engine's clock computes it (k * dt). */
+  private tNext: number;
+  /**
+   * Event times are sums like t_spike + delay and can land an ulp off the grid time they
+   * mean; within this tolerance of a grid time they count as at it.
+   */
+  private readonly tol: number;
+  private readonly em: number;
+  private readonly oneMinusEm: number;
+  private readonly ex: number;
+  private readonly inh: number;
+  private readonly kEx: number;
+  private readonly kIn: number;
+  private readonly rkEx: number;
+  private readonly rkIn: number;
+
+  constructor(
+    readonly size: number,
+    private readonly p: LifPhysics,
+    init: ReadonlyMap<string, Float64Array>,
+    private readonly dt: number,
+    private readonly sink: SpikeSink,
+  ) {
+    ({ v: this.v, iex: this.iex, iin: this.iin, iext: this.iext } = initialState(size, p, init));
+    this.drive = new Float64Array(size);
+    this.refractory = new Int32Array(size);
+    this.refractoryList = new Int32Array(size);
+    this.tol = 1e-6 * dt;
+    this.refractorySteps = Math.max(0, Math.ceil((p.t_ref_ms - this.tol) / dt));
+    this.pendEx = new Float64Array(size);
+    this.pendIn = new Float64Array(size);
+    this.pendExt = new Float64Array(size);
+    this.touched = new Int32Array(size);
+    this.isTouched = new Uint8Array(size);
+    this.tNext = dt;
+    ({ em: this.em, oneMinusEm: this.oneMinusEm, ex: this.ex, inh: this.inh, kEx: this.kEx, kIn: this.kIn } = stepPropagators(dt, p));
+    this.rkEx = p.R_m_MOhm * this.kEx;
+    this.rkIn = p.R_m_MOhm * this.kIn;
+    for (let j = 0; j < size; j++) this.setDrive(j);
+  }
+
+  private setDrive(j: number): void {
+    const d = (this.p.E_L_mV + this.p.R_m_MOhm * this.iext[j]) * this.oneMinusEm;
+    this.drive[j] = d;
+    if (this.uniformDrive && d !== this.drive[0]) this.uniformDrive = false;
+  }
+
+  step(t: number): void {
+    const { v, iex, iin, drive, refractory } = this;
+    const theta = this.p.v_th_mV;
+    const { em, ex, inh, rkEx, rkIn } = this;
+    const n = this.size;
+    this.tStep = t;
+    this.tNext = (Math.round(t / this.dt) + 1) * this.dt; // the clock's own k * dt
+    // Every neuron takes the sub-threshold step; the refractory ones (a few percent) are put
+    // back to reset afterwards, so the loop carries no refractory test but on a crossing.
+    if (this.uniformDrive) {
+      // Every neuron has the same I_ext (CUBA: none): one drive for all, one load fewer.
+      const d = drive[0];
+      for (let j = 0; j < n; j++) {
+        const e0 = iex[j];
+        const i0 = iin[j];
+        iex[j] = e0 * ex;
+        iin[j] = i0 * inh;
+        const vn = v[j] * em + d + e0 * rkEx + i0 * rkIn;
+        v[j] = vn;
+        if (vn >= theta && refractory[j] === 0) this.fire(j, t);
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        const e0 = iex[j];
+        const i0 = iin[j];
+        iex[j] = e0 * ex;
+        iin[j] = i0 * inh;
+        const vn = v[j] * em + drive[j] + e0 * rkEx + i0 * rkIn;
+        v[j] = vn;
+        if (vn >= theta && refractory[j] === 0) this.fire(j, t);
+      }
+    }
+    this.holdRefractory();
+    this.applyPending();
+  }
+
+  /**
+   * Every refractory neuron took this step: v back to reset, one step fewer to go. A neuron
+   * that fired in this step (in the loop or, just before it, in update()) is counted from
+   * refractorySteps + 1, so that it is held for the refractorySteps steps that follow.
+   */
+  private holdRefractory(): void {
+    const { v, refractory, refractoryList } = this;
+    const vr = this.p.v_reset_mV;
+    let n = this.nRefractory;
+    for (let k = 0; k < n; ) {
+      const j = refractoryList[k];
+      v[j] = vr;
+      if (--refractory[j] === 0) refractoryList[k] = refractoryList[--n];
+      else k++;
+    }
+    this.nRefractory = n;
+  }
+
+  private fire(j: number, t: number): void {
+    this.v[j] = this.p.v_reset_mV;
+    // Listed even when t_ref is 0: the mark keeps the step from firing a neuron update()
+    // already fired.
+    this.refractory[j] = this.refractorySteps + 1;
+    this.refractoryList[this.nRefractory++] = j;
+    this.sink.spike(j, t);
+  }
+
+  private applyPending(): void {
+    const { iex, iin, iext, pendEx, pendIn, pendExt, touched, isTouched } = this;
+    for (let k = 0; k < this.nTouched; k++) {
+      const j = touched[k];
+      iex[j] += pendEx[j];
+      iin[j] += pendIn[j];
+      if (pendExt[j] !== 0) {
+        iext[j] += pendExt[j];
+        this.setDrive(j);
+      }
+      pendEx[j] = 0;
+      pendIn[j] = 0;
+      pendExt[j] = 0;
+      isTouched[j] = 0;
+    }
+    this.nTouched = 0;
+  }
+
+  /** Whether neuron j's state already includes time t (else an input at t waits for the step). */
+  private reached(j: number, t: number): boolean {
+    return t <= this.tStep + this.tol;
+  }
+
+  receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
+    const { iex, iin, pendEx, pendIn, isTouched, touched } = this;
+    const now = t <= this.tStep + this.tol;
+    for (let k = start; k < end; k++) {
+      const j = targets[k];
+      const w = weights[k];
+      const excitatory = port === 0 || (port < 0 && w >= 0);
+      if (now) {
+        if (excitatory) iex[j] += w;
+        else iin[j] += w;
+      } else {
+        if (excitatory) pendEx[j] += w;
+        else pendIn[j] += w;
+        if (isTouched[j] === 0) {
+          isTouched[j] = 1;
+          touched[this.nTouched++] = j;
+        }
+      }
+    }
+  }
+
+  addCurrent(neuron: number, t: number, delta_nA: number): void {
+    if (this.reached(neuron, t)) {
+      this.iext[neuron] += delta_nA;
+      this.setDrive(neuron);
+    } else {
+      this.pendExt[neuron] += delta_nA;
+      if (this.isTouched[neuron] === 0) {
+        this.isTouched[neuron] = 1;
+        this.touched[this.nTouched++] = neuron;
+      }
+    }
+  }
+
+  /**
+   * When t has reached the next grid time: if the neuron's step there will cross threshold,
+   * fires it now (the step itself then finds it refractory and only holds it at reset), so
+   * that a pre spike arriving at that grid time is paired after the post spike is archived.
+   * The state is not touched otherwise: the step computes the same numbers.
+   */
+  update(neuron: number, t: number): void {
+    const j = neuron;
+    if (t < this.tNext - this.tol || this.refractory[j] !== 0) return;
+    const vn = this.v[j] * this.em + this.drive[j] + this.iex[j] * this.rkEx + this.iin[j] * this.rkIn; // as in step()
+    if (vn >= this.p.v_th_mV) this.fire(j, this.tNext);
+  }
+
+  firstNonFinite(): number {
+    return firstNonFiniteOf(this.v, this.iex, this.iin);
+  }
+
+  rateSlope(rate_hz: number): number {
+    return lifRateSlope(this.p, rate_hz);
+  }
+
+  /** The state at the last grid time (a grid model has no state between grid times). */
+  read(variable: number, j: number): number {
+    switch (variable) {
+      case V:
+        return this.v[j];
+      case IEX:
+        return this.iex[j];
+      case IIN:
+        return this.iin[j];
+      case IEXT:
+        return this.iext[j];
+      default:
+        throw new RangeError(`lif has no state variable ${variable}`);
+    }
+  }
+}
