@@ -464,3 +464,80 @@ export interface DatasetPlugin<P extends object = Params> extends PluginInfo {
 export function datasetShape(d: Dataset): DatasetShape {
   return { nFeatures: d.nFeatures, nClasses: d.nClasses, nTrain: d.train.x.length, nTest: d.test.x.length };
 }
+
+// ---------------------------------------------------------------------------------------
+// Translations: how a plugin is written for another simulator (engram export)
+
+/** The simulators `engram export` writes scripts for. */
+export type ExportTarget = 'brian2' | 'pynn';
+
+/** What every translation gets: the field it translates, and how to refuse or write values. */
+export interface TranslationContext<P extends object = Params> {
+  /** The plugin's resolved parameters (defaults filled in). */
+  readonly params: Readonly<P>;
+  /** The scenario field being translated, for messages: "populations.exc". */
+  readonly field: string;
+  /** Stops the export with a message naming the field; nothing is written. */
+  refuse(field: string, why: string): never;
+  /**
+   * A value spec of the scenario (a number, a distribution, a list) as target code: Brian2
+   * assignment text in `unit` (e.g. "'-60*mV + rand()*10*mV'"), or a PyNN value (a number or a
+   * RandomDistribution; `unit` is ignored). Refuses what the target cannot express.
+   */
+  value(value: unknown, unit: string, field: string): string;
+  /** A Python literal of a string, number, boolean or list of them. */
+  py(value: unknown): string;
+}
+
+export interface PopulationTranslationContext<P extends object = Params> extends TranslationContext<P> {
+  /** The Python name of the group (the population's name). */
+  readonly name: string;
+  readonly size: number;
+  /** The scenario's initial values by state variable (value specs, as written). */
+  readonly init: Readonly<Record<string, unknown>>;
+}
+
+/** A neuron population written for a target. */
+export interface TranslatedPopulation {
+  /** Python lines that create the group named ctx.name and set its initial values. */
+  readonly lines: readonly string[];
+  /** Brian2: the unit synaptic weights onto it are written in (e.g. nA), and its dimension (amp). */
+  readonly weight?: { readonly unit: string; readonly dimension: string };
+  /**
+   * How a synapse onto this population delivers its weight, for a projection's receptor
+   * (undefined: by the weight's sign) and weight (a number, or undefined when it varies):
+   * Brian2, the on_pre statement ("I_ex_post += w"); PyNN, the receptor_type ("excitatory").
+   */
+  synapseTarget(receptor: string | undefined, weight: number | undefined, field: string): string;
+}
+
+export interface SynapseTranslationContext<P extends object = Params> extends TranslationContext<P> {
+  /** What the target population's translation says a synapse does with its weight (see TranslatedPopulation.synapseTarget). */
+  readonly target: string;
+  /** Brian2 weight unit and dimension of the target population. */
+  readonly weight: { readonly unit: string; readonly dimension: string };
+  /** The projection's weight and total delay (axonal + dendritic), as target code. */
+  readonly weightCode: string;
+  readonly delayCode: string;
+  readonly dendritic_delay_ms: number;
+}
+
+/** A projection's synapses written for a target. */
+export interface TranslatedSynapse {
+  /** Brian2: the Synapses model, on_pre and on_post code (on_pre includes the target statement). */
+  readonly model?: string;
+  readonly onPre?: string;
+  readonly onPost?: string;
+  /** PyNN: the synapse type expression, e.g. "sim.StaticSynapse(weight=..., delay=...)". */
+  readonly synapse?: string;
+}
+
+/**
+ * A plugin's translation for one target, contributed under TranslationToken. A plugin that
+ * contributes none for a target is refused by name when a scenario using it is exported there.
+ * kind and name say which plugin it translates.
+ */
+export type Translation =
+  | { readonly target: ExportTarget; readonly kind: 'neuron'; readonly name: string; population(ctx: PopulationTranslationContext): TranslatedPopulation }
+  | { readonly target: ExportTarget; readonly kind: 'input'; readonly name: string; population(ctx: PopulationTranslationContext): readonly string[] }
+  | { readonly target: ExportTarget; readonly kind: 'plasticity'; readonly name: string; synapse(ctx: SynapseTranslationContext): TranslatedSynapse };

@@ -13,7 +13,21 @@
  * the plugin instead of an undefined at run time. Plugins written as plain objects against
  * the untyped contracts (params: Record<string, unknown>) keep working.
  */
-import type { DatasetPlugin, InputSourcePlugin, MemoryCircuitPlugin, NeuronModelPlugin, PlasticityRulePlugin, RecorderPlugin } from './contracts.js';
+import type {
+  DatasetPlugin,
+  ExportTarget,
+  InputSourcePlugin,
+  MemoryCircuitPlugin,
+  NeuronModelPlugin,
+  Params,
+  PlasticityRulePlugin,
+  PopulationTranslationContext,
+  RecorderPlugin,
+  SynapseTranslationContext,
+  TranslatedPopulation,
+  TranslatedSynapse,
+  Translation,
+} from './contracts.js';
 import type { ParamSpec, ParamsOf } from './params.js';
 
 type Specs = readonly ParamSpec<any, string>[];
@@ -38,5 +52,22 @@ export const definePlugin = {
   },
   dataset<const S extends Specs>(plugin: Typed<DatasetPlugin<ParamsOf<S>>, S>): DatasetPlugin<ParamsOf<S>> {
     return plugin;
+  },
+};
+
+/**
+ * A plugin's translation for another simulator (engram export), typed by the plugin it
+ * translates: `translate.neuron(LifModel, 'brian2', { population(ctx) { ... ctx.params.tau_m_ms ... } })`.
+ * Bind the result under TranslationToken in the plugin's module.
+ */
+export const translate = {
+  neuron<P extends Params>(plugin: NeuronModelPlugin<P>, target: ExportTarget, t: { population(ctx: PopulationTranslationContext<P>): TranslatedPopulation }): Translation {
+    return { target, kind: 'neuron', name: plugin.name, population: t.population.bind(t) };
+  },
+  input<P extends Params>(plugin: InputSourcePlugin<P>, target: ExportTarget, t: { population(ctx: PopulationTranslationContext<P>): readonly string[] }): Translation {
+    return { target, kind: 'input', name: plugin.name, population: t.population.bind(t) };
+  },
+  plasticityRule<P extends Params>(plugin: PlasticityRulePlugin<P>, target: ExportTarget, t: { synapse(ctx: SynapseTranslationContext<P>): TranslatedSynapse }): Translation {
+    return { target, kind: 'plasticity', name: plugin.name, synapse: t.synapse.bind(t) };
   },
 };

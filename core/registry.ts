@@ -7,9 +7,11 @@ import type {
   PlasticityRulePlugin,
   PluginInfo,
   RecorderPlugin,
+  Translation,
+  ExportTarget,
 } from './contracts.js';
 import { EngramError } from './errors.js';
-import { PluginKindLabels, PluginKinds, type PluginKind } from './tokens.js';
+import { PluginKindLabels, PluginKinds, TranslationToken, type PluginKind } from './tokens.js';
 
 /** Where a module of plugins came from, for messages; built-in modules have none. */
 export interface PluginOrigin {
@@ -74,6 +76,7 @@ export class PluginRegistry {
   readonly plasticity: PluginTable<PlasticityRulePlugin>;
   readonly memory: PluginTable<MemoryCircuitPlugin>;
   readonly dataset: PluginTable<DatasetPlugin>;
+  private readonly translations = new Map<string, Translation>();
 
   constructor(
     /** The container the plugins were read from; other contributions (exporters) are read from it too. */
@@ -87,6 +90,16 @@ export class PluginRegistry {
     this.plasticity = new PluginTable('plasticity', all<PlasticityRulePlugin>('plasticity'), origins);
     this.memory = new PluginTable('memory', all<MemoryCircuitPlugin>('memory'), origins);
     this.dataset = new PluginTable('dataset', all<DatasetPlugin>('dataset'), origins);
+    for (const t of container.getAll(TranslationToken, { optional: true })) {
+      const key = `${t.target}/${t.kind}/${t.name}`;
+      if (this.translations.has(key)) throw new EngramError(`two ${t.target} translations of ${PluginKindLabels[t.kind]} "${t.name}"${origins.get(t) ? ` (the second ${origins.get(t)!.description})` : ''}; a plugin has one translation per target`);
+      this.translations.set(key, t);
+    }
+  }
+
+  /** The translation a plugin contributes for a target (engram export), if any. */
+  translation<K extends Translation['kind']>(target: ExportTarget, kind: K, name: string): Extract<Translation, { kind: K }> | undefined {
+    return this.translations.get(`${target}/${kind}/${name}`) as Extract<Translation, { kind: K }> | undefined;
   }
 
   table(kind: PluginKind): PluginTable<PluginInfo> {
@@ -128,4 +141,4 @@ export async function createRegistry(sources: readonly (ContainerModule | Plugin
 }
 
 /** Every token plugins contribute to (plugin kinds, then other contributions). */
-const contributionTokens = [...Object.values(PluginKinds)];
+const contributionTokens = [...Object.values(PluginKinds), TranslationToken];

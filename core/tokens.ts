@@ -6,6 +6,7 @@ import type {
   NeuronModelPlugin,
   PlasticityRulePlugin,
   RecorderPlugin,
+  Translation,
 } from './contracts.js';
 
 /**
@@ -40,3 +41,9 @@ export const PluginKindLabels: Record<PluginKind, string> = {
   memory: 'memory circuit',
   dataset: 'dataset',
 };
+
+/**
+ * Translations of plugins for other simulators (engram export), contributed by the plugins
+ * themselves; not a plugin kind of its own (scenarios never name a translation).
+ */
+export const TranslationToken: ServiceIdentifier<Translation> = Symbol.for('engram.Translation');

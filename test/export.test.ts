@@ -81,13 +81,41 @@ describe('engram export --to brian2', () => {
     const stdp = await exportScenario('scenarios/stdp-window.yaml', 'brian2').catch((e) => e);
     // stdp-window uses parrot neurons: refused by name, like every model but lif.
     expect(stdp).toBeInstanceOf(EngramError);
-    expect((stdp as Error).message).toMatch(/neuron model "parrot" has no Brian2 export/);
+    expect((stdp as Error).message).toMatch(/populations\.post\.model: neuron model "parrot" \(built in\) has no Brian2 export/);
     const plastic = await exportScenario('scenarios/cuba.yaml', 'brian2', { set: ['projections.0.plasticity={rule: stdp, params: {w_max: 3.24, mu_plus: 1}}'] });
     expect(plastic).toContain('dapre/dt = -apre / (16.8*ms) : 1 (event-driven)');
     expect(plastic).toMatch(/on_post='''w = clip\(w \+ 0.01\*nA\*\(\(3.24\*nA - w\)\/\(3.24 - 0\)\*nA\)\*\*1\*apre/);
     await expect(exportScenario('scenarios/xor.yaml', 'brian2')).rejects.toThrow(/training: the training protocol .* has no Brian2 equivalent; nothing was written/);
     await expect(exportScenario('scenarios/distal-reward.yaml', 'brian2')).rejects.toThrow(/modulators \(dopamine\)|reward-stdp|pair-reward/);
   });
+
+  it('exports a user plugin that contributes a Brian2 translation, and refuses one that does not, naming where it was loaded', async () => {
+    // The docs example model without a translation: refused at its model field, with its plugins: entry.
+    await expect(exportScenario('docs/examples/perfect-if.yaml', 'brian2')).rejects.toThrow(
+      /populations\.pif\.model: neuron model "perfect-if" \(from \.\/perfect-if\.js, plugins\.0 at docs\/examples\/perfect-if\.yaml:5:11\) has no Brian2 export/,
+    );
+    // The same model plus a module that contributes its translation (test/fixtures/export).
+    const script = await exportScenario('test/fixtures/export/perfect-if-brian2.yaml', 'brian2');
+    expect(script).toContain("dv/dt = I_ext / (0.25*nF) : volt");
+    expect(script).toContain("S0 = Synapses(kick, pif, model='''w : volt''', on_pre='''v_post += w''', name=\"S0\")");
+    expect(script).toContain('S0.w = 5*mV');
+    await expect(exportScenario('test/fixtures/export/perfect-if-brian2.yaml', 'pynn')).rejects.toThrow(/neuron model "perfect-if" \(from \.\.\/\.\.\/\.\.\/docs\/examples\/perfect-if\.js, plugins\.0 at .*:4:11\) has no PyNN export/);
+    if (!hasBrian) return;
+    // Brian2 runs the user's translation: the same spike count as engram (10 in 80 ms).
+    const tmp = tempDir();
+    try {
+      const file = path.join(tmp.dir, 'pif.py');
+      writeFileSync(file, script);
+      const { stdout } = await promisify(execFile)('/usr/bin/python3', [file], { env: { ...process.env, ENGRAM_BRIAN2_TARGET: 'numpy' }, timeout: 120_000 });
+      const peer = JSON.parse(stdout.trim().split('\n').pop()!) as PeerStats;
+      const sim = await openScenario('test/fixtures/export/perfect-if-brian2.yaml');
+      sim.run();
+      expect(sim.summary().populations.pif.spikes).toBe(10);
+      expect(peer.pif.spikes).toBe(10);
+    } finally {
+      tmp.done();
+    }
+  }, 150_000);
 
   it.skipIf(!hasBrian)('CUBA exported and run by Brian2 fires at engram\'s mean rate and ISI variability within 10% (seeds 1..3)', async () => {
     const seeds = [1, 2, 3];
