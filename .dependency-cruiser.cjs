@@ -1,8 +1,9 @@
 /**
  * The layers of engram and what each may import (docs/architecture.md):
  *
- *   cli/ -> index.ts (re-exports only) -> app/ -> core/      plugins/ -> core/
+ *   cli/ -> index.ts (re-exports only) -> app/ -> scenario/ -> training/ -> core/
  *                                          app/ -> plugins/ (the built-in modules)
+ *   plugins/ -> training/, core/  (and other plugins)
  *
  * `npm test` runs `depcruise` with these rules (`npm run -s deps`): a violation or an import cycle fails it.
  * Tests (*.test.ts, test/) and benchmarks may import any layer; nothing may import them.
@@ -21,17 +22,31 @@ module.exports = {
     },
     {
       name: 'core-imports-only-core',
-      comment: 'The kernel knows no plugin, application code, CLI or the public face.',
+      comment: 'The kernel knows no training protocol, scenario file, plugin, application code, CLI or the public face.',
       severity: 'error',
       from: { path: `^core/.*${notTest}` },
+      to: { path: '^(training|scenario|app|cli|plugins|bench|test)/|^index\\.ts$' },
+    },
+    {
+      name: 'training-on-core',
+      comment: 'The training layer (protocol, memory experiments, HSIC, datasets) builds on the kernel only.',
+      severity: 'error',
+      from: { path: `^training/.*${notTest}` },
+      to: { path: '^(scenario|app|cli|plugins|bench|test)/|^index\\.ts$' },
+    },
+    {
+      name: 'scenario-on-training-and-core',
+      comment: 'Scenarios (format, load, plan, construct) build on training and the kernel; they name no plugin.',
+      severity: 'error',
+      from: { path: `^scenario/.*${notTest}` },
       to: { path: '^(app|cli|plugins|bench|test)/|^index\\.ts$' },
     },
     {
       name: 'plugins-import-core',
-      comment: 'A plugin builds on the kernel (and on other plugins), never on the application layer, the CLI or index.ts.',
+      comment: 'A plugin builds on the kernel and the training contracts (and on other plugins), never on scenarios, the application layer, the CLI or index.ts.',
       severity: 'error',
       from: { path: `^plugins/.*${notTest}` },
-      to: { path: '^(app|cli|bench|test)/|^index\\.ts$' },
+      to: { path: '^(scenario|app|cli|bench|test)/|^index\\.ts$' },
     },
     {
       name: 'app-not-upwards',
@@ -45,7 +60,7 @@ module.exports = {
       comment: 'The CLI is a thin layer over the public API: it imports index.ts only.',
       severity: 'error',
       from: { path: `^cli/.*${notTest}` },
-      to: { path: '^(app|core|plugins|bench|test)/' },
+      to: { path: '^(app|scenario|training|core|plugins|bench|test)/' },
     },
     {
       name: 'index-is-a-face',

@@ -1,6 +1,6 @@
 /**
- * engram's public API, re-exports only: the kernel (core/), the built-in plugins, and the
- * application layer (app/) that the CLI is made of, so that everything the CLI does can be
+ * engram's public API, re-exports only: the kernel (core/), the training layer (training/),
+ * scenarios (scenario/), the built-in plugins, and the application layer (app/) that the CLI is made of, so that everything the CLI does can be
  * scripted. docs/architecture.md has the layers and what each may import.
  *
  *   const sim = await openScenario('scenarios/cuba.yaml', { seed: 7 });
@@ -11,6 +11,8 @@
 import 'reflect-metadata';
 
 export * from './core/index.js';
+export * from './training/index.js';
+export * from './scenario/index.js';
 /** Re-exported so a plugin module needs nothing but engram to declare itself. */
 export { ContainerModule } from 'inversify';
 export { builtinModules } from './plugins/index.js';

@@ -3,9 +3,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Snapshot } from '../core/checkpoint.js';
 import { EngramError, RunInterrupted } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/output.js';
-import type { LoadedScenario } from '../core/scenario/load.js';
+import type { LoadedScenario } from '../scenario/load.js';
 import type { Simulation } from '../core/simulation.js';
-import type { Trainer } from '../core/training.js';
+import type { Trainer } from '../training/protocol.js';
 
 /**
  * Checkpoints of a training (docs/reliability.md): the whole network state (core/checkpoint.ts)

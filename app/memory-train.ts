@@ -1,9 +1,9 @@
 /** `engram memory train`: a layer's memory circuit trained a priori and saved to a file. */
-import { prepareTraining } from '../core/build.js';
+import { prepareTraining } from '../scenario/build.js';
 import { EngramError, ScenarioError } from '../core/errors.js';
 import { resolveParams } from '../core/params.js';
 import { Rng } from '../core/rng.js';
-import { loadScenario } from '../core/scenario/load.js';
+import { loadScenario } from '../scenario/load.js';
 import { scenarioRegistry, type OpenOptions } from './open.js';
 
 export interface TrainMemoryOptions extends OpenOptions {

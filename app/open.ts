@@ -5,11 +5,11 @@
  */
 import type { ContainerModule } from 'inversify';
 import type { MemoryCircuitPlugin } from '../core/contracts.js';
-import { buildSimulation, loadScenarioPlugins, planNetwork, prepareTraining, type NetworkPlan } from '../core/build.js';
+import { buildSimulation, loadScenarioPlugins, planNetwork, prepareTraining, type NetworkPlan } from '../scenario/build.js';
 import { ScenarioError } from '../core/errors.js';
-import { resolveMemoryExperiment } from '../core/memory-experiment.js';
+import { resolveMemoryExperiment } from '../training/memory-experiment.js';
 import { createRegistry, DuplicatePluginError, type PluginRegistry } from '../core/registry.js';
-import { loadScenario, type LoadedScenario, type LoadOptions } from '../core/scenario/load.js';
+import { loadScenario, type LoadedScenario, type LoadOptions } from '../scenario/load.js';
 import type { Simulation } from '../core/simulation.js';
 import { PluginKindLabels } from '../core/tokens.js';
 import { builtinModules } from '../plugins/index.js';

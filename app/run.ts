@@ -6,14 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { EngramError, RunStopped } from '../core/errors.js';
-import { runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from '../core/memory-experiment.js';
+import { runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from '../training/memory-experiment.js';
 import { writeFileAtomicSync } from '../core/output.js';
-import { loadScenario } from '../core/scenario/load.js';
+import { loadScenario } from '../scenario/load.js';
 import type { RunSummary, Simulation } from '../core/simulation.js';
-import type { EpochRecord } from '../core/training.js';
+import type { EpochRecord } from '../training/protocol.js';
 import { TrainingCheckpoint } from './checkpoint.js';
 import { buildLoaded, memoryExperimentPlugin, type OpenOptions } from './open.js';
-import { trainerOf } from '../core/training.js';
+import { trainerOf } from '../training/protocol.js';
 
 export interface RunResult {
   /** The run's summary (network scenarios). */

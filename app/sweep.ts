@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { EngramError } from '../core/errors.js';
 import { CsvBuilder, writeFileAtomicSync } from '../core/output.js';
 import { Rng } from '../core/rng.js';
-import { loadScenario } from '../core/scenario/load.js';
+import { loadScenario } from '../scenario/load.js';
 import { runScenario } from './run.js';
 import type { RunReply, RunRequest } from './sweep-worker.js';
 

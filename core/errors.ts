@@ -12,6 +12,9 @@ export class EngramError extends Error {
 }
 
 /** Where in which file a problem is: 1-based line and column, when known. */
+/** A field of a scenario file as its path of keys and indices: ['populations', 'exc', 'size']. */
+export type FieldPath = readonly (string | number)[];
+
 export interface SourceLocation {
   file: string;
   line?: number;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { ContainerModule } from 'inversify';
 import { buildLoaded } from '../index.js';
 import type { SpikeListener } from '../core/contracts.js';
-import { parseScenario } from '../core/scenario/load.js';
+import { parseScenario } from '../scenario/load.js';
 import type { Simulation } from '../core/simulation.js';
 
 /** Builds a scenario given as YAML text (file name test.yaml, relative paths from test/). */

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { DatasetPlugin, MemoryCircuitPlugin } from '../core/contracts.js';
 import { ScenarioError } from '../core/errors.js';
 import { param } from '../core/params.js';
-import { parseScenario } from '../core/scenario/load.js';
+import { parseScenario } from '../scenario/load.js';
 import { DatasetToken, MemoryCircuitToken } from '../core/tokens.js';
 import { buildLoaded, planLoaded } from '../index.js';
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildLoaded } from '../index.js';
-import { loadScenario } from '../core/scenario/load.js';
+import { loadScenario } from '../scenario/load.js';
 
 // A plugin published as a package: it depends on inversify only and names the contract by
 // its global token symbol. The folder sits inside the repository so that 'inversify' resolves.

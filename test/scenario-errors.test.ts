@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../core/errors.js';
-import { parseScenario } from '../core/scenario/load.js';
+import { parseScenario } from '../scenario/load.js';
 import { build } from './helpers.js';
 
 /** The diagnostics a scenario produces, as "line:col path" plus the message. */

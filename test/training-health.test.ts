@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openScenario, trainerOf } from '../index.js';
-import { detectStalls, type EpochRecord } from '../core/training.js';
+import { detectStalls, type EpochRecord } from '../training/protocol.js';
 import { build } from './helpers.js';
 
 const xor = `${import.meta.dirname}/../scenarios/xor.yaml`;

@@ -12,7 +12,7 @@
  */
 import type { TranslatedPopulation } from '../../core/contracts.js';
 import type { PluginRegistry } from '../../core/registry.js';
-import type { LoadedScenario } from '../../core/scenario/load.js';
+import type { LoadedScenario } from '../../scenario/load.js';
 import { exporter, py } from './common.js';
 
 type Spec = Record<string, unknown>;

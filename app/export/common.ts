@@ -7,7 +7,7 @@ import type { ExportTarget, Translation, TranslationContext } from '../../core/c
 import { EngramError } from '../../core/errors.js';
 import { resolveParams } from '../../core/params.js';
 import type { PluginRegistry } from '../../core/registry.js';
-import type { LoadedScenario } from '../../core/scenario/load.js';
+import type { LoadedScenario } from '../../scenario/load.js';
 import type { PluginKind } from '../../core/tokens.js';
 
 /** A Python literal of a string, number, boolean or list of them. */

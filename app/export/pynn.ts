@@ -10,7 +10,7 @@
  * The script prints one JSON line: spikes, mean rate and mean CV of the ISI per population.
  */
 import type { PluginRegistry } from '../../core/registry.js';
-import type { LoadedScenario } from '../../core/scenario/load.js';
+import type { LoadedScenario } from '../../scenario/load.js';
 import type { TranslatedPopulation } from '../../core/contracts.js';
 import { exporter, py } from './common.js';
 

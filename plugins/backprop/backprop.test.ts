@@ -4,7 +4,7 @@ import type { MemoryCircuitPlugin, MemorySample } from '../../core/contracts.js'
 import { MemoryCircuitToken } from '../../core/tokens.js';
 import { build } from '../../test/helpers.js';
 import { BackpropPlugin, type BackpropSignal } from './backprop.js';
-import { trainerOf } from '../../core/training.js';
+import { trainerOf } from '../../training/protocol.js';
 import { LeakyRatePopulation } from '../leaky-rate/leaky-rate.js';
 
 const scenario = (hidden: string, memory = 'spy-backprop') => `

@@ -29,6 +29,7 @@ import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
 import { channelFor, checkChannel } from '../ib-hebbian/ib-hebbian.js';
 import { SpikeWindow } from '../ib-hebbian/spike-window.js';
+import { signalChannel } from '../../training/protocol.js';
 
 const decorrelationParams = [
   param.custom('channel', '', 'the channel whose pulses mark the sample ends; empty: xi/<post population>, which training makes', 'a modulator channel name', v.string()),
@@ -108,7 +109,7 @@ export const DecorrelationRule = definePlugin.plasticityRule({
   params: decorrelationParams,
   check: checkChannel,
   create(ctx) {
-    const name = channelFor(ctx.params, 'xi', ctx.projection.to);
+    const name = channelFor(ctx.params, signalChannel, ctx.projection.to);
     const channel = ctx.modulators.get(name);
     if (!channel) throw new RangeError(`decorrelation: no modulator channel "${name}" (a training section makes xi/<population> for its layers)`);
     return new Decorrelation(ctx.params, ctx.projection, channel);

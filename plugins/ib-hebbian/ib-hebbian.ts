@@ -43,6 +43,7 @@ import * as v from 'valibot';
 import type { ModulatorChannel, ModulatorListener, NeuronPopulation, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
 import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
+import { signalChannel } from '../../training/protocol.js';
 import { SpikeWindow } from './spike-window.js';
 
 export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') => [
@@ -210,22 +211,22 @@ export function checkChannel(params: { readonly channel: string }, scenario: { r
   return [{ param: 'channel', expected: `a modulator channel: ${[...scenario.modulators].join(', ') || '(none defined)'}`, found: `"${ch}"` }];
 }
 
-/** Channel a rule reads: its parameter, or `<prefix>/<post population>` set up by training. */
-export function channelFor(params: { readonly channel: string }, prefix: string, to: string): string {
+/** Channel a rule reads: its parameter, or the training's channel for the post population (defaultChannel). */
+export function channelFor(params: { readonly channel: string }, defaultChannel: (population: string) => string, to: string): string {
   const name = params.channel;
-  return name !== '' ? name : `${prefix}/${to}`;
+  return name !== '' ? name : defaultChannel(to);
 }
 
-export function signalGatedRule(name: string, description: string, prefix: string, gain: 'one' | 'active' | 'slope') {
+export function signalGatedRule(name: string, description: string, defaultChannel: (population: string) => string, gain: 'one' | 'active' | 'slope') {
   return definePlugin.plasticityRule({
     name,
     description,
     params: signalGatedParams(gain),
     check: checkChannel,
     create(ctx) {
-      const chName = channelFor(ctx.params, prefix, ctx.projection.to);
+      const chName = channelFor(ctx.params, defaultChannel, ctx.projection.to);
       const channel = ctx.modulators.get(chName);
-      if (!channel) throw new RangeError(`${name}: no modulator channel "${chName}" (a training section makes ${prefix}/<population> for its layers)`);
+      if (!channel) throw new RangeError(`${name}: no modulator channel "${chName}" (a training section makes ${defaultChannel('<population>')} for its layers)`);
       if (channel.width !== ctx.projection.nPost && channel.width !== 1) throw new RangeError(`${name}: channel ${chName} carries ${channel.width} values, expected 1 (a scalar signal for every post neuron) or ${ctx.projection.nPost} (one per post neuron)`);
       return new SignalGatedDynamics(ctx.params, ctx.projection, channel, ctx.post);
     },
@@ -235,6 +236,6 @@ export function signalGatedRule(name: string, description: string, prefix: strin
 export const IbHebbianRule = signalGatedRule(
   'ib-hebbian',
   'memory-gated three-factor IB rule (Daruwalla & Lipasti 2024): dW = -eta xi_i g_i x_j, xi from the layer memory',
-  'xi',
+  signalChannel,
   'slope',
 );

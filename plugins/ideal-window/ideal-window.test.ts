@@ -3,7 +3,7 @@ import { Channel } from '../../core/modulators.js';
 import { Rng } from '../../core/rng.js';
 import { Scheduler } from '../../core/scheduler.js';
 import { createEngramRegistry } from '../../index.js';
-import { ibSignal, ibSignalRowCentred } from '../../core/hsic/hsic.js';
+import { ibSignal, ibSignalRowCentred } from '../../training/hsic/hsic.js';
 import { IdealWindowMemory } from './ideal-window.js';
 
 const P = { sigma_x: 0.5, sigma_y: 0.25, sigma_z: 1, gamma: 5 };

@@ -8,8 +8,8 @@
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
 import { SignalEmitter } from '../../core/modulators.js';
 import { param } from '../../core/params.js';
-import { ibSignal, ibSignalRowCentred, type IbParams } from '../../core/hsic/hsic.js';
-import { KernelView } from '../../core/hsic/hsic.js';
+import { ibSignal, ibSignalRowCentred, type IbParams } from '../../training/hsic/hsic.js';
+import { KernelView } from '../../training/hsic/hsic.js';
 import { ibTargetParams, type IbTargetParams } from './memory-params.js';
 import { definePlugin } from '../../core/define.js';
 

@@ -5,7 +5,7 @@
  * seeded stream, so a scenario seed fixes the data.
  */
 import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
-import { splitShape, trainTestSplit } from '../../core/datasets.js';
+import { splitShape, trainTestSplit } from '../../training/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { definePlugin } from '../../core/define.js';

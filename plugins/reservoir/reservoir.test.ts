@@ -11,7 +11,7 @@ import { Scheduler } from '../../core/scheduler.js';
 import { ReservoirNet, type ReservoirFile } from './reservoir-net.js';
 import { ReservoirMemory, ReservoirMemoryPlugin, trainCircuit } from './reservoir.js';
 import { evaluate, fromFile, presentSample, RandomStream } from './train.js';
-import { trainerOf } from '../../core/training.js';
+import { trainerOf } from '../../training/protocol.js';
 
 const defaults = Object.fromEntries(ReservoirMemoryPlugin.params.map((s) => [s.name, s.default]));
 const small = (over: Record<string, unknown> = {}) => ({ ...defaults, size: 80, window: 4, sigma_z: 1, gamma: 5, train_samples: 1000, eval_samples: 200, ...over }) as never;

@@ -22,7 +22,7 @@ import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemoryPretrainC
 import { ParamError } from '../../core/errors.js';
 import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
-import { normalisedView } from '../../core/hsic/hsic.js';
+import { normalisedView } from '../../training/hsic/hsic.js';
 import { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
 import { CONTRACT_KEYS, ReservoirNet, toFile, type Dims, type ReservoirFile, type ReservoirParams } from './reservoir-net.js';

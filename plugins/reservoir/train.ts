@@ -18,8 +18,8 @@
  * learning rate that falls from eta to 0 on a half cosine over the training, both on
  * mini-batches of `batch` updates.
  */
-import { cosine, ibSignal } from '../../core/hsic/hsic.js';
-import { randomMemorySample } from '../../core/memory-experiment.js';
+import { cosine, ibSignal } from '../../training/hsic/hsic.js';
+import { randomMemorySample } from '../../training/memory-experiment.js';
 import { Rng } from '../../core/rng.js';
 import { netFromFile, type Dims, type ReservoirFile, type ReservoirNet, type ReservoirParams, type StreamState } from './reservoir-net.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Channel } from '../../core/modulators.js';
 import { Rng } from '../../core/rng.js';
 import { Scheduler } from '../../core/scheduler.js';
-import { pHsicTwoSampleSignal } from '../../core/hsic/hsic.js';
+import { pHsicTwoSampleSignal } from '../../training/hsic/hsic.js';
 import { TwoSampleMemory } from './two-sample.js';
 
 describe('two-sample memory', () => {

@@ -4,8 +4,8 @@
  * and the current sample (core/hsic/hsic.ts). The first sample gets a zero signal.
  */
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
-import { pHsicTwoSampleSignal, type IbParams } from '../../core/hsic/hsic.js';
-import { KernelView } from '../../core/hsic/hsic.js';
+import { pHsicTwoSampleSignal, type IbParams } from '../../training/hsic/hsic.js';
+import { KernelView } from '../../training/hsic/hsic.js';
 import { ibTargetParams, type IbTargetParams } from '../ideal-window/memory-params.js';
 import { definePlugin } from '../../core/define.js';
 import { SignalEmitter } from '../../core/modulators.js';

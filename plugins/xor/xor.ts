@@ -8,7 +8,7 @@
  * better than chance by much: a task on which hidden layers must learn.
  */
 import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
-import { splitShape, trainTestSplit } from '../../core/datasets.js';
+import { splitShape, trainTestSplit } from '../../training/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { definePlugin } from '../../core/define.js';

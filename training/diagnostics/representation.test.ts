@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../rng.js';
+import { Rng } from '../../core/rng.js';
 import { effectiveRank, layerDiagnostics, linearProbe, separability } from './representation.js';
 
 /** n samples of two classes in d dimensions: class means apart by `gap` along unit 0, noise sd 1. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../rng.js';
+import { Rng } from '../../core/rng.js';
 import { cosine, hsic, ibLoss, ibSignal, ibSignalRowCentred, kernelMatrix, normalise, pHsicTwoSampleLoss, pHsicTwoSampleSignal, pullBack, type IbParams } from './hsic.js';
 
 const vectors = (rng: Rng, n: number, d: number, scale = 1) => Array.from({ length: n }, () => Float64Array.from({ length: d }, () => scale * rng.normal()));

@@ -15,7 +15,7 @@
  *
  * Nothing here knows a model or a rule: Z is any list of equal-length response vectors.
  */
-import { Rng } from '../rng.js';
+import { Rng } from '../../core/rng.js';
 
 /** Solves the symmetric positive definite system A x = b (n x n, row-major) by Cholesky; A is overwritten. */
 function choleskySolve(A: Float64Array, n: number, B: Float64Array, m: number): void {

@@ -12,16 +12,39 @@
  *
  * Rules react to the pulses (ib-hebbian, delta-readout); the protocol never touches weights.
  */
-import type { Dataset, DatasetShape, MemoryCircuit, SampleInput, SpikeListener } from './contracts.js';
+import type { Dataset, DatasetShape, MemoryCircuit, SampleInput, SpikeListener } from '../core/contracts.js';
 import { hsic } from './hsic/hsic.js';
 import { layerDiagnostics, type LayerDiagnostics } from './diagnostics/representation.js';
-import type { Channel } from './modulators.js';
-import type { Rng } from './rng.js';
-import { writeFileAtomic } from './output.js';
-import type { Simulation, SimulationExtension } from './simulation.js';
-import type { TrainingSpec } from './scenario/schema.js';
+import type { Channel } from '../core/modulators.js';
+import type { Rng } from '../core/rng.js';
+import { writeFileAtomic } from '../core/output.js';
+import type { Simulation, SimulationExtension } from '../core/simulation.js';
+import type { TrainingSpec } from './schema.js';
 
 /** What the protocol reads of a layer for the sample just presented. */
+/** The modulator channel on which a training layer's memory emits its signal xi (one value per neuron). */
+export const signalChannel = (layer: string): string => `xi/${layer}`;
+
+/** The modulator channel on which the protocol sends the readout error p - y (one value per readout neuron). */
+export const errorChannel = (readout: string): string => `error/${readout}`;
+
+/** Every channel a training section makes, with the population whose size is its width. */
+export function trainingChannels(tr: TrainingSpec): Map<string, { population: string }> {
+  const channels = new Map<string, { population: string }>();
+  for (const l of tr.layers) channels.set(signalChannel(l.population), { population: l.population });
+  channels.set(errorChannel(tr.readout), { population: tr.readout });
+  return channels;
+}
+
+/**
+ * The kernel widths the IB diagnostics of a layer use: its memory's sigma_x, sigma_y and
+ * sigma_z when the memory has them (as the IB memories do), else 1.
+ */
+export function kernelWidths(memoryParams: Readonly<Record<string, unknown>>): { x: number; y: number; z: number } {
+  const sigma = (k: string) => (typeof memoryParams[k] === 'number' ? (memoryParams[k] as number) : 1);
+  return { x: sigma('sigma_x'), y: sigma('sigma_y'), z: sigma('sigma_z') };
+}
+
 export interface LayerActivity {
   /** Spiking layers are judged silent when no neuron spiked; graded layers never are. */
   readonly spiking: boolean;

@@ -1,5 +1,5 @@
-import type { Dataset, DatasetShape } from './contracts.js';
-import { ParamError } from './errors.js';
+import type { Dataset, DatasetShape } from '../core/contracts.js';
+import { ParamError } from '../core/errors.js';
 
 /** A dataset from n generated samples: the first nTrain train, the rest test. */
 export function trainTestSplit(x: Float64Array[], labels: Int32Array, nTrain: number, nClasses: number): Dataset {

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as v from 'valibot';
 import { Document, LineCounter, parseDocument, parse as parseYaml, isMap, isNode } from 'yaml';
-import { describeValue, EngramError, ScenarioError, type Diagnostic, type SourceLocation } from '../errors.js';
+import { describeValue, EngramError, ScenarioError, type Diagnostic, type FieldPath, type SourceLocation } from '../core/errors.js';
 import { ALLOWED_FIELDS, ScenarioSchema, type Scenario } from './schema.js';
 
-export type FieldPath = readonly (string | number)[];
+export type { FieldPath };
 
 /**
  * Maps field paths of a scenario back to where they are written: a line and column in the

@@ -11,16 +11,15 @@
  * The first `window` samples of the stream only fill the window and are not scored. Works with
  * any memory plugin: `ideal-window` scores cosine 1, nmse 0 (a check of the harness itself).
  */
-import type { MemoryCircuitPlugin } from './contracts.js';
-import { CsvBuilder, writeFileAtomicSync } from './output.js';
+import type { MemoryCircuitPlugin } from '../core/contracts.js';
+import { CsvBuilder, writeFileAtomicSync } from '../core/output.js';
 import { cosine, ibSignal } from './hsic/hsic.js';
-import { Channel } from './modulators.js';
-import { resolveParams } from './params.js';
-import type { FieldPath } from './scenario/load.js';
-import type { MemoryExperimentSpec } from './scenario/schema.js';
-import { Rng } from './rng.js';
-import { Scheduler } from './scheduler.js';
-import { ScenarioError, type SourceLocation } from './errors.js';
+import { Channel } from '../core/modulators.js';
+import { resolveParams } from '../core/params.js';
+import type { MemoryExperimentSpec } from './schema.js';
+import { Rng } from '../core/rng.js';
+import { Scheduler } from '../core/scheduler.js';
+import { ScenarioError, type FieldPath, type SourceLocation } from '../core/errors.js';
 
 export interface MemoryExperimentRow {
   params: Record<string, unknown>;

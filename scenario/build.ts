@@ -2,22 +2,22 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
-import { datasetShape, isSampleInput, type Dataset, type DatasetShape, type MemoryCircuitPlugin, type PopulationView, type SpikeListener, type SynapseDynamics } from './contracts.js';
-import { fillValues, specBounds, type ValueSpec } from './distributions.js';
-import { describeValue, EngramError, formatLocation, ParamError, ScenarioError, type Diagnostic } from './errors.js';
-import { buildCsr, sortRowsByDelay } from './network/csr.js';
-import { connect, ConnectorError, connectorProblem } from './network/connectors.js';
-import { resolveParams } from './params.js';
-import type { PluginRegistry, PluginSource } from './registry.js';
-import { Rng } from './rng.js';
-import type { FieldPath, LoadedScenario } from './scenario/load.js';
-import type { ArrayValue } from './scenario/schema.js';
-import { Channel, SpikePulseSource } from './modulators.js';
-import { TimeGrid } from './time.js';
-import type { PluginKind } from './tokens.js';
-import { Scheduler } from './scheduler.js';
-import { GradedActivity, readoutError, SpikeCounter, Trainer, type LayerActivity, type TrainingLayer } from './training.js';
-import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type GuardSettings, type SimulationParts } from './simulation.js';
+import { datasetShape, isSampleInput, type Dataset, type DatasetShape, type MemoryCircuitPlugin, type PopulationView, type SpikeListener, type SynapseDynamics } from '../core/contracts.js';
+import { fillValues, specBounds, type ValueSpec } from '../core/distributions.js';
+import { describeValue, EngramError, formatLocation, ParamError, ScenarioError, type Diagnostic } from '../core/errors.js';
+import { buildCsr, sortRowsByDelay } from '../core/network/csr.js';
+import { connect, ConnectorError, connectorProblem } from '../core/network/connectors.js';
+import { resolveParams } from '../core/params.js';
+import type { PluginRegistry, PluginSource } from '../core/registry.js';
+import { Rng } from '../core/rng.js';
+import type { FieldPath, LoadedScenario } from './load.js';
+import type { ArrayValue } from './schema.js';
+import { Channel, SpikePulseSource } from '../core/modulators.js';
+import { TimeGrid } from '../core/time.js';
+import type { PluginKind } from '../core/tokens.js';
+import { Scheduler } from '../core/scheduler.js';
+import { errorChannel, GradedActivity, kernelWidths, readoutError, signalChannel, SpikeCounter, Trainer, trainingChannels, type LayerActivity, type TrainingLayer } from '../training/protocol.js';
+import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type GuardSettings, type SimulationParts } from '../core/simulation.js';
 
 /**
  * Imports the plugin modules a scenario names (`plugins:`), relative to the scenario file or
@@ -158,11 +158,7 @@ export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, tr
   if (steps > MAX_STEPS) problem(s.training ? ['training', 'epochs'] : ['duration_ms'], `at most 2^40 grid steps (duration / resolution_ms ${dt})`, `${steps.toPrecision(3)} steps`);
   if (Object.keys(s.populations).length === 0) problem(['populations'], 'at least one neuron population', 'none');
   const t_stop_ms = steps * dt;
-  const trainingChannels = new Map<string, { population: string }>();
-  if (s.training) {
-    for (const l of s.training.layers) trainingChannels.set(`xi/${l.population}`, { population: l.population });
-    trainingChannels.set(`error/${s.training.readout}`, { population: s.training.readout });
-  }
+  const protocolChannels = s.training ? trainingChannels(s.training) : new Map<string, { population: string }>();
 
   // Populations ------------------------------------------------------------------------
   const popPlans = Object.entries(s.populations).map(([name, spec]) => {
@@ -257,7 +253,7 @@ export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, tr
         ruleParams = r.values;
         if (r.diagnostics.length === 0) {
           const found = rule;
-          const modulatorNames = new Set([...Object.keys(s.modulators), ...trainingChannels.keys()]);
+          const modulatorNames = new Set([...Object.keys(s.modulators), ...protocolChannels.keys()]);
           for (const c of checked([...base, 'plasticity'], 'plasticity', found.name, () => found.check?.(ruleParams, { modulators: modulatorNames }))) problem([...base, 'plasticity', 'params', c.param], c.expected, c.found);
         }
       }
@@ -307,8 +303,8 @@ export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, tr
         if (!layerNames.has(name)) problem(['training', 'freeze', i], `a training layer: ${[...layerNames].join(', ') || '(none)'}, or all`, `"${name}"`);
       });
     }
-    if (trainingChannels.size && Object.keys(s.modulators).some((m) => trainingChannels.has(m))) {
-      problem(['modulators'], 'channel names other than xi/<layer> and error/<readout>, which training makes', Object.keys(s.modulators).filter((m) => trainingChannels.has(m)).join(', '));
+    if (protocolChannels.size && Object.keys(s.modulators).some((m) => protocolChannels.has(m))) {
+      problem(['modulators'], 'channel names other than xi/<layer> and error/<readout>, which training makes', Object.keys(s.modulators).filter((m) => protocolChannels.has(m)).join(', '));
     }
   }
 
@@ -330,7 +326,7 @@ export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, tr
   });
 
   if (diagnostics.length) throw new ScenarioError(diagnostics);
-  return { loaded, registry, training, startedAt, s, locate, dt, t_stop_ms, popPlans, inputPlans, projPlans, memoryPlans, recPlans, trainingChannels };
+  return { loaded, registry, training, startedAt, s, locate, dt, t_stop_ms, popPlans, inputPlans, projPlans, memoryPlans, recPlans, protocolChannels };
 }
 
 export type NetworkPlan = ReturnType<typeof planNetwork>;
@@ -346,7 +342,7 @@ export function buildSimulation(loaded: LoadedScenario, registry: PluginRegistry
  * protocol. A training plan needs its dataset loaded (prepareTraining with load: true).
  */
 export function constructNetwork(plan: NetworkPlan): Simulation {
-  const { loaded, registry, training, startedAt, s, locate, dt, t_stop_ms, popPlans, inputPlans, projPlans, memoryPlans, recPlans, trainingChannels } = plan;
+  const { loaded, registry, training, startedAt, s, locate, dt, t_stop_ms, popPlans, inputPlans, projPlans, memoryPlans, recPlans, protocolChannels } = plan;
   if (s.training && !training?.dataset) throw new Error('constructNetwork: a training plan needs its dataset loaded (prepareTraining with load: true)');
   // Construction -------------------------------------------------------------------------
   const scheduler = new Scheduler();
@@ -390,7 +386,7 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
     modulators.set(name, channel);
     runtimes.get(spec.from)!.addSpikeListener(new SpikePulseSource(channel, scheduler, spec.amount, spec.delay_ms ?? dt, timeGrid));
   }
-  for (const [name, { population }] of trainingChannels) modulators.set(name, new Channel(name, runtimes.get(population)!.size));
+  for (const [name, { population }] of protocolChannels) modulators.set(name, new Channel(name, runtimes.get(population)!.size));
 
   // training.freeze: the named layers' incoming projections are built without their rule, so
   // their weights stay exactly as initialised (the frozen-hidden baseline of a study).
@@ -516,7 +512,7 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
           scheduler,
           rng: Rng.derive(seed, `memory/${plan.population}`),
           dims: { x: training.shape.nFeatures, y: training.shape.nClasses, z: runtime.size },
-          channel: modulators.get(`xi/${plan.population}`)!,
+          channel: modulators.get(signalChannel(plan.population))!,
           baseDir: loaded.dir,
           network: {
             layer: plan.population,
@@ -528,10 +524,9 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
         }),
         { kind: 'memory', name: plan.plugin.name },
       );
-      const sigma = (k: string) => (typeof plan.params[k] === 'number' ? (plan.params[k] as number) : 1);
-      return { name: plan.population, activity, memory, sigma: { x: sigma('sigma_x'), y: sigma('sigma_y'), z: sigma('sigma_z') } };
+      return { name: plan.population, activity, memory, sigma: kernelWidths(plan.params) };
     });
-    sim.attach(new Trainer(sim, tr, training.dataset!, training.name, source, layerActivity(runtimes.get(tr.readout)!), layers, modulators.get(`error/${tr.readout}`)!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties')));
+    sim.attach(new Trainer(sim, tr, training.dataset!, training.name, source, layerActivity(runtimes.get(tr.readout)!), layers, modulators.get(errorChannel(tr.readout))!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties')));
   }
   return sim;
 
