@@ -1,5 +1,5 @@
 /** `engram memory train`: a layer's memory circuit trained a priori and saved to a file. */
-import { prepareTraining } from '../scenario/build.js';
+import { prepareTraining } from '../scenario/prepare.js';
 import { EngramError, ScenarioError } from '../core/errors.js';
 import { resolveParams } from '../core/params.js';
 import { Rng } from '../core/rng.js';

@@ -5,7 +5,10 @@
  */
 import type { ContainerModule } from 'inversify';
 import type { MemoryCircuitPlugin } from '../core/contracts.js';
-import { buildSimulation, loadScenarioPlugins, planNetwork, prepareTraining, type NetworkPlan } from '../scenario/build.js';
+import { buildSimulation } from '../scenario/construct.js';
+import { planNetwork, type NetworkPlan } from '../scenario/plan.js';
+import { loadScenarioPlugins } from '../scenario/plugins.js';
+import { prepareTraining } from '../scenario/prepare.js';
 import { ScenarioError } from '../core/errors.js';
 import { resolveMemoryExperiment } from '../training/memory-experiment.js';
 import { createRegistry, DuplicatePluginError, type PluginRegistry } from '../core/registry.js';
@@ -52,7 +55,7 @@ export async function buildLoaded(loaded: LoadedScenario, modules: readonly Cont
 }
 
 /**
- * Validates a scenario by planning it (core/build.ts planNetwork): structure, plugins and their
+ * Validates a scenario by planning it (scenario/plan.ts planNetwork): structure, plugins and their
  * parameters, references, sizes, connectors and the run's length, every problem at once. It
  * builds nothing: no synapse is allocated, no plugin object made, no memory trained, and a
  * dataset whose plugin knows its shape is not loaded. What only construction can find (a

@@ -307,7 +307,7 @@ export interface RunSummary {
 }
 
 /**
- * A protocol attached to a simulation, such as a training protocol (core/training.ts): it
+ * A protocol attached to a simulation, such as a training protocol (training/protocol.ts): it
  * drives the simulation from outside, and the kernel only gives it a place in the outputs.
  * Its report goes into summary.json under `key`, it writes its own files next to the
  * recorders', and checkpoints save it with the network (by reflection, as every other part).
@@ -363,7 +363,7 @@ function meanOutput(output: Float64Array | undefined): { mean_output?: number } 
   return output && output.length ? { mean_output: output.reduce((a, b) => a + b, 0) / output.length } : {};
 }
 
-/** A built network, ready to run. Created by buildSimulation (core/build.ts). */
+/** A built network, ready to run. Created by buildSimulation (scenario/construct.ts). */
 export class Simulation {
   readonly events = new EventEmitter<LifecycleEvents>();
   readonly name: string;

@@ -1,5 +1,5 @@
 /**
- * Plan, then construct (core/build.ts): validation plans a scenario and stops there. It
+ * Plan, then construct (scenario/plan.ts, scenario/construct.ts): validation plans a scenario and stops there. It
  * allocates no synapse, creates no plugin object, trains no memory and loads no dataset whose
  * plugin knows its shape; every problem the plan can see is still reported, all at once.
  */

@@ -3,7 +3,7 @@
  * of a parameter grid it builds the circuit (a circuit that learns before use trains then, on
  * its own random stream), feeds it a held-out stream of random samples one at a time through
  * the same contract the training protocol uses (present [x; y; z], read its channel), and
- * compares each signal with the exact xi over the last `window` samples (core/hsic):
+ * compares each signal with the exact xi over the last `window` samples (training/hsic):
  *
  *   cosine  mean over samples of cos(signal, xi)        (samples with xi = 0 skipped)
  *   nmse    sum |signal - xi|^2 / sum |xi|^2

@@ -219,7 +219,7 @@ export const ReservoirMemoryPlugin = definePlugin.memoryCircuit({
       try {
         f = loadCircuit(path.resolve(ctx.baseDir, p.file), ctx.dims, p);
       } catch (err) {
-        // Reported at the file parameter's line (core/build.ts).
+        // Reported at the file parameter's line (scenario/construct.ts).
         throw new ParamError('file', 'a reservoir file trained for this layer (engram memory train)', (err as Error).message);
       }
       net = fromFile(f).net;

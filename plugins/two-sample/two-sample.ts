@@ -1,7 +1,7 @@
 /**
  * two-sample: the pHSIC baseline of Pogodin & Latham (2020). The memory holds only the
  * previous sample and emits dL2/dz for L2 = HSIC2(Z, Z) - gamma HSIC2(Y, Z) over the previous
- * and the current sample (core/hsic/hsic.ts). The first sample gets a zero signal.
+ * and the current sample (training/hsic/hsic.ts). The first sample gets a zero signal.
  */
 import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
 import { pHsicTwoSampleSignal, type IbParams } from '../../training/hsic/hsic.js';
