@@ -43,7 +43,8 @@ module.exports = {
     },
     {
       name: 'plugins-import-core',
-      comment: 'A plugin builds on the kernel and the training contracts (and on other plugins), never on scenarios, the application layer, the CLI or index.ts.',
+      comment:
+        'A plugin builds on the kernel and the training contracts (and on other plugins), never on scenarios, the application layer, the CLI or index.ts.',
       severity: 'error',
       from: { path: `^plugins/.*${notTest}` },
       to: { path: '^(scenario|app|cli|bench|test)/|^index\\.ts$' },

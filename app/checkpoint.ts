@@ -46,7 +46,11 @@ export class TrainingCheckpoint {
     if (signal?.aborted) {
       if (savable) this.save();
       const saved = savable ? `; a checkpoint is in ${this.file}` : `; the last checkpoint (if any) is in ${this.file}`;
-      throw new RunInterrupted(String(signal.reason ?? 'abort'), this.sim.t_ms, `${saved}, continue with: engram run ${this.loaded.file} --resume ${this.outDir}`);
+      throw new RunInterrupted(
+        String(signal.reason ?? 'abort'),
+        this.sim.t_ms,
+        `${saved}, continue with: engram run ${this.loaded.file} --resume ${this.outDir}`,
+      );
     }
     if (!savable) return;
     const everyEpochs = this.options.checkpointEveryEpochs ?? 1;
@@ -57,7 +61,15 @@ export class TrainingCheckpoint {
   }
 
   save(): void {
-    const data = { format: 'engram-checkpoint', version: CHECKPOINT_VERSION, scenario: this.loaded.file, fingerprint: this.fingerprint, epochs_done: this.trainer.epochsDone, t_ms: this.sim.t_ms, state: this.sim.saveState() };
+    const data = {
+      format: 'engram-checkpoint',
+      version: CHECKPOINT_VERSION,
+      scenario: this.loaded.file,
+      fingerprint: this.fingerprint,
+      epochs_done: this.trainer.epochsDone,
+      t_ms: this.sim.t_ms,
+      state: this.sim.saveState(),
+    };
     mkdirSync(this.outDir, { recursive: true });
     writeFileAtomicSync(this.file, JSON.stringify(data));
     this.lastSave = performance.now();
@@ -72,9 +84,16 @@ export class TrainingCheckpoint {
     } catch (err) {
       throw new EngramError(`--resume ${dir}: cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
     }
-    if (data.format !== 'engram-checkpoint' || typeof data.version !== 'number' || !data.state) throw new EngramError(`--resume ${dir}: ${file} is not an engram checkpoint (format engram-checkpoint, version ${CHECKPOINT_VERSION})`);
-    if (data.version !== CHECKPOINT_VERSION) throw new EngramError(`--resume ${dir}: ${file} has checkpoint format version ${data.version}, and this engram reads version ${CHECKPOINT_VERSION} only (${VERSION_CHANGES[data.version] ?? 'written by another engram'}); run the training again without --resume`);
-    if (data.fingerprint !== this.fingerprint) throw new EngramError(`--resume ${dir}: the checkpoint was written for another scenario, seed or --set overrides than ${this.loaded.file} with these options`);
+    if (data.format !== 'engram-checkpoint' || typeof data.version !== 'number' || !data.state)
+      throw new EngramError(`--resume ${dir}: ${file} is not an engram checkpoint (format engram-checkpoint, version ${CHECKPOINT_VERSION})`);
+    if (data.version !== CHECKPOINT_VERSION)
+      throw new EngramError(
+        `--resume ${dir}: ${file} has checkpoint format version ${data.version}, and this engram reads version ${CHECKPOINT_VERSION} only (${VERSION_CHANGES[data.version] ?? 'written by another engram'}); run the training again without --resume`,
+      );
+    if (data.fingerprint !== this.fingerprint)
+      throw new EngramError(
+        `--resume ${dir}: the checkpoint was written for another scenario, seed or --set overrides than ${this.loaded.file} with these options`,
+      );
     try {
       this.sim.restoreState(data.state);
     } catch (err) {

@@ -39,14 +39,25 @@ export async function trainMemory(file: string, options: TrainMemoryOptions): Pr
   }
   const locate = (p: readonly (string | number)[], onKey = false) => loaded.source.locate(p, onKey);
   const base = ['training', 'layers', chosen.i, 'memory', 'params'];
-  const { values, diagnostics } = resolveParams(`memory circuit ${chosen.plugin!.name}`, chosen.plugin!.params, chosen.l.memory.params, base, locate, chosen.plugin!.check);
+  const { values, diagnostics } = resolveParams(
+    `memory circuit ${chosen.plugin!.name}`,
+    chosen.plugin!.params,
+    chosen.l.memory.params,
+    base,
+    locate,
+    chosen.plugin!.check,
+  );
   if (diagnostics.length) throw new ScenarioError(diagnostics);
   const population = loaded.scenario.populations[chosen.l.population];
   const dims = { x: prepared.shape.nFeatures, y: prepared.shape.nClasses, z: population.size };
   try {
     // The seed the scenario's build would use for this layer's circuit.
     const seed = Rng.derive(loaded.scenario.seed, `memory/${chosen.l.population}`).int(2 ** 31);
-    return { layer: chosen.l.population, dims, ...(await chosen.plugin!.pretrain!({ params: values, dims, seed, out: options.out, resume: options.resume ?? false, onProgress: options.onProgress })) };
+    return {
+      layer: chosen.l.population,
+      dims,
+      ...(await chosen.plugin!.pretrain!({ params: values, dims, seed, out: options.out, resume: options.resume ?? false, onProgress: options.onProgress })),
+    };
   } catch (err) {
     if (err instanceof EngramError) throw err;
     throw new EngramError(`${file}: training the memory of ${chosen.l.population}: ${(err as Error).message}`);

@@ -38,7 +38,14 @@ export async function scenarioRegistry(loaded: LoadedScenario, modules: readonly
   } catch (err) {
     if (!(err instanceof DuplicatePluginError) || !err.origin?.field) throw err;
     const where = err.origin.field;
-    throw new ScenarioError([{ location: loaded.source.locate(where), path: where.join('.'), expected: `plugins with names of their own: ${PluginKindLabels[err.kind]} "${err.pluginName}" exists already`, found: `a second ${PluginKindLabels[err.kind]} "${err.pluginName}"` }]);
+    throw new ScenarioError([
+      {
+        location: loaded.source.locate(where),
+        path: where.join('.'),
+        expected: `plugins with names of their own: ${PluginKindLabels[err.kind]} "${err.pluginName}" exists already`,
+        found: `a second ${PluginKindLabels[err.kind]} "${err.pluginName}"`,
+      },
+    ]);
   }
 }
 
@@ -83,8 +90,14 @@ export async function memoryExperimentPlugin(loaded: LoadedScenario, modules: re
   const plugin = registry.memory.get(type);
   if (!plugin) {
     const where = ['memory_experiment', 'memory', 'type'];
-    throw new ScenarioError([{ location: loaded.source.locate(where), path: where.join('.'), expected: `a memory circuit: ${registry.memory.names().join(', ')}`, found: `unknown memory circuit "${type}"` }]);
+    throw new ScenarioError([
+      {
+        location: loaded.source.locate(where),
+        path: where.join('.'),
+        expected: `a memory circuit: ${registry.memory.names().join(', ')}`,
+        found: `unknown memory circuit "${type}"`,
+      },
+    ]);
   }
   return plugin;
 }
-

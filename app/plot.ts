@@ -24,12 +24,19 @@ interface Table {
 
 function readTable(file: string): Table {
   const lines = readFileSync(file, 'utf8').trim().split('\n');
-  return { header: lines[0].split(','), rows: lines.slice(1).filter((l) => l !== '').map((l) => l.split(',')) };
+  return {
+    header: lines[0].split(','),
+    rows: lines
+      .slice(1)
+      .filter((l) => l !== '')
+      .map((l) => l.split(',')),
+  };
 }
 
 const col = (t: Table, name: string) => t.header.indexOf(name);
 const numbers = (t: Table, name: string) => t.rows.map((r) => (r[col(t, name)] === '' ? NaN : Number(r[col(t, name)])));
-const sortedUnique = (values: string[]) => [...new Set(values)].sort((a, b) => (Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) - Number(b) : a.localeCompare(b)));
+const sortedUnique = (values: string[]) =>
+  [...new Set(values)].sort((a, b) => (Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) - Number(b) : a.localeCompare(b)));
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 
 const MAX_RASTER_NEURONS = 200;
@@ -43,7 +50,11 @@ export function sweepLearningCurves(dir: string, sweep: Table = readTable(path.j
   const param = sweep.header[1].split('+')[0].split('.').slice(-2).join('.');
   const curves: Series[] = [];
   for (const x of sortedUnique(sweep.rows.map((r) => r[1]))) {
-    const hists = sweep.rows.filter((r) => r[1] === x).map((r) => path.join(dir, 'runs', r[0], 'history.csv')).filter((f) => existsSync(f)).map(readTable);
+    const hists = sweep.rows
+      .filter((r) => r[1] === x)
+      .map((r) => path.join(dir, 'runs', r[0], 'history.csv'))
+      .filter((f) => existsSync(f))
+      .map(readTable);
     if (hists.length === 0) continue;
     const epochs = Math.min(...hists.map((h) => h.rows.length));
     const ep = Array.from({ length: epochs }, (_, e) => e + 1);
@@ -61,7 +72,9 @@ export function plotOutput(dir: string): string[] {
     writeFileAtomicSync(path.join(dir, 'plots', name), svg);
     written.push(`plots/${name}`);
   };
-  const summary = existsSync(path.join(dir, 'summary.json')) ? (JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>) : {};
+  const summary = existsSync(path.join(dir, 'summary.json'))
+    ? (JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>)
+    : {};
   const name = typeof summary.scenario === 'string' ? summary.scenario : path.basename(path.resolve(dir));
 
   if (existsSync(path.join(dir, 'history.csv'))) {
@@ -77,7 +90,9 @@ export function plotOutput(dir: string): string[] {
   for (const sub of ['spikes', 'rates', 'window']) {
     const folder = path.join(dir, sub);
     if (!existsSync(folder)) continue;
-    for (const f of readdirSync(folder).filter((x) => x.endsWith('.csv')).sort()) {
+    for (const f of readdirSync(folder)
+      .filter((x) => x.endsWith('.csv'))
+      .sort()) {
       const base = f.replace(/\.csv$/, '');
       const t = readTable(path.join(folder, f));
       if (sub === 'spikes') {
@@ -85,11 +100,28 @@ export function plotOutput(dir: string): string[] {
         const shown = Math.min(size, MAX_RASTER_NEURONS);
         const keep = t.rows.filter((r) => Number(r[1]) < shown);
         const times = keep.map((r) => Number(r[0]));
-        write(`raster-${base}.svg`, raster(`${name}: spikes of ${base}${shown < size ? ` (first ${shown} of ${size} neurons)` : ''}`, times, keep.map((r) => Number(r[1])), tStop ?? Math.max(0, ...times), shown));
+        write(
+          `raster-${base}.svg`,
+          raster(
+            `${name}: spikes of ${base}${shown < size ? ` (first ${shown} of ${size} neurons)` : ''}`,
+            times,
+            keep.map((r) => Number(r[1])),
+            tStop ?? Math.max(0, ...times),
+            shown,
+          ),
+        );
       } else if (sub === 'rates') {
-        write(`rates-${base}.svg`, lineChart(`${name}: rate of ${base}`, 'time (ms)', 'rate (Hz)', [{ name: base, x: numbers(t, 't_ms'), y: numbers(t, 'rate_hz') }]));
+        write(
+          `rates-${base}.svg`,
+          lineChart(`${name}: rate of ${base}`, 'time (ms)', 'rate (Hz)', [{ name: base, x: numbers(t, 't_ms'), y: numbers(t, 'rate_hz') }]),
+        );
       } else {
-        write(`window-${base}.svg`, lineChart(`${name}: STDP window ${base}`, 'dt = t_post - t_pre (ms)', 'dw', [{ name: base, x: numbers(t, 'dt_ms'), y: numbers(t, 'dw') }], { markers: true }));
+        write(
+          `window-${base}.svg`,
+          lineChart(`${name}: STDP window ${base}`, 'dt = t_post - t_pre (ms)', 'dw', [{ name: base, x: numbers(t, 'dt_ms'), y: numbers(t, 'dw') }], {
+            markers: true,
+          }),
+        );
       }
     }
   }
@@ -116,26 +148,55 @@ export function plotOutput(dir: string): string[] {
     const scale = metric.endsWith('accuracy') ? 100 : 1;
     const label = metric.endsWith('accuracy') ? `${metric.replace('_', ' ')} (%)` : metric;
     const at = (filter: (r: string[]) => boolean) => {
-      const v = t.rows.filter(filter).map((r) => Number(r[col(t, metric)]) * scale).filter(Number.isFinite);
+      const v = t.rows
+        .filter(filter)
+        .map((r) => Number(r[col(t, metric)]) * scale)
+        .filter(Number.isFinite);
       return v.length ? mean(v) : undefined;
     };
     const short = (p: string) => p.split('.').slice(-2).join('.');
     if (grid.length === 1) {
       const xs = sortedUnique(t.rows.map((r) => r[1]));
       if (xs.every((x) => Number.isFinite(Number(x)))) {
-        write('sweep.svg', lineChart(`${path.basename(path.resolve(dir))}: mean over seeds`, short(grid[0]), label, [{ name: metric, x: xs.map(Number), y: xs.map((x) => at((r) => r[1] === x) ?? NaN) }], { markers: true }));
+        write(
+          'sweep.svg',
+          lineChart(
+            `${path.basename(path.resolve(dir))}: mean over seeds`,
+            short(grid[0]),
+            label,
+            [{ name: metric, x: xs.map(Number), y: xs.map((x) => at((r) => r[1] === x) ?? NaN) }],
+            { markers: true },
+          ),
+        );
       } else {
-        write('sweep.svg', heatMap(`${path.basename(path.resolve(dir))}: mean over seeds`, short(grid[0]), '', xs, [label], (x) => at((r) => r[1] === x)));
+        write(
+          'sweep.svg',
+          heatMap(`${path.basename(path.resolve(dir))}: mean over seeds`, short(grid[0]), '', xs, [label], (x) => at((r) => r[1] === x)),
+        );
       }
       const curves = sweepLearningCurves(dir, t);
-      if (curves.length) write('sweep-learning.svg', lineChart(`${path.basename(path.resolve(dir))}: accuracy per epoch, mean over seeds`, 'epoch', 'accuracy (%)', curves, { markers: true }));
+      if (curves.length)
+        write(
+          'sweep-learning.svg',
+          lineChart(`${path.basename(path.resolve(dir))}: accuracy per epoch, mean over seeds`, 'epoch', 'accuracy (%)', curves, { markers: true }),
+        );
     } else if (grid.length >= 2) {
       const xs = sortedUnique(t.rows.map((r) => r[1]));
       const ys = sortedUnique(t.rows.map((r) => r[2]));
-      write('sweep.svg', heatMap(`${path.basename(path.resolve(dir))}: mean ${label} over seeds${grid.length > 2 ? ' and further grid values' : ''}`, short(grid[0]), short(grid[1]), xs, ys, (x, y) => {
-        const v = at((r) => r[1] === x && r[2] === y);
-        return v === undefined ? undefined : Number(v.toFixed(scale === 100 ? 1 : 3));
-      }));
+      write(
+        'sweep.svg',
+        heatMap(
+          `${path.basename(path.resolve(dir))}: mean ${label} over seeds${grid.length > 2 ? ' and further grid values' : ''}`,
+          short(grid[0]),
+          short(grid[1]),
+          xs,
+          ys,
+          (x, y) => {
+            const v = at((r) => r[1] === x && r[2] === y);
+            return v === undefined ? undefined : Number(v.toFixed(scale === 100 ? 1 : 3));
+          },
+        ),
+      );
     }
   }
   if (written.length === 0) throw new EngramError(`${dir}: nothing to plot (expected history.csv, spikes/, rates/, window/, capacity.csv or sweep.csv)`);

@@ -78,7 +78,7 @@ export async function runScenario(
   // Until the run ends, summary.json says it is running: a run killed on the way never leaves
   // a summary (its own or an earlier run's) that looks complete.
   mkdirSync(outDir, { recursive: true });
-  writeFileAtomicSync(`${outDir}/summary.json`, JSON.stringify({ scenario: sim.name, seed: sim.seed, status: 'running' }, null, 2) + '\n');
+  writeFileAtomicSync(`${outDir}/summary.json`, `${JSON.stringify({ scenario: sim.name, seed: sim.seed, status: 'running' }, null, 2)}\n`);
   try {
     if (trainer) {
       await trainer.runAsync(

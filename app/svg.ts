@@ -53,14 +53,26 @@ function frame(title: string, xLabel: string, yLabel: string, xr: [number, numbe
     `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`,
     `<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`,
   ];
-  for (const t of ticks(xr[0], xr[1])) if (t >= xr[0] && t <= xr[1]) parts.push(`<line x1="${sx(t).toFixed(1)}" y1="${M.top + ph}" x2="${sx(t).toFixed(1)}" y2="${M.top + ph + 5}" stroke="#333"/><text x="${sx(t).toFixed(1)}" y="${M.top + ph + 18}" text-anchor="middle">${num(t)}</text>`);
-  for (const t of ticks(yr[0], yr[1])) if (t >= yr[0] && t <= yr[1]) parts.push(`<line x1="${M.left - 5}" y1="${sy(t).toFixed(1)}" x2="${M.left}" y2="${sy(t).toFixed(1)}" stroke="#333"/><text x="${M.left - 8}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${num(t)}</text>`);
+  for (const t of ticks(xr[0], xr[1]))
+    if (t >= xr[0] && t <= xr[1])
+      parts.push(
+        `<line x1="${sx(t).toFixed(1)}" y1="${M.top + ph}" x2="${sx(t).toFixed(1)}" y2="${M.top + ph + 5}" stroke="#333"/><text x="${sx(t).toFixed(1)}" y="${M.top + ph + 18}" text-anchor="middle">${num(t)}</text>`,
+      );
+  for (const t of ticks(yr[0], yr[1]))
+    if (t >= yr[0] && t <= yr[1])
+      parts.push(
+        `<line x1="${M.left - 5}" y1="${sy(t).toFixed(1)}" x2="${M.left}" y2="${sy(t).toFixed(1)}" stroke="#333"/><text x="${M.left - 8}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${num(t)}</text>`,
+      );
   parts.push(`<text x="${M.left + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
   parts.push(body);
-  legend.forEach((name, i) => parts.push(`<rect x="${W - M.right + 12}" y="${M.top + 4 + i * 18}" width="12" height="3" fill="${COLORS[i % COLORS.length]}"/><text x="${W - M.right + 30}" y="${M.top + 9 + i * 18}">${esc(name)}</text>`));
+  legend.forEach((name, i) =>
+    parts.push(
+      `<rect x="${W - M.right + 12}" y="${M.top + 4 + i * 18}" width="12" height="3" fill="${COLORS[i % COLORS.length]}"/><text x="${W - M.right + 30}" y="${M.top + 9 + i * 18}">${esc(name)}</text>`,
+    ),
+  );
   parts.push('</svg>');
-  return parts.join('\n') + '\n';
+  return `${parts.join('\n')}\n`;
 }
 
 function scales(xr: [number, number], yr: [number, number]) {
@@ -70,7 +82,10 @@ function scales(xr: [number, number], yr: [number, number]) {
 }
 
 export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[], opts: { y?: [number, number]; markers?: boolean } = {}): string {
-  const xr = range(series.flatMap((s) => Array.from(s.x)), 0.02);
+  const xr = range(
+    series.flatMap((s) => Array.from(s.x)),
+    0.02,
+  );
   const yr = opts.y ?? range(series.flatMap((s) => Array.from(s.y)));
   const { sx, sy } = scales(xr, yr);
   const body = series
@@ -95,7 +110,14 @@ export function raster(title: string, t: ArrayLike<number>, neuron: ArrayLike<nu
 }
 
 /** Cells coloured from low (light) to high (dark blue), each labelled with its value. */
-export function heatMap(title: string, xLabel: string, yLabel: string, xs: string[], ys: string[], value: (x: string, y: string) => number | undefined): string {
+export function heatMap(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  xs: string[],
+  ys: string[],
+  value: (x: string, y: string) => number | undefined,
+): string {
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
   const vals = xs.flatMap((x) => ys.map((y) => value(x, y))).filter((v): v is number => v !== undefined && Number.isFinite(v));
@@ -116,7 +138,10 @@ export function heatMap(title: string, xLabel: string, yLabel: string, xs: strin
       const cx = M.left + i * cw;
       const cy = M.top + (ys.length - 1 - j) * ch;
       parts.push(`<rect x="${cx.toFixed(1)}" y="${cy.toFixed(1)}" width="${cw.toFixed(1)}" height="${ch.toFixed(1)}" fill="${fill}" stroke="white"/>`);
-      if (v !== undefined) parts.push(`<text x="${(cx + cw / 2).toFixed(1)}" y="${(cy + ch / 2 + 4).toFixed(1)}" text-anchor="middle" fill="${f > 0.6 ? 'white' : 'black'}">${num(v)}</text>`);
+      if (v !== undefined)
+        parts.push(
+          `<text x="${(cx + cw / 2).toFixed(1)}" y="${(cy + ch / 2 + 4).toFixed(1)}" text-anchor="middle" fill="${f > 0.6 ? 'white' : 'black'}">${num(v)}</text>`,
+        );
     });
     parts.push(`<text x="${M.left - 8}" y="${(M.top + (ys.length - 1 - j) * ch + ch / 2 + 4).toFixed(1)}" text-anchor="end">${esc(y)}</text>`);
   });
@@ -124,5 +149,5 @@ export function heatMap(title: string, xLabel: string, yLabel: string, xs: strin
   parts.push(`<text x="${M.left + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
   parts.push('</svg>');
-  return parts.join('\n') + '\n';
+  return `${parts.join('\n')}\n`;
 }

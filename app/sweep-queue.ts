@@ -23,7 +23,18 @@ import { Worker as Thread } from 'node:worker_threads';
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { EngramError, RunInterrupted } from '../core/errors.js';
-import { finishedRun, finishRun, planSweep, sweepManifest, workerFile, writeSweepCsv, type SweepJob, type SweepManifest, type SweepOptions, type SweepRun } from './sweep.js';
+import {
+  finishedRun,
+  finishRun,
+  planSweep,
+  sweepManifest,
+  workerFile,
+  writeSweepCsv,
+  type SweepJob,
+  type SweepManifest,
+  type SweepOptions,
+  type SweepRun,
+} from './sweep.js';
 import { runScenario } from './run.js';
 import type { RunReply, RunRequest } from './sweep-worker.js';
 
@@ -46,7 +57,8 @@ export function parseQueueUrl(url: string): QueueAddress {
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new EngramError(`--queue ${url}: ${expected}; found the scheme ${u.protocol}`);
   const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  if (!NAME.test(name)) throw new EngramError(`--queue ${url}: ${expected}; the queue NAME ${name ? `"${name}" may hold only letters, digits, '.', '_' and '-'` : 'is missing'}`);
+  if (!NAME.test(name))
+    throw new EngramError(`--queue ${url}: ${expected}; the queue NAME ${name ? `"${name}" may hold only letters, digits, '.', '_' and '-'` : 'is missing'}`);
   if (!u.hostname) throw new EngramError(`--queue ${url}: ${expected}; the HOST is missing`);
   const db = u.searchParams.get('db');
   if (db !== null && !/^\d+$/.test(db)) throw new EngramError(`--queue ${url}: ?db= expects a database number, found "${db}"`);
@@ -71,7 +83,9 @@ async function checkReachable(q: QueueAddress): Promise<void> {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new EngramError(`--queue ${q.url}: cannot reach Redis at ${q.connection.host}:${q.connection.port}: ${(err as Error).message}; is redis-server running there?`);
+    throw new EngramError(
+      `--queue ${q.url}: cannot reach Redis at ${q.connection.host}:${q.connection.port}: ${(err as Error).message}; is redis-server running there?`,
+    );
   } finally {
     probe.disconnect();
   }
@@ -139,7 +153,9 @@ export async function enqueueSweep(scenario: string, options: Omit<SweepOptions,
     if (old) {
       const rec = JSON.parse(old) as SweepRecord;
       if (rec.out !== out || JSON.stringify(rec.manifest) !== JSON.stringify(manifest)) {
-        throw new EngramError(`--queue ${q.url}: this queue holds another sweep (${path.basename(rec.manifest.scenario)} into ${rec.out}); give this one another queue NAME`);
+        throw new EngramError(
+          `--queue ${q.url}: this queue holds another sweep (${path.basename(rec.manifest.scenario)} into ${rec.out}); give this one another queue NAME`,
+        );
       }
     }
     const plan = await planSweep(scenario, { ...options, out, resume: options.resume || old !== null });
@@ -223,7 +239,12 @@ async function readStatus(queue: Queue<QueuedRun, SweepRun>, q: QueueAddress): P
     finished: runs.length,
     counts: { waiting: c.waiting + c.prioritized + c.paused, active: c.active, completed: c.completed, failed: c.failed, delayed: c.delayed },
     running: active
-      .map((j) => ({ id: String(j.id), worker: j.processedBy ?? '?', started: j.processedOn ? new Date(j.processedOn).toISOString() : '?', attempt: (j.stalledCounter ?? 0) + 1 }))
+      .map((j) => ({
+        id: String(j.id),
+        worker: j.processedBy ?? '?',
+        started: j.processedOn ? new Date(j.processedOn).toISOString() : '?',
+        attempt: (j.stalledCounter ?? 0) + 1,
+      }))
       .sort((a, b) => a.id.localeCompare(b.id)),
     failed: failed.map((j) => ({ id: String(j.id), reason: j.failedReason ?? '' })).sort((a, b) => a.id.localeCompare(b.id)),
     workers,
@@ -252,7 +273,10 @@ export function rewriteSweepCsv(out: string): SweepRun[] {
  * Waits until a queued sweep has nothing left waiting or running, reporting each run as it
  * finishes; then writes the final sweep.csv. Returns the finished runs and the failed jobs.
  */
-export async function waitForSweep(url: string, options: { pollMs?: number; onRun?: (done: number, total: number, run: SweepRun) => void } = {}): Promise<{ runs: SweepRun[]; failed: QueueStatus['failed'] }> {
+export async function waitForSweep(
+  url: string,
+  options: { pollMs?: number; onRun?: (done: number, total: number, run: SweepRun) => void } = {},
+): Promise<{ runs: SweepRun[]; failed: QueueStatus['failed'] }> {
   const q = parseQueueUrl(url);
   // One connection for the whole wait, not one per poll.
   const queue = await openQueue(q);
@@ -379,8 +403,12 @@ export async function startSweepWorker(url: string, options: WorkerOptions = {})
       emit({ type: 'skipped', id: j.id });
       return done;
     }
-    if (!existsSync(scenario)) throw new UnrecoverableError(`${j.id}: ${scenario} is not reachable from ${name}: workers need the scenario and the output folder at the same paths (a shared file system)`);
-    if (sha256(scenario) !== job.data.sha256) throw new UnrecoverableError(`${j.id}: ${scenario} changed after the sweep was enqueued; enqueue the sweep again on another queue`);
+    if (!existsSync(scenario))
+      throw new UnrecoverableError(
+        `${j.id}: ${scenario} is not reachable from ${name}: workers need the scenario and the output folder at the same paths (a shared file system)`,
+      );
+    if (sha256(scenario) !== job.data.sha256)
+      throw new UnrecoverableError(`${j.id}: ${scenario} changed after the sweep was enqueued; enqueue the sweep again on another queue`);
     const checkpoint = path.join(j.out, 'checkpoint.json');
     const resumedFromEpoch = existsSync(checkpoint) ? checkpointEpoch(checkpoint) : undefined;
     emit({ type: 'started', id: j.id, params: j.params, seed: j.seed, resumedFromEpoch, stalls: job.stalledCounter ?? 0 });
@@ -409,11 +437,19 @@ export async function startSweepWorker(url: string, options: WorkerOptions = {})
     idle.push(thread);
     if (!reply.ok) {
       emit({ type: 'failed', id: j.id, error: reply.error });
-      throw new UnrecoverableError(`${j.id} (${Object.entries(j.params).map(([k, v]) => `${k}=${v}`).join(', ') || 'no grid'}; seed ${j.seed}): ${reply.error}`);
+      throw new UnrecoverableError(
+        `${j.id} (${
+          Object.entries(j.params)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ') || 'no grid'
+        }; seed ${j.seed}): ${reply.error}`,
+      );
     }
     // Cut off from Redis, this worker may have gone on while another one ran the same run and
     // finished first: then that one's record stands.
-    const run = finishedRun(j.out) ?? finishRun(j, (performance.now() - t0) / 1000, { worker: name, ...(resumedFromEpoch !== undefined ? { resumed_from_epoch: resumedFromEpoch } : {}) });
+    const run =
+      finishedRun(j.out) ??
+      finishRun(j, (performance.now() - t0) / 1000, { worker: name, ...(resumedFromEpoch !== undefined ? { resumed_from_epoch: resumedFromEpoch } : {}) });
     // Workers on several machines finish runs at once: one at a time rewrites sweep.csv from
     // every run.json, so the last writer's file holds every run finished before it.
     await withLock(client, csvLockKey(q), () => rewriteSweepCsv(job.data.sweep_out));
@@ -468,18 +504,21 @@ export async function startSweepWorker(url: string, options: WorkerOptions = {})
 
   if (options.exitWhenEmpty) {
     let checking = false;
-    emptyTimer = setInterval(async () => {
-      if (checking || stopping || busy.size) return;
-      checking = true;
-      try {
-        const c = await queue.getJobCounts('waiting', 'prioritized', 'paused', 'active', 'delayed');
-        if (Object.values(c).every((n) => n === 0)) void stop('the queue is empty');
-      } catch {
-        // Redis unreachable for a moment: ask again next time.
-      } finally {
-        checking = false;
-      }
-    }, Math.min(1000, stalledMs));
+    emptyTimer = setInterval(
+      async () => {
+        if (checking || stopping || busy.size) return;
+        checking = true;
+        try {
+          const c = await queue.getJobCounts('waiting', 'prioritized', 'paused', 'active', 'delayed');
+          if (Object.values(c).every((n) => n === 0)) void stop('the queue is empty');
+        } catch {
+          // Redis unreachable for a moment: ask again next time.
+        } finally {
+          checking = false;
+        }
+      },
+      Math.min(1000, stalledMs),
+    );
   }
   await worker.waitUntilReady();
   emit({ type: 'ready', worker: name, queue: q.url, concurrency });

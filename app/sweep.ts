@@ -143,7 +143,11 @@ export function writeSweepCsv(out: string, grid: [string, string[]][], runs: rea
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   for (const r of [...runs].sort((a, b) => a.index - b.index)) {
-    csv.row([r.id, ...grid.map(([k]) => r.params[k]), r.seed_index, r.seed, ...metricKeys.map((m) => r.metrics[m]), ...(stalls ? [r.stalled ?? ''] : []), r.wall_s].map(cell).join(','));
+    csv.row(
+      [r.id, ...grid.map(([k]) => r.params[k]), r.seed_index, r.seed, ...metricKeys.map((m) => r.metrics[m]), ...(stalls ? [r.stalled ?? ''] : []), r.wall_s]
+        .map(cell)
+        .join(','),
+    );
   }
   writeFileAtomicSync(path.join(out, 'sweep.csv'), csv.toString());
 }
@@ -183,10 +187,11 @@ export async function planSweep(scenario: string, options: Pick<SweepOptions, 'g
   if (existsSync(manifestFile)) {
     const old = JSON.parse(readFileSync(manifestFile, 'utf8'));
     if (!options.resume) throw new EngramError(`${options.out} already holds a sweep: add --resume to continue it, or choose another --out`);
-    if (JSON.stringify(old) !== JSON.stringify(manifest)) throw new EngramError(`${options.out} holds a different sweep (scenario, grid, seeds or --set differ): cannot resume it`);
+    if (JSON.stringify(old) !== JSON.stringify(manifest))
+      throw new EngramError(`${options.out} holds a different sweep (scenario, grid, seeds or --set differ): cannot resume it`);
   }
   mkdirSync(options.out, { recursive: true });
-  writeFileAtomicSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  writeFileAtomicSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
 
   const finished: SweepRun[] = [];
   const todo: SweepJob[] = [];
@@ -212,8 +217,18 @@ export function finishedRun(runDir: string): SweepRun | undefined {
 /** Marks a run finished: writes its run.json (atomically, last of its files) from its summary.json. */
 export function finishRun(j: SweepJob, wall_s: number, extra: Pick<SweepRun, 'worker' | 'resumed_from_epoch'> = {}): SweepRun {
   const summary = JSON.parse(readFileSync(path.join(j.out, 'summary.json'), 'utf8')) as Record<string, unknown>;
-  const run: SweepRun = { id: j.id, index: j.index, params: j.params, seed_index: j.seedIndex, seed: j.seed, metrics: runMetrics(summary), stalled: runStalled(summary), wall_s, ...extra };
-  writeFileAtomicSync(path.join(j.out, 'run.json'), JSON.stringify(run, null, 2) + '\n');
+  const run: SweepRun = {
+    id: j.id,
+    index: j.index,
+    params: j.params,
+    seed_index: j.seedIndex,
+    seed: j.seed,
+    metrics: runMetrics(summary),
+    stalled: runStalled(summary),
+    wall_s,
+    ...extra,
+  };
+  writeFileAtomicSync(path.join(j.out, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
   return run;
 }
 
@@ -244,31 +259,38 @@ export async function runSweep(scenario: string, options: SweepOptions): Promise
   const n = Math.max(1, Math.min(options.workers, queue.length));
   let failure: Error | undefined;
   await Promise.all(
-    Array.from({ length: queue.length ? n : 0 }, () =>
-      new Promise<void>((resolve) => {
-        const worker = new Worker(file);
-        let current: SweepJob | undefined;
-        let t0 = 0;
-        const next = () => {
-          current = failure ? undefined : queue.shift();
-          if (!current) {
-            void worker.terminate().then(() => resolve());
-            return;
-          }
-          t0 = performance.now();
-          worker.postMessage({ type: 'run', scenario, set: current.set, seed: current.seed, out: current.out } satisfies RunRequest);
-        };
-        worker.on('message', (msg: RunReply) => {
-          if (!msg.ok) failure ??= new EngramError(`${current!.id} (${Object.entries(current!.params).map(([k, v]) => `${k}=${v}`).join(', ')}): ${msg.error}`);
-          else complete(current!, (performance.now() - t0) / 1000);
+    Array.from(
+      { length: queue.length ? n : 0 },
+      () =>
+        new Promise<void>((resolve) => {
+          const worker = new Worker(file);
+          let current: SweepJob | undefined;
+          let t0 = 0;
+          const next = () => {
+            current = failure ? undefined : queue.shift();
+            if (!current) {
+              void worker.terminate().then(() => resolve());
+              return;
+            }
+            t0 = performance.now();
+            worker.postMessage({ type: 'run', scenario, set: current.set, seed: current.seed, out: current.out } satisfies RunRequest);
+          };
+          worker.on('message', (msg: RunReply) => {
+            if (!msg.ok)
+              failure ??= new EngramError(
+                `${current!.id} (${Object.entries(current!.params)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ')}): ${msg.error}`,
+              );
+            else complete(current!, (performance.now() - t0) / 1000);
+            next();
+          });
+          worker.on('error', (err) => {
+            failure ??= err;
+            resolve();
+          });
           next();
-        });
-        worker.on('error', (err) => {
-          failure ??= err;
-          resolve();
-        });
-        next();
-      }),
+        }),
     ),
   );
   if (failure) throw failure;

@@ -23,7 +23,9 @@ import { option, repo } from './options.js';
 const duration = Number(option('duration', '1000'));
 
 /** STDP on the excitatory projections (ee, ei), bounded at twice the CUBA weight. */
-const PLASTIC = ['0', '1'].map((i) => `projections.${i}.plasticity={rule: stdp, params: {A_plus: 0.01, A_minus: 0.0105, tau_plus_ms: 16.8, tau_minus_ms: 33.7, w_min: 0, w_max: 3.24}}`);
+const PLASTIC = ['0', '1'].map(
+  (i) => `projections.${i}.plasticity={rule: stdp, params: {A_plus: 0.01, A_minus: 0.0105, tau_plus_ms: 16.8, tau_minus_ms: 33.7, w_min: 0, w_max: 3.24}}`,
+);
 
 type Timing = 'grid' | 'precise';
 
@@ -53,7 +55,14 @@ interface Row {
 function scenarioSets(N: number, timing: Timing, plastic: boolean, ms: number): string[] {
   const ne = Math.round(N * 0.8);
   // exc and inh share their parameters through a YAML anchor: setting exc's sets both.
-  return [`populations.exc.size=${ne}`, `populations.inh.size=${N - ne}`, `duration_ms=${ms}`, 'recorders=[]', `populations.exc.params.spike_timing=${timing}`, ...(plastic ? PLASTIC : [])];
+  return [
+    `populations.exc.size=${ne}`,
+    `populations.inh.size=${N - ne}`,
+    `duration_ms=${ms}`,
+    'recorders=[]',
+    `populations.exc.params.spike_timing=${timing}`,
+    ...(plastic ? PLASTIC : []),
+  ];
 }
 
 /** One measured run (in a child process). */
@@ -113,7 +122,9 @@ async function measure(N: number, timing: Timing, plastic: boolean): Promise<Row
     for (const a of [p.rowStart, p.target, p.weight, p.delay]) if (a) buffers.add(a.buffer);
     // The rule's own arrays, and those of the objects it holds (e.g. its post-spike archive).
     const dyn = p.dynamics as unknown as Record<string, unknown> | undefined;
-    const parts = dyn ? [dyn, ...Object.values(dyn).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !ArrayBuffer.isView(v))] : [];
+    const parts = dyn
+      ? [dyn, ...Object.values(dyn).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !ArrayBuffer.isView(v))]
+      : [];
     for (const part of parts) for (const v of Object.values(part)) if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
   }
   const bytes = [...buffers].reduce((a, b) => a + b.byteLength, 0);
@@ -139,12 +150,20 @@ async function measure(N: number, timing: Timing, plastic: boolean): Promise<Row
 
 function child(N: number, timing: Timing, plastic: boolean): Row {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--max-old-space-size=1024', self, '--child', `${N},${timing},${plastic ? 1 : 0}`, '--duration', String(duration)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=1024', self, '--child', `${N},${timing},${plastic ? 1 : 0}`, '--duration', String(duration)], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`engram CUBA N = ${N} (${timing}${plastic ? ', plastic' : ''}) failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Row;
 }
 
-interface Peer { target: string; rate_hz: number; cv_isi: number; run_s: number; synapses: number }
+interface Peer {
+  target: string;
+  rate_hz: number;
+  cv_isi: number;
+  run_s: number;
+  synapses: number;
+}
 
 function peerAvailable(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import brian2'], { encoding: 'utf8' }).status === 0;
@@ -194,7 +213,9 @@ async function main(): Promise<void> {
       const perEvent = mine.map((r) => r.wall_s / r.events);
       const perUnit = mine.map((r) => r.wall_s / (r.events + r.neuron_steps));
       const ns = (xs: number[]) => xs.map((x) => (1e9 * x).toFixed(1)).join(' / ');
-      console.log(`  ${timing}, N = ${mine.map((r) => r.N).join(' / ')}: ns per delivered event ${ns(perEvent)} (spread ${spread(perEvent)}x; target within 2x)`);
+      console.log(
+        `  ${timing}, N = ${mine.map((r) => r.N).join(' / ')}: ns per delivered event ${ns(perEvent)} (spread ${spread(perEvent)}x; target within 2x)`,
+      );
       console.log(`  ${' '.repeat(timing.length)}  ns per neuron step or delivered event ${ns(perUnit)} (spread ${spread(perUnit)}x)`);
     }
   }
@@ -215,7 +236,8 @@ async function main(): Promise<void> {
   // about 10 s at N = 16000); the targets are judged at --peer-n.
   const peerSizes = option('peer-sizes', String(peerN)).split(',').map(Number);
   runPeer('cython', peerSizes[0]); // the first run compiles and caches
-  const line = (name: string, s: number, rate: number, cv: number) => `  ${name.padEnd(22)} ${fmt(s).padStart(6)} s   rate ${fmt(rate, 2)} Hz   cv_isi ${fmt(cv, 2)}`;
+  const line = (name: string, s: number, rate: number, cv: number) =>
+    `  ${name.padEnd(22)} ${fmt(s).padStart(6)} s   rate ${fmt(rate, 2)} Hz   cv_isi ${fmt(cv, 2)}`;
   for (const N of peerSizes) {
     const cython = runPeer('cython', N);
     const standalone = runPeer('cpp_standalone', N);

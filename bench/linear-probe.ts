@@ -75,7 +75,7 @@ function fitSoftmax(train: Float64Array[], yTrain: Int32Array, test: Float64Arra
         let max = -Infinity;
         for (let c = 0; c < C; c++) max = Math.max(max, l[c]);
         let sum = 0;
-        for (let c = 0; c < C; c++) sum += (l[c] = Math.exp(l[c] - max));
+        for (let c = 0; c < C; c++) sum += l[c] = Math.exp(l[c] - max);
         for (let c = 0; c < C; c++) {
           const err = (l[c] / sum - (yTrain[order[k]] === c ? 1 : 0)) / (b1 - b0);
           for (let i = 0; i < d; i++) g[i * C + c] += err * x[i];
@@ -97,7 +97,11 @@ const sim = await openScenario(scenario, { set: [...sets, ...(epochs ? [`trainin
 const trainer = trainerOf(sim);
 if (!trainer) throw new Error(`${scenario} has no training section`);
 const t0 = performance.now();
-const result = trainer.run((r) => console.log(`epoch ${r.epoch}: train ${(100 * r.train_accuracy).toFixed(2)}%, test ${r.test_accuracy === null ? '-' : (100 * r.test_accuracy).toFixed(2) + '%'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`));
+const result = trainer.run((r) =>
+  console.log(
+    `epoch ${r.epoch}: train ${(100 * r.train_accuracy).toFixed(2)}%, test ${r.test_accuracy === null ? '-' : `${(100 * r.test_accuracy).toFixed(2)}%`} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  ),
+);
 const tr = trainer.layerRates('train');
 const te = trainer.layerRates('test');
 const nClasses = [...tr.labels, ...te.labels].reduce((a, b) => Math.max(a, b), 0) + 1;

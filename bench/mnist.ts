@@ -17,7 +17,9 @@ const scenario = path.resolve(repo, option('scenario', 'scenarios/mnist-rate.yam
 
 /** Wall seconds of one epoch of n_train training and n_test test samples (data loading and build excluded). */
 async function epoch(train: number, test: number): Promise<{ wall: number; graded: boolean }> {
-  const sim = await openScenario(scenario, { set: [`training.dataset.params.n_train=${train}`, `training.dataset.params.n_test=${test}`, 'training.epochs=1'] });
+  const sim = await openScenario(scenario, {
+    set: [`training.dataset.params.n_train=${train}`, `training.dataset.params.n_test=${test}`, 'training.epochs=1'],
+  });
   const t0 = performance.now();
   trainerOf(sim)!.run();
   // Rate layers (every population has a graded output) have the 2-minute target; spiking ones none.
@@ -35,4 +37,6 @@ const projected = 60000 / trainRate + 10000 / testRate;
 console.log(`engram MNIST throughput: ${path.relative(repo, scenario)}, node ${process.version}`);
 console.log(`  training  ${trainRate.toFixed(0).padStart(6)} samples/s  (${nTrain} samples, ${trainWall.toFixed(2)} s)`);
 console.log(`  testing   ${testRate.toFixed(0).padStart(6)} samples/s  (${nTest} samples, ${testWall.toFixed(2)} s)`);
-console.log(`  one epoch (60000 train + 10000 test): ${projected.toFixed(0)} s projected${graded ? ' (target < 120 s for rate layers)' : ' (spiking layers: no target)'}`);
+console.log(
+  `  one epoch (60000 train + 10000 test): ${projected.toFixed(0)} s projected${graded ? ' (target < 120 s for rate layers)' : ' (spiking layers: no target)'}`,
+);

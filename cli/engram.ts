@@ -59,7 +59,7 @@ function formatQueueStatus(s: QueueStatus): string {
     ...s.running.map((r) => `  running: ${r.id} on ${r.worker} since ${r.started}${r.attempt > 1 ? ` (attempt ${r.attempt}: an earlier worker stopped)` : ''}`),
     ...s.failed.map((f) => `  failed: ${f.reason}`),
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** A one-line progress bar on stderr, shown only on a terminal and only for runs over a second. */
@@ -76,7 +76,9 @@ function progressBar(enabled: boolean) {
       const width = 30;
       const filled = Math.round(Math.min(1, fraction) * width);
       const eta = fraction > 0 ? (wall_s * (1 - fraction)) / fraction : 0;
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${wall_s.toFixed(1)} s, ~${eta.toFixed(1)} s left `);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${wall_s.toFixed(1)} s, ~${eta.toFixed(1)} s left `,
+      );
     },
     done() {
       if (shown) process.stderr.write('\n');
@@ -95,30 +97,35 @@ function formatEpoch(r: EpochRecord): string {
 function warnStalled(training: { stalled?: { where: string; reason: string; detail: string }[] } | undefined): void {
   const stalls = training?.stalled ?? [];
   if (!stalls.length) return;
-  process.stderr.write(`engram: warning: the training stalled: ${stalls.map((s) => `${s.where} ${s.reason} (${s.detail})`).join('; ')}; see history.csv and docs/ib-rule.md\n`);
+  process.stderr.write(
+    `engram: warning: the training stalled: ${stalls.map((s) => `${s.where} ${s.reason} (${s.detail})`).join('; ')}; see history.csv and docs/ib-rule.md\n`,
+  );
 }
 
 function printSummary(s: RunSummary, outDir: string, files: string[]): void {
-  const lines = [
-    `${s.scenario}: ${s.t_stop_ms} ms simulated in ${s.wall_s.toFixed(3)} s (build ${s.build_s.toFixed(3)} s), seed ${s.seed}`,
-  ];
+  const lines = [`${s.scenario}: ${s.t_stop_ms} ms simulated in ${s.wall_s.toFixed(3)} s (build ${s.build_s.toFixed(3)} s), seed ${s.seed}`];
   const rows = [
     ...Object.entries(s.populations).map(([name, p]) => [name, `${p.model}`, p] as const),
     ...Object.entries(s.inputs).map(([name, p]) => [name, `${p.type}`, p] as const),
   ];
   const w = Math.max(...rows.map((r) => r[0].length), 4);
   for (const [name, kind, p] of rows) {
-    const activity = p.mean_output !== undefined ? `graded, mean output ${p.mean_output.toPrecision(4)}` : `${String(p.spikes).padStart(9)} spikes ${p.rate_hz.toFixed(2).padStart(8)} Hz`;
+    const activity =
+      p.mean_output !== undefined
+        ? `graded, mean output ${p.mean_output.toPrecision(4)}`
+        : `${String(p.spikes).padStart(9)} spikes ${p.rate_hz.toFixed(2).padStart(8)} Hz`;
     lines.push(`  ${name.padEnd(w)}  ${kind.padEnd(12)} ${String(p.size).padStart(7)} neurons ${activity}`);
   }
   const rate = s.wall_s > 0 ? s.events_delivered / s.wall_s : 0;
   lines.push(`  synapses ${s.synapses}, synaptic events delivered ${s.events_delivered} (${(rate / 1e6).toFixed(2)} M/s)`);
   if (s.training) {
     const t = s.training as TrainingResult;
-    lines.push(`  ${t.dataset}: final train accuracy ${(100 * t.train_accuracy).toFixed(1)}%, test accuracy ${t.test_accuracy === null ? '-' : (100 * t.test_accuracy).toFixed(1) + '%'} after ${t.epochs} epochs`);
+    lines.push(
+      `  ${t.dataset}: final train accuracy ${(100 * t.train_accuracy).toFixed(1)}%, test accuracy ${t.test_accuracy === null ? '-' : `${(100 * t.test_accuracy).toFixed(1)}%`} after ${t.epochs} epochs`,
+    );
   }
   lines.push(`wrote ${outDir}/: ${files.join(', ')}`);
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 const setOption = {
@@ -163,13 +170,17 @@ await yargs(hideBin(process.argv))
           onExperimentRow: (row, i, total) => {
             if (argv.quiet) return;
             bar.done();
-            const params = Object.entries(row.params).map(([k, v]) => `${k} ${v}`).join(', ');
-            process.stdout.write(`${String(i + 1).padStart(String(total).length)}/${total}  ${params || '(base parameters)'}: cosine ${row.cosine.toFixed(3)}, nmse ${row.nmse.toFixed(3)}  (build ${row.build_s.toFixed(1)} s, test ${row.test_s.toFixed(1)} s)\n`);
+            const params = Object.entries(row.params)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ');
+            process.stdout.write(
+              `${String(i + 1).padStart(String(total).length)}/${total}  ${params || '(base parameters)'}: cosine ${row.cosine.toFixed(3)}, nmse ${row.nmse.toFixed(3)}  (build ${row.build_s.toFixed(1)} s, test ${row.test_s.toFixed(1)} s)\n`,
+            );
           },
           onEpoch: (r) => {
             if (argv.quiet) return;
             bar.done();
-            process.stdout.write(formatEpoch(r) + '\n');
+            process.stdout.write(`${formatEpoch(r)}\n`);
           },
         });
         bar.done();
@@ -185,10 +196,7 @@ await yargs(hideBin(process.argv))
   .command(
     'validate <scenario>',
     'check a scenario completely (structure, plugins, references) without running it',
-    (y) =>
-      y
-        .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file (YAML or JSON)' })
-        .option('set', setOption),
+    (y) => y.positional('scenario', { type: 'string', demandOption: true, description: 'scenario file (YAML or JSON)' }).option('set', setOption),
     async (argv) => {
       try {
         await validateScenario(argv.scenario, { set: argv.set });
@@ -211,9 +219,19 @@ await yargs(hideBin(process.argv))
         const selected = argv.kind ? [argv.kind] : kinds;
         if (argv.json) {
           const out = Object.fromEntries(
-            selected.map((k) => [k, registry.table(k).all().map((p) => ({ name: p.name, description: p.description, params: p.params.map((s) => ({ name: s.name, default: s.default ?? null, expects: s.expects, description: s.description })) }))]),
+            selected.map((k) => [
+              k,
+              registry
+                .table(k)
+                .all()
+                .map((p) => ({
+                  name: p.name,
+                  description: p.description,
+                  params: p.params.map((s) => ({ name: s.name, default: s.default ?? null, expects: s.expects, description: s.description })),
+                })),
+            ]),
           );
-          process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
           return;
         }
         const lines: string[] = [];
@@ -223,10 +241,11 @@ await yargs(hideBin(process.argv))
           for (const p of plugins) {
             lines.push(`  ${p.name}: ${p.description}`);
             const w = Math.max(0, ...p.params.map((s) => s.name.length));
-            for (const s of p.params) lines.push(`    ${s.name.padEnd(w)}  ${s.default === undefined ? 'required' : `default ${formatDefault(s)}`}; ${s.description} (${s.expects})`);
+            for (const s of p.params)
+              lines.push(`    ${s.name.padEnd(w)}  ${s.default === undefined ? 'required' : `default ${formatDefault(s)}`}; ${s.description} (${s.expects})`);
           }
         }
-        process.stdout.write(lines.join('\n') + '\n');
+        process.stdout.write(`${lines.join('\n')}\n`);
       } catch (err) {
         fail(err);
       }
@@ -258,7 +277,11 @@ await yargs(hideBin(process.argv))
               onProgress: (done, total) => bar.update(done / total, (performance.now() - started) / 1000),
             });
             bar.done();
-            process.stdout.write(Object.entries(result).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n') + '\n');
+            process.stdout.write(
+              `${Object.entries(result)
+                .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+                .join('\n')}\n`,
+            );
           } catch (err) {
             bar.done();
             fail(err);
@@ -273,12 +296,23 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .positional('scenario', { type: 'string', description: 'scenario file' })
-        .option('grid', { type: 'string', array: true, default: [] as string[], description: 'path=v1,v2,... (repeatable), e.g. --grid training.layers.0.memory.params.window=2,4,8; join paths with + to tie them to one value' })
+        .option('grid', {
+          type: 'string',
+          array: true,
+          default: [] as string[],
+          description: 'path=v1,v2,... (repeatable), e.g. --grid training.layers.0.memory.params.window=2,4,8; join paths with + to tie them to one value',
+        })
         .option('seeds', { type: 'number', default: 1, description: 'runs per grid point, each with its own derived seed' })
         .option('workers', { type: 'number', default: availableParallelism(), description: 'worker threads (runs at a time); 0: in this thread' })
-        .option('out', { type: 'string', description: 'output folder (default: out/<scenario name>-sweep); with --queue, a folder every worker reaches at the same path' })
+        .option('out', {
+          type: 'string',
+          description: 'output folder (default: out/<scenario name>-sweep); with --queue, a folder every worker reaches at the same path',
+        })
         .option('resume', { type: 'boolean', default: false, description: 'continue a sweep in --out, skipping finished runs' })
-        .option('queue', { type: 'string', description: 'redis://HOST:PORT/NAME: enqueue the runs as BullMQ jobs for engram worker instead of running them here' })
+        .option('queue', {
+          type: 'string',
+          description: 'redis://HOST:PORT/NAME: enqueue the runs as BullMQ jobs for engram worker instead of running them here',
+        })
         .option('wait', { type: 'boolean', default: false, description: 'with --queue: wait until every run has finished or failed, then write sweep.csv' })
         .option('status', { type: 'boolean', default: false, description: 'show the progress of the sweep on --queue (or in --out) and exit' })
         .option('json', { type: 'boolean', default: false, description: 'with --status: print it as JSON' })
@@ -286,19 +320,25 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       const started = performance.now();
       const printRun = (done: number, total: number, run: SweepRun) => {
-        const params = Object.entries(run.params).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ');
-        const metrics = Object.entries(run.metrics).map(([k, v]) => `${k} ${v === null ? '-' : Number(v.toFixed(4))}`).join(', ');
-        process.stdout.write(`[${String(done).padStart(String(total).length)}/${total}] ${run.id} ${params} seed ${run.seed}: ${metrics} (${run.wall_s.toFixed(1)} s${run.worker ? ` on ${run.worker}` : ''})\n`);
+        const params = Object.entries(run.params)
+          .map(([k, v]) => `${k.split('.').pop()}=${v}`)
+          .join(' ');
+        const metrics = Object.entries(run.metrics)
+          .map(([k, v]) => `${k} ${v === null ? '-' : Number(v.toFixed(4))}`)
+          .join(', ');
+        process.stdout.write(
+          `[${String(done).padStart(String(total).length)}/${total}] ${run.id} ${params} seed ${run.seed}: ${metrics} (${run.wall_s.toFixed(1)} s${run.worker ? ` on ${run.worker}` : ''})\n`,
+        );
       };
       try {
         if (argv.status) {
           if (argv.queue) {
             const s = await queueStatus(argv.queue);
-            if (argv.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+            if (argv.json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
             else process.stdout.write(formatQueueStatus(s));
           } else if (argv.out) {
             const s = localSweepStatus(argv.out);
-            if (argv.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+            if (argv.json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
             else process.stdout.write(`sweep of ${s.scenario} in ${s.out}: ${s.finished} of ${s.total} runs finished\n`);
           } else throw new EngramError('--status: name the sweep: --queue redis://HOST:PORT/NAME, or --out <folder> for a local sweep');
           return;
@@ -308,15 +348,25 @@ await yargs(hideBin(process.argv))
         const out = argv.out ?? `out/${name}-sweep`;
         if (argv.queue) {
           const r = await enqueueSweep(argv.scenario, { grid: argv.grid, seeds: argv.seeds, out, resume: argv.resume, set: argv.set, queue: argv.queue });
-          const parts = [`${r.enqueued} runs enqueued`, r.retried && `${r.retried} failed runs enqueued again`, r.pending && `${r.pending} already queued`, r.finished && `${r.finished} finished before`].filter(Boolean);
+          const parts = [
+            `${r.enqueued} runs enqueued`,
+            r.retried && `${r.retried} failed runs enqueued again`,
+            r.pending && `${r.pending} already queued`,
+            r.finished && `${r.finished} finished before`,
+          ].filter(Boolean);
           process.stdout.write(`${r.queue}: ${r.total} runs into ${r.out}: ${parts.join(', ')}\n`);
           if (!argv.wait) {
-            process.stdout.write(`start workers (any machine that sees ${r.out} at that path): engram worker --queue ${r.queue}\nprogress: engram sweep --status --queue ${r.queue}\n`);
+            process.stdout.write(
+              `start workers (any machine that sees ${r.out} at that path): engram worker --queue ${r.queue}\nprogress: engram sweep --status --queue ${r.queue}\n`,
+            );
             return;
           }
           const { runs, failed } = await waitForSweep(argv.queue, { onRun: printRun });
           process.stdout.write(`wrote ${r.out}/sweep.csv: ${runs.length} of ${r.total} runs in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-          if (failed.length) throw new EngramError(`${failed.length} runs failed:\n${failed.map((f) => `  ${f.reason}`).join('\n')}\n(fix the cause, then enqueue the same sweep again: the failed runs are retried)`);
+          if (failed.length)
+            throw new EngramError(
+              `${failed.length} runs failed:\n${failed.map((f) => `  ${f.reason}`).join('\n')}\n(fix the cause, then enqueue the same sweep again: the failed runs are retried)`,
+            );
           return;
         }
         const result = await runSweep(argv.scenario, {
@@ -328,7 +378,9 @@ await yargs(hideBin(process.argv))
           set: argv.set,
           onRun: printRun,
         });
-        process.stdout.write(`wrote ${result.out}/sweep.csv: ${result.runs.length} runs${result.skipped ? ` (${result.skipped} finished before, skipped)` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+        process.stdout.write(
+          `wrote ${result.out}/sweep.csv: ${result.runs.length} runs${result.skipped ? ` (${result.skipped} finished before, skipped)` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+        );
       } catch (err) {
         fail(err);
       }
@@ -341,7 +393,11 @@ await yargs(hideBin(process.argv))
       y
         .option('queue', { type: 'string', demandOption: true, description: 'redis://HOST:PORT/NAME: the queue to take runs from' })
         .option('concurrency', { type: 'number', default: 1, description: 'runs at a time, each in its own thread' })
-        .option('stalled-seconds', { type: 'number', default: 30, description: "a run whose worker has not renewed its lock for this long (the worker died) goes back to the queue; this worker checks as often" })
+        .option('stalled-seconds', {
+          type: 'number',
+          default: 30,
+          description: 'a run whose worker has not renewed its lock for this long (the worker died) goes back to the queue; this worker checks as often',
+        })
         .option('exit-when-empty', { type: 'boolean', default: false, description: 'stop once nothing is left waiting or running on the queue' }),
     async (argv) => {
       try {
@@ -358,9 +414,19 @@ await yargs(hideBin(process.argv))
               case 'ready':
                 return say(`worker ${e.worker} takes runs from ${e.queue}, ${e.concurrency} at a time`);
               case 'started':
-                return say(`${e.id} started${e.resumedFromEpoch !== undefined ? `, resumed from its checkpoint (${e.resumedFromEpoch} epochs done)` : ''}${e.stalls ? ` (its worker stopped ${e.stalls === 1 ? 'once' : `${e.stalls} times`})` : ''}: ${Object.entries(e.params).map(([k, v]) => `${k}=${v}`).join(' ') || 'no grid'}, seed ${e.seed}`);
+                return say(
+                  `${e.id} started${e.resumedFromEpoch !== undefined ? `, resumed from its checkpoint (${e.resumedFromEpoch} epochs done)` : ''}${e.stalls ? ` (its worker stopped ${e.stalls === 1 ? 'once' : `${e.stalls} times`})` : ''}: ${
+                    Object.entries(e.params)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(' ') || 'no grid'
+                  }, seed ${e.seed}`,
+                );
               case 'finished':
-                return say(`${e.run.id} finished in ${e.run.wall_s.toFixed(1)} s: ${Object.entries(e.run.metrics).map(([k, v]) => `${k} ${v === null ? '-' : Number(v.toFixed(4))}`).join(', ')}`);
+                return say(
+                  `${e.run.id} finished in ${e.run.wall_s.toFixed(1)} s: ${Object.entries(e.run.metrics)
+                    .map(([k, v]) => `${k} ${v === null ? '-' : Number(v.toFixed(4))}`)
+                    .join(', ')}`,
+                );
               case 'skipped':
                 return say(`${e.id} was already finished (its run.json exists): not run again`);
               case 'failed':
@@ -409,7 +475,11 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file (YAML or JSON)' })
-        .option('to', { choices: ['brian2', 'pynn'] as const, demandOption: true, description: 'target: a Brian2 script, or a PyNN script (NEST, NEURON or Brian2 backend)' })
+        .option('to', {
+          choices: ['brian2', 'pynn'] as const,
+          demandOption: true,
+          description: 'target: a Brian2 script, or a PyNN script (NEST, NEURON or Brian2 backend)',
+        })
         .option('seed', { type: 'number', description: "override the scenario's seed" })
         .option('set', setOption),
     async (argv) => {

@@ -120,14 +120,21 @@ export function snapshot(root: object, skip: ReadonlySet<object> = new Set(), la
 export class CheckpointMismatch extends Error {}
 
 /** Writes a snapshot's state into the graph at root (built from the same scenario and seed). */
-export function restore(root: object, snap: Snapshot, skip: ReadonlySet<object> = new Set(), late: readonly object[] = [], external: readonly object[] = []): void {
+export function restore(
+  root: object,
+  snap: Snapshot,
+  skip: ReadonlySet<object> = new Set(),
+  late: readonly object[] = [],
+  external: readonly object[] = [],
+): void {
   const fresh = new Map<Path, object>();
   const paths = walk(root, skip, late);
   for (const [v, p] of paths) fresh.set(p, v);
   const outside = externalPaths(paths, external);
   // Prototypes by constructor name, for objects the run created that the build did not.
   const protos = new Map<string, object>();
-  for (const v of fresh.values()) if (!ArrayBuffer.isView(v) && !Array.isArray(v) && !(v instanceof Map)) protos.set(v.constructor?.name ?? 'Object', Object.getPrototypeOf(v));
+  for (const v of fresh.values())
+    if (!ArrayBuffer.isView(v) && !Array.isArray(v) && !(v instanceof Map)) protos.set(v.constructor?.name ?? 'Object', Object.getPrototypeOf(v));
 
   const objects = new Map<Path, object>();
   for (const [p, v] of fresh) if (outside(p)) objects.set(p, v);
@@ -196,5 +203,5 @@ export function restore(root: object, snap: Snapshot, skip: ReadonlySet<object> 
 /** Whether a path lies inside one of the external objects. */
 function externalPaths(paths: ReadonlyMap<object, Path>, external: readonly object[]): (p: Path) => boolean {
   const roots = external.map((o) => paths.get(o)).filter((p): p is Path => p !== undefined);
-  return (p) => roots.some((r) => p === r || p.startsWith(r + '.'));
+  return (p) => roots.some((r) => p === r || p.startsWith(`${r}.`));
 }

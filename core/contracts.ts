@@ -377,7 +377,14 @@ export interface NetworkView {
   readoutError(out: Float64Array, y: Float64Array): Float64Array;
   population(name: string): { readonly size: number; readonly population?: NeuronPopulation } | undefined;
   /** Every projection (CSR by source: synapse k from j in rowStart[j]..rowStart[j+1]). */
-  readonly projections: readonly { readonly from: string; readonly to: string; readonly nPre: number; readonly rowStart: Int32Array; readonly target: Int32Array; readonly weight: Float64Array }[];
+  readonly projections: readonly {
+    readonly from: string;
+    readonly to: string;
+    readonly nPre: number;
+    readonly rowStart: Int32Array;
+    readonly target: Int32Array;
+    readonly weight: Float64Array;
+  }[];
 }
 
 /** For circuits that learn before use: train one a priori for a layer and save it. */

@@ -30,7 +30,7 @@ import type {
 } from './contracts.js';
 import type { ParamSpec, ParamsOf } from './params.js';
 
-type Specs = readonly ParamSpec<any, string>[];
+type Specs = readonly ParamSpec<unknown, string>[];
 /** A plugin of contract C whose params field is the tuple S and whose params type is ParamsOf<S>. */
 type Typed<C, S extends Specs> = Omit<C, 'params'> & { readonly params: S };
 
@@ -61,13 +61,25 @@ export const definePlugin = {
  * Bind the result under TranslationToken in the plugin's module.
  */
 export const translate = {
-  neuron<P extends Params>(plugin: NeuronModelPlugin<P>, target: ExportTarget, t: { population(ctx: PopulationTranslationContext<P>): TranslatedPopulation }): Translation {
+  neuron<P extends Params>(
+    plugin: NeuronModelPlugin<P>,
+    target: ExportTarget,
+    t: { population(ctx: PopulationTranslationContext<P>): TranslatedPopulation },
+  ): Translation {
     return { target, kind: 'neuron', name: plugin.name, population: t.population.bind(t) };
   },
-  input<P extends Params>(plugin: InputSourcePlugin<P>, target: ExportTarget, t: { population(ctx: PopulationTranslationContext<P>): readonly string[] }): Translation {
+  input<P extends Params>(
+    plugin: InputSourcePlugin<P>,
+    target: ExportTarget,
+    t: { population(ctx: PopulationTranslationContext<P>): readonly string[] },
+  ): Translation {
     return { target, kind: 'input', name: plugin.name, population: t.population.bind(t) };
   },
-  plasticityRule<P extends Params>(plugin: PlasticityRulePlugin<P>, target: ExportTarget, t: { synapse(ctx: SynapseTranslationContext<P>): TranslatedSynapse }): Translation {
+  plasticityRule<P extends Params>(
+    plugin: PlasticityRulePlugin<P>,
+    target: ExportTarget,
+    t: { synapse(ctx: SynapseTranslationContext<P>): TranslatedSynapse },
+  ): Translation {
     return { target, kind: 'plasticity', name: plugin.name, synapse: t.synapse.bind(t) };
   },
 };

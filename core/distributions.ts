@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { Rng } from './rng.js';
+import type { Rng } from './rng.js';
 
 /**
  * A value in a scenario that may be drawn at random: a plain number, or

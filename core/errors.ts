@@ -54,10 +54,15 @@ export class ScenarioError extends EngramError {
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === 'object') return `a mapping with keys ${Object.keys(value as object).slice(0, 6).join(', ') || '(none)'}`;
+  if (typeof value === 'object')
+    return `a mapping with keys ${
+      Object.keys(value as object)
+        .slice(0, 6)
+        .join(', ') || '(none)'
+    }`;
   return typeof value;
 }
 
@@ -66,7 +71,11 @@ export function describeValue(value: unknown): string {
  * file that is missing or corrupt, say). The builder reports it at that parameter's line.
  */
 export class ParamError extends RangeError {
-  constructor(readonly param: string, readonly expected: string, message: string) {
+  constructor(
+    readonly param: string,
+    readonly expected: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ParamError';
   }

@@ -11,9 +11,18 @@ export const NameSchema = v.pipe(
 );
 
 export const positive = (what: string) =>
-  v.pipe(v.number(`expected ${what} (a number > 0)`), v.check((x) => Number.isFinite(x) && x > 0, `expected ${what} (a finite number > 0)`));
+  v.pipe(
+    v.number(`expected ${what} (a number > 0)`),
+    v.check((x) => Number.isFinite(x) && x > 0, `expected ${what} (a finite number > 0)`),
+  );
 export const nonNegative = (what: string) =>
-  v.pipe(v.number(`expected ${what} (a number >= 0)`), v.check((x) => Number.isFinite(x) && x >= 0, `expected ${what} (a finite number >= 0)`));
+  v.pipe(
+    v.number(`expected ${what} (a number >= 0)`),
+    v.check((x) => Number.isFinite(x) && x >= 0, `expected ${what} (a finite number >= 0)`),
+  );
 export const positiveInt = (what: string) =>
-  v.pipe(v.number(`expected ${what} (an integer >= 1)`), v.check((x) => Number.isInteger(x) && x >= 1 && x <= 2 ** 31 - 1, `expected ${what} (an integer from 1 to 2^31-1)`));
+  v.pipe(
+    v.number(`expected ${what} (an integer >= 1)`),
+    v.check((x) => Number.isInteger(x) && x >= 1 && x <= 2 ** 31 - 1, `expected ${what} (an integer from 1 to 2^31-1)`),
+  );
 export const params = v.optional(v.record(v.string(), v.unknown(), 'expected a mapping of parameters'), {});

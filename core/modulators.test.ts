@@ -49,7 +49,7 @@ describe('modulator channels', () => {
   it('keep only the newest pulse when every reader reads in onPulse, and everything while any reader needs it', () => {
     const seen: number[] = [];
     const ch = new Channel('xi', 1);
-    ch.subscribe({ onPulse: (t, index) => seen.push(ch.amounts[index - ch.first]) });
+    ch.subscribe({ onPulse: (_t, index) => seen.push(ch.amounts[index - ch.first]) });
     for (let i = 0; i < 1000; i++) ch.pulse(i, i * 0.5);
     expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => i * 0.5));
     expect(ch.times.length).toBe(64);

@@ -19,7 +19,10 @@ export class Channel implements ModulatorChannel {
   private readonly listeners: ModulatorListener[] = [];
   private readonly retainers: (() => number)[] = [];
 
-  constructor(readonly name: string, readonly width: number) {
+  constructor(
+    readonly name: string,
+    readonly width: number,
+  ) {
     this.amounts = new Float64Array(64 * width);
   }
 
@@ -114,7 +117,10 @@ export class SpikePulseSource implements SpikeListener, EventHandler {
  */
 export class SignalEmitter implements EventHandler {
   private readonly queue: Float64Array[] = [];
-  constructor(private readonly channel: ModulatorChannel, private readonly scheduler: Scheduler) {}
+  constructor(
+    private readonly channel: ModulatorChannel,
+    private readonly scheduler: Scheduler,
+  ) {}
   emit(t: number, xi: Float64Array): void {
     this.queue.push(xi);
     this.scheduler.at(t, Priority.MODULATOR, this);

@@ -27,11 +27,11 @@ export class CsvBuilder {
   private current = '';
 
   constructor(header: string) {
-    this.current = header + '\n';
+    this.current = `${header}\n`;
   }
 
   row(line: string): void {
-    this.current += line + '\n';
+    this.current += `${line}\n`;
     if (this.current.length > 1 << 20) {
       this.chunks.push(this.current);
       this.current = '';

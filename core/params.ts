@@ -71,7 +71,13 @@ export const param = {
     const item = numberSchema(expects, range, false);
     return { name, description, default: def, expects, schema: v.union([item, v.array(item)]) };
   },
-  custom<T, N extends string = string>(name: N, def: T | undefined, description: string, expects: string, schema: v.GenericSchema<unknown, T>): ParamSpec<T, N> {
+  custom<T, N extends string = string>(
+    name: N,
+    def: T | undefined,
+    description: string,
+    expects: string,
+    schema: v.GenericSchema<unknown, T>,
+  ): ParamSpec<T, N> {
     return { name, description, default: def, expects, schema };
   },
 };
@@ -81,7 +87,7 @@ export const param = {
  * typed as its schema's output (defaults are filled in before a plugin sees them). definePlugin
  * infers a plugin's params type with it, so its factory needs no casts.
  */
-export type ParamsOf<S extends readonly ParamSpec<any, string>[]> = {
+export type ParamsOf<S extends readonly ParamSpec<unknown, string>[]> = {
   readonly [K in S[number] as K['name']]: K extends ParamSpec<infer T, string> ? T : never;
 };
 

@@ -43,7 +43,11 @@ export class DuplicatePluginError extends EngramError {
 export class PluginTable<T extends PluginInfo> {
   private readonly byName = new Map<string, T>();
 
-  constructor(readonly kind: PluginKind, plugins: readonly T[], origins: ReadonlyMap<object, PluginOrigin> = new Map()) {
+  constructor(
+    readonly kind: PluginKind,
+    plugins: readonly T[],
+    origins: ReadonlyMap<object, PluginOrigin> = new Map(),
+  ) {
     for (const p of plugins) {
       if (this.byName.has(p.name)) throw new DuplicatePluginError(kind, p.name, origins.get(p));
       this.byName.set(p.name, p);
@@ -92,7 +96,10 @@ export class PluginRegistry {
     this.dataset = new PluginTable('dataset', all<DatasetPlugin>('dataset'), origins);
     for (const t of container.getAll(TranslationToken, { optional: true })) {
       const key = `${t.target}/${t.kind}/${t.name}`;
-      if (this.translations.has(key)) throw new EngramError(`two ${t.target} translations of ${PluginKindLabels[t.kind]} "${t.name}"${origins.get(t) ? ` (the second ${origins.get(t)!.description})` : ''}; a plugin has one translation per target`);
+      if (this.translations.has(key))
+        throw new EngramError(
+          `two ${t.target} translations of ${PluginKindLabels[t.kind]} "${t.name}"${origins.get(t) ? ` (the second ${origins.get(t)!.description})` : ''}; a plugin has one translation per target`,
+        );
       this.translations.set(key, t);
     }
   }

@@ -3,7 +3,14 @@ import { Rng } from './rng.js';
 
 describe('Rng', () => {
   it('is reproducible per (seed, name) and independent across names and seeds', () => {
-    const draw = (seed: number, name: string) => Array.from({ length: 5 }, ((r) => () => r.nextU32())(Rng.derive(seed, name)));
+    const draw = (seed: number, name: string) =>
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.nextU32()
+        )(Rng.derive(seed, name)),
+      );
     expect(draw(42, 'a')).toEqual(draw(42, 'a'));
     expect(draw(42, 'a')).not.toEqual(draw(42, 'b'));
     expect(draw(42, 'a')).not.toEqual(draw(43, 'a'));
@@ -33,7 +40,9 @@ describe('Rng', () => {
   it('gives standard normal and exponential deviates', () => {
     const r = Rng.derive(2, 'n');
     const n = 200000;
-    let s1 = 0, s2 = 0, e1 = 0;
+    let s1 = 0,
+      s2 = 0,
+      e1 = 0;
     for (let i = 0; i < n; i++) {
       const z = r.normal();
       s1 += z;

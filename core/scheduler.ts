@@ -182,7 +182,8 @@ export class Scheduler {
   /** How many pending events each handler has (for the queue guard's message). */
   pendingByHandler(): Map<EventHandler, number> {
     const counts = new Map<EventHandler, number>();
-    for (const ev of (this.queue as unknown as { data: SimEvent[] }).data.slice(0, this.queue.length)) counts.set(ev.handler, (counts.get(ev.handler) ?? 0) + 1);
+    for (const ev of (this.queue as unknown as { data: SimEvent[] }).data.slice(0, this.queue.length))
+      counts.set(ev.handler, (counts.get(ev.handler) ?? 0) + 1);
     return counts;
   }
 }

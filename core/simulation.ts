@@ -14,7 +14,7 @@ import { EngramError, RunInterrupted, RunStopped } from './errors.js';
 import { restore, snapshot, type Snapshot } from './checkpoint.js';
 import { writeFileAtomic } from './output.js';
 import type { TimeGrid } from './time.js';
-import { Clock, HandlerFailure, Priority, Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
+import { Clock, HandlerFailure, Priority, type Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
 
 /**
  * Fans one population's spikes out to its projections and listeners. This is the per-spike
@@ -111,7 +111,7 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
   handleEvent(ev: SimEvent): void {
     const pre = ev.a;
     const end = this.rowStart[pre + 1];
-    let start = ev.b;
+    const start = ev.b;
     let stop = end;
     const d = this.delay;
     if (d !== null) {
@@ -255,14 +255,20 @@ class Guard implements Tickable {
       const bad = p.population!.firstNonFinite?.() ?? -1;
       if (bad >= 0) {
         const state = p.state.map((v, i) => `${v.name} = ${p.population!.read(i, bad, t)}`).join(', ');
-        throw new RunStopped(`population ${p.name} (${p.plugin}), neuron ${bad}: state is not finite at t = ${t} ms (${state}); stopped (guard: non-finite state, checked every ${this.settings.check_every_ms} ms)`, t);
+        throw new RunStopped(
+          `population ${p.name} (${p.plugin}), neuron ${bad}: state is not finite at t = ${t} ms (${state}); stopped (guard: non-finite state, checked every ${this.settings.check_every_ms} ms)`,
+          t,
+        );
       }
       const c = this.counts[k];
       let worst = 0;
       for (let i = 1; i < c.length; i++) if (c[i] > c[worst]) worst = i;
       const rate = span > 0 ? (c[worst] / span) * 1000 : 0;
       if (rate > this.settings.max_rate_hz) {
-        throw new RunStopped(`population ${p.name} (${p.plugin}), neuron ${worst}: fired ${c[worst]} spikes in the ${span} ms before t = ${t} ms (${rate.toFixed(0)} Hz, above guards.max_rate_hz = ${this.settings.max_rate_hz}); stopped`, t);
+        throw new RunStopped(
+          `population ${p.name} (${p.plugin}), neuron ${worst}: fired ${c[worst]} spikes in the ${span} ms before t = ${t} ms (${rate.toFixed(0)} Hz, above guards.max_rate_hz = ${this.settings.max_rate_hz}); stopped`,
+          t,
+        );
       }
       c.fill(0);
     }
@@ -275,8 +281,14 @@ class Guard implements Tickable {
     let top: [EventHandler, number] | undefined;
     for (const e of this.sim.scheduler.pendingByHandler()) if (!top || e[1] > top[1]) top = e;
     const [handler, n] = top!;
-    const owner = handler instanceof ProjectionRuntime ? `projections.${this.sim.projections.indexOf(handler)} (${handler.from} -> ${handler.to}, spikes in flight)` : this.sim.describeHandler(handler);
-    throw new RunStopped(`the event queue holds ${pending} events at t = ${t} ms (above guards.max_pending_events = ${this.settings.max_pending_events}), ${n} of them for ${owner}; stopped`, t);
+    const owner =
+      handler instanceof ProjectionRuntime
+        ? `projections.${this.sim.projections.indexOf(handler)} (${handler.from} -> ${handler.to}, spikes in flight)`
+        : this.sim.describeHandler(handler);
+    throw new RunStopped(
+      `the event queue holds ${pending} events at t = ${t} ms (above guards.max_pending_events = ${this.settings.max_pending_events}), ${n} of them for ${owner}; stopped`,
+      t,
+    );
   }
 }
 
@@ -360,7 +372,7 @@ export interface SimulationParts {
 }
 
 function meanOutput(output: Float64Array | undefined): { mean_output?: number } {
-  return output && output.length ? { mean_output: output.reduce((a, b) => a + b, 0) / output.length } : {};
+  return output?.length ? { mean_output: output.reduce((a, b) => a + b, 0) / output.length } : {};
 }
 
 /** A built network, ready to run. Created by buildSimulation (scenario/construct.ts). */
@@ -413,7 +425,11 @@ export class Simulation {
     const grid = this.parts.populations.filter((p) => p.population !== undefined).map((p) => p.population!);
     this.scheduler.every(this.resolution_ms, Priority.NEURON, new NeuronGrid(grid), 0);
     if (this.parts.guards) {
-      this.guard = new Guard(this, this.parts.populations.filter((p) => p.population !== undefined), this.parts.guards);
+      this.guard = new Guard(
+        this,
+        this.parts.populations.filter((p) => p.population !== undefined),
+        this.parts.guards,
+      );
       this.scheduler.every(this.parts.guards.check_every_ms, Priority.LIFECYCLE, this.guard, 0);
     }
     for (const g of this.parts.graded) this.scheduler.every(this.resolution_ms, Priority.GRADED, g, 0);
@@ -545,11 +561,24 @@ export class Simulation {
     const populations: RunSummary['populations'] = {};
     const inputs: RunSummary['inputs'] = {};
     for (const p of this.parts.populations) {
-      populations[p.name] = { model: p.plugin, size: p.size, spikes: p.router.spikes, rate_hz: rate(p.router.spikes, p.size), ...meanOutput(p.population?.output) };
+      populations[p.name] = {
+        model: p.plugin,
+        size: p.size,
+        spikes: p.router.spikes,
+        rate_hz: rate(p.router.spikes, p.size),
+        ...meanOutput(p.population?.output),
+      };
     }
     for (const input of this.parts.inputs) {
       const r = input.runtime;
-      inputs[input.name] = { type: input.type, size: r?.size ?? 0, spikes: r?.router.spikes ?? 0, rate_hz: r ? rate(r.router.spikes, r.size) : 0, ...meanOutput(input.source.output), ...input.source.report?.() };
+      inputs[input.name] = {
+        type: input.type,
+        size: r?.size ?? 0,
+        spikes: r?.router.spikes ?? 0,
+        rate_hz: r ? rate(r.router.spikes, r.size) : 0,
+        ...meanOutput(input.source.output),
+        ...input.source.report?.(),
+      };
     }
     return {
       scenario: this.name,
@@ -574,7 +603,7 @@ export class Simulation {
     for (const r of this.parts.recorders) files.push(...(await r.write(outDir)));
     for (const e of this.extensions) if (e.write) files.push(...(await e.write(outDir)));
     const summary = { ...this.summary(), status: 'complete', ...extra, files: [...files, 'summary.json'] };
-    await writeFileAtomic(`${outDir}/summary.json`, JSON.stringify(summary, null, 2) + '\n');
+    await writeFileAtomic(`${outDir}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
     files.push('summary.json');
     return files;
   }

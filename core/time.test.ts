@@ -12,7 +12,7 @@ describe('TimeGrid', () => {
       for (let d = 1; d < 200; d += 3) {
         const sum = grid.add(a / 10, d / 10);
         expect(sum).toBe((a + d) * 0.1); // the grid clock's own formula for step a + d
-        if ((a / 10) + (d / 10) !== sum) mismatched++;
+        if (a / 10 + d / 10 !== sum) mismatched++;
       }
     }
     expect(mismatched).toBeGreaterThan(0); // the plain sums would have split coincidences

@@ -24,4 +24,28 @@ import idx from './idx/module.js';
 import xor from './xor/module.js';
 
 /** The plugins that ship with engram, one ContainerModule per plugin folder. */
-export const builtinModules: readonly ContainerModule[] = [lif, leakyRate, parrot, poisson, spikeSource, current, pairReward, rateCode, recorders, staticRule, stdp, triplet, rewardStdp, linear, xor, idx, idealWindow, twoSample, reservoir, backprop, ibHebbian, deltaReadout, decorrelation];
+export const builtinModules: readonly ContainerModule[] = [
+  lif,
+  leakyRate,
+  parrot,
+  poisson,
+  spikeSource,
+  current,
+  pairReward,
+  rateCode,
+  recorders,
+  staticRule,
+  stdp,
+  triplet,
+  rewardStdp,
+  linear,
+  xor,
+  idx,
+  idealWindow,
+  twoSample,
+  reservoir,
+  backprop,
+  ibHebbian,
+  deltaReadout,
+  decorrelation,
+];

@@ -16,7 +16,17 @@ import { Scheduler } from '../core/scheduler.js';
 import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type GuardSettings, type SimulationParts } from '../core/simulation.js';
 import { TimeGrid } from '../core/time.js';
 import type { PluginKind } from '../core/tokens.js';
-import { errorChannel, GradedActivity, kernelWidths, readoutError, signalChannel, SpikeCounter, Trainer, type LayerActivity, type TrainingLayer } from '../training/protocol.js';
+import {
+  errorChannel,
+  GradedActivity,
+  kernelWidths,
+  readoutError,
+  signalChannel,
+  SpikeCounter,
+  Trainer,
+  type LayerActivity,
+  type TrainingLayer,
+} from '../training/protocol.js';
 import type { LoadedScenario } from './load.js';
 import { planNetwork, type NetworkPlan } from './plan.js';
 import type { PreparedTraining } from './prepare.js';
@@ -61,7 +71,11 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
 
   const recorderTypes = recPlans.map((p) => p!.plugin.name);
   const recorders = recPlans.map((p, i) =>
-    b.guarded(['recorders', i], () => p!.plugin.create({ params: p!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views, projections: projectionViews }), { kind: 'recorder', name: p!.plugin.name }),
+    b.guarded(
+      ['recorders', i],
+      () => p!.plugin.create({ params: p!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views, projections: projectionViews }),
+      { kind: 'recorder', name: p!.plugin.name },
+    ),
   );
 
   const sim = new Simulation({
@@ -94,7 +108,10 @@ function constructPopulations(b: Builder): PopulationRuntime[] {
     for (const [variable, value] of Object.entries(spec.init)) {
       const arr = new Float64Array(spec.size);
       if (Array.isArray(value)) arr.set(value);
-      else b.guarded(['populations', name, 'init', variable], () => fillValues(arr, value as ValueSpec, Rng.derive(b.seed, `population/${name}/init/${variable}`)));
+      else
+        b.guarded(['populations', name, 'init', variable], () =>
+          fillValues(arr, value as ValueSpec, Rng.derive(b.seed, `population/${name}/init/${variable}`)),
+        );
       init.set(variable, arr);
     }
     runtime.population = b.guarded(
@@ -150,7 +167,9 @@ function constructProjections(b: Builder, modulators: ReadonlyMap<string, Channe
     const base: FieldPath = ['projections', i];
     const pre = runtimes.get(spec.from)!;
     const post = runtimes.get(spec.to)!;
-    const pairs = b.guarded([...base, 'connector'], () => connect(spec.connector, pre.size, post.size, spec.from === spec.to, Rng.derive(seed, `projection/${name}/connect`)));
+    const pairs = b.guarded([...base, 'connector'], () =>
+      connect(spec.connector, pre.size, post.size, spec.from === spec.to, Rng.derive(seed, `projection/${name}/connect`)),
+    );
     const csr = buildCsr(pre.size, post.size, pairs);
     const n = csr.target.length;
     const weight = new Float64Array(n);
@@ -164,13 +183,34 @@ function constructProjections(b: Builder, modulators: ReadonlyMap<string, Channe
       sortRowsByDelay(csr, weight, delay);
     }
     const runtime = new ProjectionRuntime(
-      name, spec.from, spec.to, scheduler, pre.size, post.size, csr.rowStart, csr.target, weight, delay,
-      typeof delaySpec === 'number' ? delaySpec : NaN, spec.dendritic_delay_ms, post.population!, port, b.timeGrid,
+      name,
+      spec.from,
+      spec.to,
+      scheduler,
+      pre.size,
+      post.size,
+      csr.rowStart,
+      csr.target,
+      weight,
+      delay,
+      typeof delaySpec === 'number' ? delaySpec : NaN,
+      spec.dendritic_delay_ms,
+      post.population!,
+      port,
+      b.timeGrid,
     );
     if (rule && !frozen.has(spec.to)) {
       const dynamics = b.guarded(
         [...base, 'plasticity'],
-        () => rule.create({ params: ruleParams, projection: runtime, scheduler, rng: Rng.derive(seed, `projection/${name}/plasticity`), modulators, post: post.population! }),
+        () =>
+          rule.create({
+            params: ruleParams,
+            projection: runtime,
+            scheduler,
+            rng: Rng.derive(seed, `projection/${name}/plasticity`),
+            modulators,
+            post: post.population!,
+          }),
         { kind: 'plasticity', name: rule.name },
       );
       if (dynamics) {
@@ -185,26 +225,37 @@ function constructProjections(b: Builder, modulators: ReadonlyMap<string, Channe
   return projections;
 }
 
-function constructInputs(b: Builder, inputRuntimes: ReadonlyMap<string, PopulationRuntime>, views: ReadonlyMap<string, PopulationView>, projectionViews: ReadonlyMap<string, ProjectionRuntime>): SimulationParts['inputs'] {
+function constructInputs(
+  b: Builder,
+  inputRuntimes: ReadonlyMap<string, PopulationRuntime>,
+  views: ReadonlyMap<string, PopulationView>,
+  projectionViews: ReadonlyMap<string, ProjectionRuntime>,
+): SimulationParts['inputs'] {
   const { t_stop_ms } = b.plan;
   const inputs: SimulationParts['inputs'] = [];
   for (const p of b.plan.inputPlans) {
     const { name, spec, plugin, params } = p!;
     const runtime = inputRuntimes.get(name);
     const target = spec.target !== undefined ? b.runtimes.get(spec.target) : undefined;
-    const source = b.guarded(['inputs', name], () =>
-      plugin.create({
-        name,
-        size: spec.size ?? 0,
-        params,
-        rng: Rng.derive(b.seed, `input/${name}`),
-        scheduler: b.scheduler,
-        t_stop_ms,
-        sink: runtime?.router ?? { spike: () => { throw new Error(`input ${name} (${plugin.name}) is a current input and cannot emit spikes`); } },
-        target: target ? { name: target.name, size: target.size, population: target.population! } : undefined,
-        populations: views,
-        projections: projectionViews,
-      }),
+    const source = b.guarded(
+      ['inputs', name],
+      () =>
+        plugin.create({
+          name,
+          size: spec.size ?? 0,
+          params,
+          rng: Rng.derive(b.seed, `input/${name}`),
+          scheduler: b.scheduler,
+          t_stop_ms,
+          sink: runtime?.router ?? {
+            spike: () => {
+              throw new Error(`input ${name} (${plugin.name}) is a current input and cannot emit spikes`);
+            },
+          },
+          target: target ? { name: target.name, size: target.size, population: target.population! } : undefined,
+          populations: views,
+          projections: projectionViews,
+        }),
       { kind: 'input', name: plugin.name },
     );
     inputs.push({ runtime, source, name, type: plugin.name });
@@ -216,7 +267,12 @@ function constructInputs(b: Builder, inputRuntimes: ReadonlyMap<string, Populati
  * Graded sources (rate populations, graded inputs) transmit values instead of spikes: their
  * projections deliver currents on the grid, with one delay and no dendritic part.
  */
-function gradedDelivery(b: Builder, populations: readonly PopulationRuntime[], inputs: SimulationParts['inputs'], projections: readonly ProjectionRuntime[]): GradedDelivery[] {
+function gradedDelivery(
+  b: Builder,
+  populations: readonly PopulationRuntime[],
+  inputs: SimulationParts['inputs'],
+  projections: readonly ProjectionRuntime[],
+): GradedDelivery[] {
   const { locate } = b.plan;
   const outputs = new Map<string, Float64Array>();
   for (const p of populations) if (p.population!.output) outputs.set(p.name, p.population!.output);
@@ -227,8 +283,20 @@ function gradedDelivery(b: Builder, populations: readonly PopulationRuntime[], i
     const output = outputs.get(runtime.from);
     if (!output) continue;
     const base = ['projections', i];
-    if (runtime.delay !== null) problems.push({ location: locate([...base, 'delay_ms']), path: [...base, 'delay_ms'].join('.'), expected: `one delay for the whole projection: ${runtime.from} is graded (it transmits values, not spikes)`, found: 'a delay per synapse' });
-    if (runtime.dendritic_delay_ms !== 0) problems.push({ location: locate([...base, 'dendritic_delay_ms']), path: [...base, 'dendritic_delay_ms'].join('.'), expected: `0: ${runtime.from} is graded, and graded transmission has only an axonal delay`, found: String(runtime.dendritic_delay_ms) });
+    if (runtime.delay !== null)
+      problems.push({
+        location: locate([...base, 'delay_ms']),
+        path: [...base, 'delay_ms'].join('.'),
+        expected: `one delay for the whole projection: ${runtime.from} is graded (it transmits values, not spikes)`,
+        found: 'a delay per synapse',
+      });
+    if (runtime.dendritic_delay_ms !== 0)
+      problems.push({
+        location: locate([...base, 'dendritic_delay_ms']),
+        path: [...base, 'dendritic_delay_ms'].join('.'),
+        expected: `0: ${runtime.from} is graded, and graded transmission has only an axonal delay`,
+        found: String(runtime.dendritic_delay_ms),
+      });
     runtime.preOutput = output;
     graded.push(new GradedDelivery(runtime, output, b.scheduler));
   }
@@ -237,37 +305,66 @@ function gradedDelivery(b: Builder, populations: readonly PopulationRuntime[], i
 }
 
 /** For a training scenario: each layer's memory circuit, then the protocol, attached to the simulation. */
-function attachTraining(b: Builder, sim: Simulation, inputs: SimulationParts['inputs'], projections: readonly ProjectionRuntime[], modulators: ReadonlyMap<string, Channel>): void {
+function attachTraining(
+  b: Builder,
+  sim: Simulation,
+  inputs: SimulationParts['inputs'],
+  projections: readonly ProjectionRuntime[],
+  modulators: ReadonlyMap<string, Channel>,
+): void {
   const { s, training, memoryPlans, locate, loaded } = b.plan;
   const tr = s.training;
   if (!tr || !training) return;
   const { runtimes, seed, scheduler } = b;
   const input = inputs.find((i) => i.name === tr.input)!;
-  if (!isSampleInput(input.source)) throw new ScenarioError([{ location: locate(['training', 'input']), path: 'training.input', expected: 'an input that can present samples (e.g. type rate-code)', found: `"${tr.input}" (${input.type})` }]);
+  if (!isSampleInput(input.source))
+    throw new ScenarioError([
+      {
+        location: locate(['training', 'input']),
+        path: 'training.input',
+        expected: 'an input that can present samples (e.g. type rate-code)',
+        found: `"${tr.input}" (${input.type})`,
+      },
+    ]);
   const layers: TrainingLayer[] = memoryPlans.map((p, i) => {
     const runtime = runtimes.get(p.population)!;
     const activity = layerActivity(runtime);
-    const memory = b.guarded(['training', 'layers', i, 'memory'], () =>
-      p.plugin.create({
-        params: p.params,
-        scheduler,
-        rng: Rng.derive(seed, `memory/${p.population}`),
-        dims: { x: training.shape.nFeatures, y: training.shape.nClasses, z: runtime.size },
-        channel: modulators.get(signalChannel(p.population))!,
-        baseDir: loaded.dir,
-        network: {
-          layer: p.population,
-          readout: tr.readout,
-          readoutError: (out, y) => readoutError(tr, layerIsSpiking(runtimes.get(tr.readout)!), out, y),
-          population: (name) => runtimes.get(name),
-          projections,
-        },
-      }),
+    const memory = b.guarded(
+      ['training', 'layers', i, 'memory'],
+      () =>
+        p.plugin.create({
+          params: p.params,
+          scheduler,
+          rng: Rng.derive(seed, `memory/${p.population}`),
+          dims: { x: training.shape.nFeatures, y: training.shape.nClasses, z: runtime.size },
+          channel: modulators.get(signalChannel(p.population))!,
+          baseDir: loaded.dir,
+          network: {
+            layer: p.population,
+            readout: tr.readout,
+            readoutError: (out, y) => readoutError(tr, layerIsSpiking(runtimes.get(tr.readout)!), out, y),
+            population: (name) => runtimes.get(name),
+            projections,
+          },
+        }),
       { kind: 'memory', name: p.plugin.name },
     );
     return { name: p.population, activity, memory, sigma: kernelWidths(p.params) };
   });
-  sim.attach(new Trainer(sim, tr, training.dataset!, training.name, input.source, layerActivity(runtimes.get(tr.readout)!), layers, modulators.get(errorChannel(tr.readout))!, Rng.derive(seed, 'training/shuffle'), Rng.derive(seed, 'training/ties')));
+  sim.attach(
+    new Trainer(
+      sim,
+      tr,
+      training.dataset!,
+      training.name,
+      input.source,
+      layerActivity(runtimes.get(tr.readout)!),
+      layers,
+      modulators.get(errorChannel(tr.readout))!,
+      Rng.derive(seed, 'training/shuffle'),
+      Rng.derive(seed, 'training/ties'),
+    ),
+  );
 }
 
 /** Runs fn; a failure is reported at p, naming the plugin when it is a plugin's own failure. */
@@ -284,7 +381,8 @@ function guard(plan: NetworkPlan): Builder['guarded'] {
         const at = [...p, 'params', err.param];
         throw new ScenarioError([{ location: locate(at), path: at.join('.'), expected: err.expected, found: firstLine(err) }]);
       }
-      if (err instanceof ConnectorError || err instanceof RangeError) throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected: 'a realisable specification', found: firstLine(err) }]);
+      if (err instanceof ConnectorError || err instanceof RangeError)
+        throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected: 'a realisable specification', found: firstLine(err) }]);
       const who = plugin ? registry.describe(plugin.kind, plugin.name) : 'a plugin';
       throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected: `${who} to build without error`, found: `it threw: ${firstLine(err)}` }]);
     }
@@ -313,7 +411,9 @@ class PostSpikeRelay implements SpikeListener {
 }
 
 /** The guards section with its defaults filled in, or none when disabled. */
-function guardSettings(g: Partial<{ enabled: boolean; check_every_ms: number; max_rate_hz: number; max_pending_events: number }> | undefined): GuardSettings | undefined {
+function guardSettings(
+  g: Partial<{ enabled: boolean; check_every_ms: number; max_rate_hz: number; max_pending_events: number }> | undefined,
+): GuardSettings | undefined {
   const all = { enabled: true, check_every_ms: 100, max_rate_hz: 1000, max_pending_events: 50_000_000, ...g };
   return all.enabled ? { check_every_ms: all.check_every_ms, max_rate_hz: all.max_rate_hz, max_pending_events: all.max_pending_events } : undefined;
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as v from 'valibot';
-import { Document, LineCounter, parseDocument, parse as parseYaml, isMap, isNode } from 'yaml';
+import { type Document, LineCounter, parseDocument, parse as parseYaml, isMap, isNode } from 'yaml';
 import { describeValue, EngramError, ScenarioError, type Diagnostic, type FieldPath, type SourceLocation } from '../core/errors.js';
 import { ALLOWED_FIELDS, ScenarioSchema, type Scenario } from './schema.js';
 
@@ -26,7 +26,7 @@ export class SourceMap {
   locate(fieldPath: FieldPath, onKey = false): SourceLocation {
     const key = fieldPath.join('.');
     for (const [p, expr] of this.overrides) {
-      if (key === p || key.startsWith(p + '.')) return { file: `--set ${expr}` };
+      if (key === p || key.startsWith(`${p}.`)) return { file: `--set ${expr}` };
     }
     if (!this.doc || !this.lines) return { file: this.file };
     if (onKey && fieldPath.length > 0) {
@@ -76,7 +76,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new EngramError(`${file}: cannot read the scenario file (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
+    throw new EngramError(`${file}: cannot read the scenario file (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`);
   }
   return parseScenario(text, file, options);
 }
@@ -104,7 +104,14 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
     // The alias bound stops "billion laughs" documents (aliases of aliases, exponential size).
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ScenarioError([{ location: { file, line: 1, column: 1 }, path: '', expected: 'at most 100 alias expansions (YAML anchors and aliases)', found: (err as Error).message.split('\n')[0] }]);
+    throw new ScenarioError([
+      {
+        location: { file, line: 1, column: 1 },
+        path: '',
+        expected: 'at most 100 alias expansions (YAML anchors and aliases)',
+        found: (err as Error).message.split('\n')[0],
+      },
+    ]);
   }
   const overrides = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
@@ -114,16 +121,30 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
       diagnostics.push({ location: { file: `--set ${expr}` }, path: '', expected: 'path=value, e.g. --set duration_ms=200', found: JSON.stringify(expr) });
       continue;
     }
-    const keyPath = expr.slice(0, eq).split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    const keyPath = expr
+      .slice(0, eq)
+      .split('.')
+      .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
     let value: unknown;
     try {
       value = parseYaml(expr.slice(eq + 1));
     } catch (err) {
-      diagnostics.push({ location: { file: `--set ${expr}` }, path: keyPath.join('.'), expected: 'a YAML value', found: (err as Error).message.split('\n')[0] });
+      diagnostics.push({
+        location: { file: `--set ${expr}` },
+        path: keyPath.join('.'),
+        expected: 'a YAML value',
+        found: (err as Error).message.split('\n')[0],
+      });
       continue;
     }
     const problem = setPath(data, keyPath, value);
-    if (problem) diagnostics.push({ location: { file: `--set ${expr}` }, path: keyPath.join('.'), expected: 'a path into the scenario\'s mappings and lists', found: problem });
+    if (problem)
+      diagnostics.push({
+        location: { file: `--set ${expr}` },
+        path: keyPath.join('.'),
+        expected: "a path into the scenario's mappings and lists",
+        found: problem,
+      });
     else overrides.set(keyPath.join('.'), expr);
   }
   if (options.seed !== undefined && data && typeof data === 'object') {
@@ -133,9 +154,19 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
   const source = new SourceMap(file, doc, lines, overrides);
   if (diagnostics.length) throw new ScenarioError(diagnostics);
   const cycle = findCycle(data);
-  if (cycle) throw new ScenarioError([{ location: source.locate(cycle), path: cycle.join('.'), expected: 'no YAML anchor that contains an alias of itself', found: 'a cycle back to an enclosing value' }]);
+  if (cycle)
+    throw new ScenarioError([
+      {
+        location: source.locate(cycle),
+        path: cycle.join('.'),
+        expected: 'no YAML anchor that contains an alias of itself',
+        found: 'a cycle back to an enclosing value',
+      },
+    ]);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ScenarioError([{ location: source.locate([]), path: '', expected: 'a mapping with at least duration_ms and populations', found: describeValue(data) }]);
+    throw new ScenarioError([
+      { location: source.locate([]), path: '', expected: 'a mapping with at least duration_ms and populations', found: describeValue(data) },
+    ]);
   }
   const result = v.safeParse(ScenarioSchema, data);
   if (!result.success) throw new ScenarioError(result.issues.slice(0, 20).map((issue) => issueToDiagnostic(issue, data, source)));
@@ -235,7 +266,9 @@ function strictJson(text: string, file: string): void {
       line = before.length;
       column = before[before.length - 1].length + 1;
     }
-    throw new ScenarioError([{ location: { file, line, column }, path: '', expected: 'valid JSON (a .json scenario; YAML syntax needs a .yaml name)', found: message }]);
+    throw new ScenarioError([
+      { location: { file, line, column }, path: '', expected: 'valid JSON (a .json scenario; YAML syntax needs a .yaml name)', found: message },
+    ]);
   }
 }
 

@@ -54,7 +54,14 @@ class Planner {
    * A plugin's parameters resolved against its specs (defaults filled in), then its check of
    * the combination (reported at `checkAt`.params.<param>); `ok` is false when any value was invalid.
    */
-  params(kind: PluginKind, plugin: { name: string; params: PluginOf<PluginKind>['params'] }, raw: unknown, paramsPath: FieldPath, checkAt: FieldPath, check?: (values: Record<string, unknown>) => Problems | undefined): { values: Record<string, unknown>; ok: boolean } {
+  params(
+    kind: PluginKind,
+    plugin: { name: string; params: PluginOf<PluginKind>['params'] },
+    raw: unknown,
+    paramsPath: FieldPath,
+    checkAt: FieldPath,
+    check?: (values: Record<string, unknown>) => Problems | undefined,
+  ): { values: Record<string, unknown>; ok: boolean } {
     const { values, diagnostics } = resolveParams(`${PluginKindLabels[kind]} ${plugin.name}`, plugin.params, raw, paramsPath, this.locate);
     this.diagnostics.push(...diagnostics);
     const ok = diagnostics.length === 0;
@@ -88,13 +95,29 @@ export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, tr
   const protocolChannels = s.training ? trainingChannels(s.training) : new Map<string, { population: string }>();
   const popPlans = planPopulations(pl);
   const inputPlans = planInputs(pl);
-  const sourceSize = (n: string) => s.populations[n]?.size ?? (s.inputs[n] && inputPlans.find((p) => p?.name === n)?.plugin.output === 'spikes' ? s.inputs[n].size : undefined);
+  const sourceSize = (n: string) =>
+    s.populations[n]?.size ?? (s.inputs[n] && inputPlans.find((p) => p?.name === n)?.plugin.output === 'spikes' ? s.inputs[n].size : undefined);
   const { names, projPlans } = planProjections(pl, popPlans, inputPlans, sourceSize, protocolChannels);
   planModulators(pl, sourceSize);
   const memoryPlans = planTraining(pl, training, inputPlans, protocolChannels);
   const recPlans = planRecorders(pl, popPlans, inputPlans, names);
   if (pl.diagnostics.length) throw new ScenarioError(pl.diagnostics);
-  return { loaded, registry, training, startedAt, s, locate: pl.locate, dt: pl.dt, t_stop_ms, popPlans, inputPlans, projPlans, memoryPlans, recPlans, protocolChannels };
+  return {
+    loaded,
+    registry,
+    training,
+    startedAt,
+    s,
+    locate: pl.locate,
+    dt: pl.dt,
+    t_stop_ms,
+    popPlans,
+    inputPlans,
+    projPlans,
+    memoryPlans,
+    recPlans,
+    protocolChannels,
+  };
 }
 
 export type NetworkPlan = ReturnType<typeof planNetwork>;
@@ -104,7 +127,8 @@ function planDuration(pl: Planner, training: PreparedTraining | undefined): numb
   const { s, dt } = pl;
   let duration = s.duration_ms ?? 0;
   if (s.training) {
-    if (s.duration_ms !== undefined) pl.problem(['duration_ms'], 'no duration_ms in a training scenario: the training section sets the length', String(s.duration_ms), true);
+    if (s.duration_ms !== undefined)
+      pl.problem(['duration_ms'], 'no duration_ms in a training scenario: the training section sets the length', String(s.duration_ms), true);
     if (training) duration = Math.ceil(Trainer.duration(s.training, training.shape) / dt - 1e-9) * dt;
   } else if (s.duration_ms === undefined) {
     pl.problem([], 'a duration_ms (or a training section)', 'no duration_ms');
@@ -116,7 +140,12 @@ function planDuration(pl: Planner, training: PreparedTraining | undefined): numb
   // Grid times are k * dt with k exact in a double far beyond this; a run this long would
   // take centuries anyway, so a larger duration is a typo (or a unit mistake).
   const MAX_STEPS = 2 ** 40;
-  if (steps > MAX_STEPS) pl.problem(s.training ? ['training', 'epochs'] : ['duration_ms'], `at most 2^40 grid steps (duration / resolution_ms ${dt})`, `${steps.toPrecision(3)} steps`);
+  if (steps > MAX_STEPS)
+    pl.problem(
+      s.training ? ['training', 'epochs'] : ['duration_ms'],
+      `at most 2^40 grid steps (duration / resolution_ms ${dt})`,
+      `${steps.toPrecision(3)} steps`,
+    );
   if (Object.keys(s.populations).length === 0) pl.problem(['populations'], 'at least one neuron population', 'none');
   return steps * dt;
 }
@@ -129,8 +158,10 @@ function planPopulations(pl: Planner) {
     const { values } = pl.params('neuron', plugin, spec.params, [...base, 'params'], base, (v) => plugin.check?.(v));
     const stateNames = plugin.state.map((v) => v.name);
     for (const [variable, value] of Object.entries(spec.init)) {
-      if (!stateNames.includes(variable)) pl.problem([...base, 'init', variable], `a state variable of ${plugin.name}: ${stateNames.join(', ')}`, `unknown variable "${variable}"`, true);
-      else if (Array.isArray(value) && value.length !== spec.size) pl.problem([...base, 'init', variable], `a list of ${spec.size} values (one per neuron)`, `a list of ${value.length}`);
+      if (!stateNames.includes(variable))
+        pl.problem([...base, 'init', variable], `a state variable of ${plugin.name}: ${stateNames.join(', ')}`, `unknown variable "${variable}"`, true);
+      else if (Array.isArray(value) && value.length !== spec.size)
+        pl.problem([...base, 'init', variable], `a list of ${spec.size} values (one per neuron)`, `a list of ${value.length}`);
     }
     return { name, spec, plugin, params: values };
   });
@@ -148,7 +179,8 @@ function planInputs(pl: Planner) {
     let targetSize = 0;
     if (plugin.output === 'spikes') {
       if (spec.size === undefined) pl.problem(base, `a size (number of generator neurons) for ${plugin.name} input`, 'no size');
-      if (spec.target !== undefined) pl.problem([...base, 'target'], `no target: ${plugin.name} makes spikes; connect it with a projection`, `target ${spec.target}`);
+      if (spec.target !== undefined)
+        pl.problem([...base, 'target'], `no target: ${plugin.name} makes spikes; connect it with a projection`, `target ${spec.target}`);
     } else {
       if (spec.size !== undefined) pl.problem([...base, 'size'], `no size: ${plugin.name} drives neurons of its target`, String(spec.size));
       if (spec.target === undefined) pl.problem(base, `a target population for ${plugin.name} input`, 'no target');
@@ -157,7 +189,14 @@ function planInputs(pl: Planner) {
     }
     // The input's check sees its size or its target's: only once those are known.
     const sized = plugin.output === 'spikes' ? spec.size !== undefined : targetSize > 0;
-    const { values } = pl.params('input', plugin, spec.params, [...base, 'params'], base, sized ? (v) => plugin.check?.(v, spec.size ?? 0, targetSize) : undefined);
+    const { values } = pl.params(
+      'input',
+      plugin,
+      spec.params,
+      [...base, 'params'],
+      base,
+      sized ? (v) => plugin.check?.(v, spec.size ?? 0, targetSize) : undefined,
+    );
     return { name, spec, plugin, params: values };
   });
 }
@@ -180,7 +219,13 @@ function lowerBound(value: ArrayValue): number {
   return Array.isArray(value) ? Math.min(...value) : specBounds(value as ValueSpec)[0];
 }
 
-function planProjections(pl: Planner, popPlans: PopulationPlans, inputPlans: InputPlans, sourceSize: (n: string) => number | undefined, protocolChannels: ReadonlyMap<string, unknown>) {
+function planProjections(
+  pl: Planner,
+  popPlans: PopulationPlans,
+  inputPlans: InputPlans,
+  sourceSize: (n: string) => number | undefined,
+  protocolChannels: ReadonlyMap<string, unknown>,
+) {
   const { s, dt } = pl;
   const names = projectionNames(s.projections);
   const seen = new Map<string, number>();
@@ -207,14 +252,22 @@ function planProjections(pl: Planner, popPlans: PopulationPlans, inputPlans: Inp
     for (const field of ['weight', 'delay_ms'] as const) {
       const value = spec[field];
       if (Array.isArray(value) && value.length !== nPairs) {
-        pl.problem([...base, field], nPairs < 0 ? 'a number or a distribution (lists go with connector type list)' : `a list of ${nPairs} values, one per pair`, `a list of ${value.length}`);
+        pl.problem(
+          [...base, field],
+          nPairs < 0 ? 'a number or a distribution (lists go with connector type list)' : `a list of ${nPairs} values, one per pair`,
+          `a list of ${value.length}`,
+        );
       }
     }
     const delaySpec: ArrayValue = spec.delay_ms ?? dt;
     const minDelay = lowerBound(delaySpec);
     if (minDelay < 0) pl.problem([...base, 'delay_ms'], 'axonal delays >= 0 ms (give a normal distribution a low bound)', String(minDelay));
     else if (minDelay + spec.dendritic_delay_ms < dt * (1 - 1e-9)) {
-      pl.problem([...base, 'delay_ms'], `delay_ms + dendritic_delay_ms >= resolution_ms (${dt} ms): spikes are detected up to one step after they happen`, `a smallest delay of ${minDelay + spec.dendritic_delay_ms} ms`);
+      pl.problem(
+        [...base, 'delay_ms'],
+        `delay_ms + dendritic_delay_ms >= resolution_ms (${dt} ms): spikes are detected up to one step after they happen`,
+        `a smallest delay of ${minDelay + spec.dendritic_delay_ms} ms`,
+      );
     }
     let rule: PluginOf<'plasticity'> | undefined;
     let ruleParams: Record<string, unknown> = {};
@@ -223,7 +276,9 @@ function planProjections(pl: Planner, popPlans: PopulationPlans, inputPlans: Inp
       if (rule) {
         const found = rule;
         const modulatorNames = new Set([...Object.keys(s.modulators), ...protocolChannels.keys()]);
-        ruleParams = pl.params('plasticity', found, spec.plasticity.params, [...base, 'plasticity', 'params'], [...base, 'plasticity'], (v) => found.check?.(v, { modulators: modulatorNames })).values;
+        ruleParams = pl.params('plasticity', found, spec.plasticity.params, [...base, 'plasticity', 'params'], [...base, 'plasticity'], (v) =>
+          found.check?.(v, { modulators: modulatorNames }),
+        ).values;
       }
     }
     return { name, spec, port, delaySpec, rule, ruleParams };
@@ -248,18 +303,32 @@ function planTraining(pl: Planner, training: PreparedTraining | undefined, input
   const tr = s.training;
   if (!tr) return memoryPlans;
   const inputPlan = inputPlans.find((p) => p?.name === tr.input);
-  if (!inputPlan || inputPlan.plugin.output !== 'spikes') {
-    pl.problem(['training', 'input'], `a spike input that encodes samples (e.g. type rate-code): ${inputPlans.filter((p) => p?.plugin.output === 'spikes').map((p) => p!.name).join(', ') || '(none)'}`, `"${tr.input}"`);
+  if (inputPlan?.plugin.output !== 'spikes') {
+    pl.problem(
+      ['training', 'input'],
+      `a spike input that encodes samples (e.g. type rate-code): ${
+        inputPlans
+          .filter((p) => p?.plugin.output === 'spikes')
+          .map((p) => p!.name)
+          .join(', ') || '(none)'
+      }`,
+      `"${tr.input}"`,
+    );
   } else if (training && inputPlan.spec.size !== training.shape.nFeatures) {
     pl.problem(['inputs', tr.input, 'size'], `${training.shape.nFeatures} generator neurons, one per feature of ${training.name}`, String(inputPlan.spec.size));
   }
   if (!(tr.readout in s.populations)) pl.problem(['training', 'readout'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${tr.readout}"`);
   else if (training && s.populations[tr.readout].size !== training.shape.nClasses) {
-    pl.problem(['populations', tr.readout, 'size'], `${training.shape.nClasses} neurons, one per class of ${training.name}`, String(s.populations[tr.readout].size));
+    pl.problem(
+      ['populations', tr.readout, 'size'],
+      `${training.shape.nClasses} neurons, one per class of ${training.name}`,
+      String(s.populations[tr.readout].size),
+    );
   }
   tr.layers.forEach((layer, i) => {
     const base: FieldPath = ['training', 'layers', i];
-    if (!(layer.population in s.populations)) pl.problem([...base, 'population'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${layer.population}"`);
+    if (!(layer.population in s.populations))
+      pl.problem([...base, 'population'], `a population: ${Object.keys(s.populations).join(', ')}`, `"${layer.population}"`);
     const plugin = pl.plugin('memory', layer.memory.type, [...base, 'memory', 'type'], 'a memory circuit', 'type');
     if (!plugin) return;
     const { values } = pl.params('memory', plugin, layer.memory.params, [...base, 'memory', 'params'], [...base, 'memory'], (v) => plugin.check?.(v));
@@ -272,7 +341,13 @@ function planTraining(pl: Planner, training: PreparedTraining | undefined, input
     });
   }
   if (protocolChannels.size && Object.keys(s.modulators).some((m) => protocolChannels.has(m))) {
-    pl.problem(['modulators'], 'channel names other than xi/<layer> and error/<readout>, which training makes', Object.keys(s.modulators).filter((m) => protocolChannels.has(m)).join(', '));
+    pl.problem(
+      ['modulators'],
+      'channel names other than xi/<layer> and error/<readout>, which training makes',
+      Object.keys(s.modulators)
+        .filter((m) => protocolChannels.has(m))
+        .join(', '),
+    );
   }
   return memoryPlans;
 }
@@ -280,7 +355,8 @@ function planTraining(pl: Planner, training: PreparedTraining | undefined, input
 function planRecorders(pl: Planner, popPlans: PopulationPlans, inputPlans: InputPlans, projectionNames: readonly string[]) {
   const viewInfo = new Map<string, Omit<PopulationView, 'addSpikeListener' | 'population'>>();
   for (const p of popPlans) if (p) viewInfo.set(p.name, { name: p.name, size: p.spec.size, kind: 'neurons', state: p.plugin.state });
-  for (const p of inputPlans) if (p && p.plugin.output === 'spikes' && p.spec.size) viewInfo.set(p.name, { name: p.name, size: p.spec.size, kind: 'spike-input', state: [] });
+  for (const p of inputPlans)
+    if (p && p.plugin.output === 'spikes' && p.spec.size) viewInfo.set(p.name, { name: p.name, size: p.spec.size, kind: 'spike-input', state: [] });
   return pl.s.recorders.map((spec, i) => {
     const base: FieldPath = ['recorders', i];
     const plugin = pl.plugin('recorder', spec.type, [...base, 'type'], 'a recorder type', 'type');

@@ -24,12 +24,22 @@ export async function loadScenarioPlugins(loaded: LoadedScenario): Promise<Plugi
       const resolved = isPath ? path.resolve(loaded.dir, spec) : req.resolve(spec);
       mod = await import(pathToFileURL(resolved).href);
     } catch (err) {
-      diagnostics.push({ location: loaded.source.locate(where), path: `plugins.${i}`, expected, found: `"${spec}", which cannot be loaded: ${firstLine(err)}` });
+      diagnostics.push({
+        location: loaded.source.locate(where),
+        path: `plugins.${i}`,
+        expected,
+        found: `"${spec}", which cannot be loaded: ${firstLine(err)}`,
+      });
       continue;
     }
     const m = mod.default as { load?: unknown; id?: unknown } | undefined;
     if (!m || typeof m !== 'object' || typeof m.load !== 'function') {
-      diagnostics.push({ location: loaded.source.locate(where), path: `plugins.${i}`, expected, found: `"${spec}" with default export ${describeValue(mod.default)}` });
+      diagnostics.push({
+        location: loaded.source.locate(where),
+        path: `plugins.${i}`,
+        expected,
+        found: `"${spec}" with default export ${describeValue(mod.default)}`,
+      });
       continue;
     }
     const at = formatLocation(loaded.source.locate(where));

@@ -19,13 +19,24 @@ export interface PreparedTraining {
  * the network is built, so that its size can fix the run's length and be checked against the
  * input and readout populations.
  */
-export async function prepareTraining(loaded: LoadedScenario, registry: PluginRegistry, options: { load?: boolean } = {}): Promise<PreparedTraining | undefined> {
+export async function prepareTraining(
+  loaded: LoadedScenario,
+  registry: PluginRegistry,
+  options: { load?: boolean } = {},
+): Promise<PreparedTraining | undefined> {
   const tr = loaded.scenario.training;
   if (!tr) return undefined;
   const locate = (p: FieldPath, onKey = false) => loaded.source.locate(p, onKey);
   const plugin = registry.dataset.get(tr.dataset.type);
   if (!plugin) {
-    throw new ScenarioError([{ location: locate(['training', 'dataset', 'type']), path: 'training.dataset.type', expected: `a dataset: ${registry.dataset.names().join(', ') || '(none registered)'}`, found: `unknown dataset "${tr.dataset.type}"` }]);
+    throw new ScenarioError([
+      {
+        location: locate(['training', 'dataset', 'type']),
+        path: 'training.dataset.type',
+        expected: `a dataset: ${registry.dataset.names().join(', ') || '(none registered)'}`,
+        found: `unknown dataset "${tr.dataset.type}"`,
+      },
+    ]);
   }
   const { values, diagnostics } = resolveParams(`dataset ${plugin.name}`, plugin.params, tr.dataset.params, ['training', 'dataset', 'params'], locate);
   if (diagnostics.length) throw new ScenarioError(diagnostics);

@@ -61,14 +61,23 @@ export const GuardsSchema = v.strictObject({
   enabled: v.optional(v.boolean('expected true or false'), true),
   check_every_ms: v.optional(positive('how often the guards check, in ms of simulated time'), 100),
   max_rate_hz: v.optional(positive('the highest firing rate of any neuron over a check interval, in Hz'), 1000),
-  max_pending_events: v.optional(v.pipe(v.number('expected an integer >= 1'), v.check((x) => Number.isSafeInteger(x) && x >= 1, 'expected an integer >= 1')), 50_000_000),
+  max_pending_events: v.optional(
+    v.pipe(
+      v.number('expected an integer >= 1'),
+      v.check((x) => Number.isSafeInteger(x) && x >= 1, 'expected an integer >= 1'),
+    ),
+    50_000_000,
+  ),
 });
 
 export const ScenarioSchema = v.strictObject({
   name: v.optional(NameSchema),
   description: v.optional(v.string()),
   seed: v.optional(
-    v.pipe(v.number('expected an integer seed >= 0'), v.check((x) => Number.isSafeInteger(x) && x >= 0, 'expected an integer seed from 0 to 2^53-1')),
+    v.pipe(
+      v.number('expected an integer seed >= 0'),
+      v.check((x) => Number.isSafeInteger(x) && x >= 0, 'expected an integer seed from 0 to 2^53-1'),
+    ),
     1,
   ),
   duration_ms: v.optional(positive('the simulated time in ms')),

@@ -15,7 +15,9 @@ import { describe, expect, it } from 'vitest';
  */
 const dir = path.resolve('test/fixtures/bad');
 const cli = path.resolve('dist/cli/engram.js');
-const fixtures = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .sort();
 
 function engram(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -63,7 +65,9 @@ describe('bad input', () => {
       const first = stderr.split('\n')[0];
       const problems = [
         code !== (run ? 3 : 2) && `exit code ${code}`,
-        !new RegExp(`^engram: ${f.replace(/\./g, '\\.')}:\\d+:\\d+: `).test(first) && !(run && /^engram: .+ at .+:\d+:\d+/.test(first)) && 'no file:line:column first',
+        !new RegExp(`^engram: ${f.replace(/\./g, '\\.')}:\\d+:\\d+: `).test(first) &&
+          !(run && /^engram: .+ at .+:\d+:\d+/.test(first)) &&
+          'no file:line:column first',
         !/expected /.test(stderr) && !run && !construct && 'no expectation',
         !stderr.includes(expectText) && `no "${expectText}"`,
         /^\s+at /m.test(stderr) && 'a stack trace',

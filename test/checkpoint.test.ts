@@ -16,7 +16,10 @@ function outputs(dir: string): Record<string, string> {
     }
   };
   read('.');
-  files['history.csv'] = files['history.csv'].split('\n').map((l) => l.split(',').slice(0, -1).join(',')).join('\n');
+  files['history.csv'] = files['history.csv']
+    .split('\n')
+    .map((l) => l.split(',').slice(0, -1).join(','))
+    .join('\n');
   return files;
 }
 
@@ -56,7 +59,9 @@ describe('checkpoints', () => {
       expect(summary(split).status).toBe('complete');
       expect(summary(split).t_stop_ms).toBe(summary(whole).t_stop_ms);
       expect(summary(split).populations).toEqual(summary(whole).populations);
-      expect(summary(split).training.history.map((h: { test_accuracy: number }) => h.test_accuracy)).toEqual(summary(whole).training.history.map((h: { test_accuracy: number }) => h.test_accuracy));
+      expect(summary(split).training.history.map((h: { test_accuracy: number }) => h.test_accuracy)).toEqual(
+        summary(whole).training.history.map((h: { test_accuracy: number }) => h.test_accuracy),
+      );
       tmp.done();
     }, 60_000);
   }
@@ -76,7 +81,9 @@ describe('checkpoints', () => {
     child.kill('SIGINT');
     expect(await new Promise((r) => child.on('close', r))).toBe(130);
     expect(stderr).toMatch(/continue with: engram run scenarios\/xor-rate.yaml --resume /);
-    const resumed = spawnSync(process.execPath, [cli, 'run', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=40', '--quiet', '--resume', split], { encoding: 'utf8' });
+    const resumed = spawnSync(process.execPath, [cli, 'run', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=40', '--quiet', '--resume', split], {
+      encoding: 'utf8',
+    });
     expect(resumed.status).toBe(0);
     expect(outputs(split)).toEqual(outputs(whole));
     tmp.done();
@@ -86,7 +93,9 @@ describe('checkpoints', () => {
     const tmp = tempDir();
     const out = path.join(tmp.dir, 'a');
     await runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], out });
-    await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], seed: 9, resume: out })).rejects.toThrow(/written for another scenario, seed or --set overrides/);
+    await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], seed: 9, resume: out })).rejects.toThrow(
+      /written for another scenario, seed or --set overrides/,
+    );
     await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], resume: path.join(tmp.dir, 'none') })).rejects.toThrow(EngramError);
     tmp.done();
   });
@@ -99,7 +108,9 @@ describe('checkpoints', () => {
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     expect(saved.version).toBe(CHECKPOINT_VERSION);
     writeFileSync(file, JSON.stringify({ ...saved, version: 1 }));
-    await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=2'], resume: out })).rejects.toThrow(/checkpoint format version 1.*run the training again without --resume/s);
+    await expect(runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=2'], resume: out })).rejects.toThrow(
+      /checkpoint format version 1.*run the training again without --resume/s,
+    );
     tmp.done();
   });
 });

@@ -39,7 +39,11 @@ describe('engram CLI', () => {
     const r = engram('run', 'docs/examples/perfect-if.yaml', '--out', out.dir);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const rows = readFileSync(`${out.dir}/spikes/pif.csv`, 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const rows = readFileSync(`${out.dir}/spikes/pif.csv`, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
     // Slope 0.1 nA / 0.25 nF = 0.4 mV/ms; a full climb of 10 mV takes 25 ms.
     const byNeuron = (j: number) => rows.filter((r) => r[1] === j).map((r) => r[0]);
     expect(byNeuron(0)).toEqual([25, 50, 75, 100].map((t) => expect.closeTo(t, 9)));
@@ -73,10 +77,12 @@ describe('engram CLI', () => {
     const r = engram('run', 'scenarios/linear.yaml', '--out', out.dir, '--set', 'training.epochs=2', '--set', 'training.train_samples=40');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^epoch 1\/2: train +[\d.]+%  test +[\d.]+%  \([\d.]+ s\)\nepoch 2\/2: /);
+    expect(r.out).toMatch(/^epoch 1\/2: train +[\d.]+% {2}test +[\d.]+% {2}\([\d.]+ s\)\nepoch 2\/2: /);
     expect(r.out).toMatch(/linear: final train accuracy [\d.]+%, test accuracy [\d.]+% after 2 epochs/);
     const csv = readFileSync(`${out.dir}/history.csv`, 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toBe('epoch,train_accuracy,test_accuracy,h1_hsic_xz,h1_hsic_yz,h1_probe,h1_separability,h1_effective_rank,h1_mean_rate,h1_silent_fraction,readout_silent,stalled,t_ms,wall_s');
+    expect(csv[0]).toBe(
+      'epoch,train_accuracy,test_accuracy,h1_hsic_xz,h1_hsic_yz,h1_probe,h1_separability,h1_effective_rank,h1_mean_rate,h1_silent_fraction,readout_silent,stalled,t_ms,wall_s',
+    );
     expect(csv).toHaveLength(3);
     out.done();
   });
@@ -103,7 +109,9 @@ describe('engram CLI', () => {
     writeFileSync(`${out.dir}/s.yaml`, 'duration_ms: 10\nplugins: [./nope.js]\npopulations:\n  a: {model: lif, size: 1}\n');
     const plugin = engram('run', `${out.dir}/s.yaml`);
     expect(plugin.code).toBe(2);
-    expect(plugin.err).toMatch(/s\.yaml:2:11: plugins\.0: expected a module that default-exports an inversify ContainerModule, found "\.\/nope\.js", which cannot be loaded/);
+    expect(plugin.err).toMatch(
+      /s\.yaml:2:11: plugins\.0: expected a module that default-exports an inversify ContainerModule, found "\.\/nope\.js", which cannot be loaded/,
+    );
     noStack(plugin.err + missing.err + unknown.err);
     out.done();
   });
@@ -114,25 +122,47 @@ describe('engram CLI', () => {
     for (const name of ['lif:', 'poisson:', 'spike-source:', 'current:', 'spikes:', 'state:', 'rates:']) expect(r.out).toContain(name);
     expect(r.out).toMatch(/tau_m_ms\s+default 10; membrane time constant/);
     const json = JSON.parse(engram('plugins', '--json', '--kind', 'neuron').out);
-    expect(json.neuron.find((p: { name: string }) => p.name === 'lif')).toMatchObject({ name: 'lif', params: expect.arrayContaining([{ name: 'E_L_mV', default: -70, expects: 'a number', description: 'resting potential' }]) });
+    expect(json.neuron.find((p: { name: string }) => p.name === 'lif')).toMatchObject({
+      name: 'lif',
+      params: expect.arrayContaining([{ name: 'E_L_mV', default: -70, expects: 'a number', description: 'resting potential' }]),
+    });
   });
 
-  it('memory train saves a layer\'s reservoir, resumes, and a memory experiment writes its table', () => {
+  it("memory train saves a layer's reservoir, resumes, and a memory experiment writes its table", () => {
     const out = tempDir();
     const file = `${out.dir}/h2.json`;
     const small = ['--set', 'training.layers.1.memory.params.size=30', '--set', 'training.layers.1.memory.params.train_samples=600'];
     const r = engram('memory', 'train', 'scenarios/xor-reservoir.yaml', '--layer', 'h2', '--out', file, ...small);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^layer: h2\ndims: \{"x":2,"y":2,"z":4\}\nfile: .*h2\.json\nsamples: 600\nresumed_from: 0\nheld_out_cosine: -?[\d.]+\nheld_out_nmse: [\d.]+\n$/);
+    expect(r.out).toMatch(
+      /^layer: h2\ndims: \{"x":2,"y":2,"z":4\}\nfile: .*h2\.json\nsamples: 600\nresumed_from: 0\nheld_out_cosine: -?[\d.]+\nheld_out_nmse: [\d.]+\n$/,
+    );
     const saved = JSON.parse(readFileSync(file, 'utf8'));
-    expect(saved).toMatchObject({ format: 'engram-reservoir', dims: { x: 2, y: 2, z: 4 }, progress: { done: 600, total: 600 }, params: { size: 30, window: 10, gamma: 10 } });
+    expect(saved).toMatchObject({
+      format: 'engram-reservoir',
+      dims: { x: 2, y: 2, z: 4 },
+      progress: { done: 600, total: 600 },
+      params: { size: 30, window: 10, gamma: 10 },
+    });
     // Resuming a finished training changes nothing.
     const again = engram('memory', 'train', 'scenarios/xor-reservoir.yaml', '--layer', 'h2', '--out', file, '--resume', ...small);
     expect(again.out).toContain('resumed_from: 600');
     expect(JSON.parse(readFileSync(file, 'utf8')).weights).toEqual(saved.weights);
     // A changed parameter cannot resume; a layer without a trainable memory is named.
-    const changed = engram('memory', 'train', 'scenarios/xor-reservoir.yaml', '--layer', 'h2', '--out', file, '--resume', ...small, '--set', 'training.layers.1.memory.params.tau_ms=20');
+    const changed = engram(
+      'memory',
+      'train',
+      'scenarios/xor-reservoir.yaml',
+      '--layer',
+      'h2',
+      '--out',
+      file,
+      '--resume',
+      ...small,
+      '--set',
+      'training.layers.1.memory.params.tau_ms=20',
+    );
     expect(changed.code).toBe(2);
     expect(changed.err).toMatch(/was trained with tau_ms = 10, the scenario now says 20: cannot resume/);
     const wrong = engram('memory', 'train', 'scenarios/xor.yaml', '--out', file);
@@ -140,9 +170,20 @@ describe('engram CLI', () => {
     expect(wrong.err).toMatch(/no layer has a memory circuit that is trained before use/);
     noStack(changed.err + wrong.err);
 
-    const exp = engram('run', 'scenarios/reservoir-memory.yaml', '--out', out.dir, '--set', 'memory_experiment.grid={window: [2, 4], size: [20]}', '--set', 'memory_experiment.memory.params.train_samples=100', '--set', 'memory_experiment.test_samples=50');
+    const exp = engram(
+      'run',
+      'scenarios/reservoir-memory.yaml',
+      '--out',
+      out.dir,
+      '--set',
+      'memory_experiment.grid={window: [2, 4], size: [20]}',
+      '--set',
+      'memory_experiment.memory.params.train_samples=100',
+      '--set',
+      'memory_experiment.test_samples=50',
+    );
     expect(exp.code).toBe(0);
-    expect(exp.out).toMatch(/1\/2  window 2, size 20: cosine -?[\d.]+, nmse [\d.]+/);
+    expect(exp.out).toMatch(/1\/2 {2}window 2, size 20: cosine -?[\d.]+, nmse [\d.]+/);
     const csv = readFileSync(`${out.dir}/capacity.csv`, 'utf8').trim().split('\n');
     expect(csv[0]).toBe('window,size,cosine,nmse,samples,build_s,test_s');
     expect(csv).toHaveLength(3);

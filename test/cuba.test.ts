@@ -6,7 +6,12 @@ import { openScenario } from '../index.js';
  * 5.4 Hz (../shared/peers/brian2_cuba.py); the issue allows 15%.
  */
 describe('CUBA (Vogels-Abbott) network', () => {
-  for (const [seed, timing] of [[42, 'precise'], [7, 'precise'], [42, 'grid'], [7, 'grid']] as const) {
+  for (const [seed, timing] of [
+    [42, 'precise'],
+    [7, 'precise'],
+    [42, 'grid'],
+    [7, 'grid'],
+  ] as const) {
     it(`fires at Brian2's mean rate within 15%, irregularly (seed ${seed}, spike_timing ${timing})`, async () => {
       // exc and inh share their parameters (a YAML anchor): this sets both.
       const sim = await openScenario('scenarios/cuba.yaml', { seed, set: ['recorders=[]', `populations.exc.params.spike_timing=${timing}`] });

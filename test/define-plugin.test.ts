@@ -60,6 +60,8 @@ populations:
       { tau_ms: 5, mode: 'slow', gains: [1, 2] },
       { tau_ms: 5, mode: 'fast', gains: 1 },
     ]);
-    await expect(build('duration_ms: 1\npopulations:\n  a: {model: typed-probe, size: 1, params: {tau_ms: 200}}\n', [module])).rejects.toThrow(/populations\.a\.params\.tau_ms: expected below 100, found 200/);
+    await expect(build('duration_ms: 1\npopulations:\n  a: {model: typed-probe, size: 1, params: {tau_ms: 200}}\n', [module])).rejects.toThrow(
+      /populations\.a\.params\.tau_ms: expected below 100, found 200/,
+    );
   });
 });

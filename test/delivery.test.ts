@@ -25,8 +25,12 @@ projections:
     sim.run();
     const got = receives().map((e) => [e.t, e.neuron, e.value]);
     expect(got).toEqual([
-      [1.2345 + 0.7 + 0.3, 0, 0.5], [1.2345 + 0.7 + 0.3, 1, 0.5], [1.2345 + 0.7 + 0.3, 2, 0.5],
-      [2.5 + 0.7 + 0.3, 0, 0.5], [2.5 + 0.7 + 0.3, 1, 0.5], [2.5 + 0.7 + 0.3, 2, 0.5],
+      [1.2345 + 0.7 + 0.3, 0, 0.5],
+      [1.2345 + 0.7 + 0.3, 1, 0.5],
+      [1.2345 + 0.7 + 0.3, 2, 0.5],
+      [2.5 + 0.7 + 0.3, 0, 0.5],
+      [2.5 + 0.7 + 0.3, 1, 0.5],
+      [2.5 + 0.7 + 0.3, 2, 0.5],
     ]);
     expect(sim.summary().events_delivered).toBe(6);
   });
@@ -132,7 +136,12 @@ projections:
       [probeModule],
     );
     sim.run();
-    expect(receives().map((e) => [e.t, e.neuron])).toEqual([[3.75, 0], [3.75, 1], [6.25, 0], [6.25, 1]]);
+    expect(receives().map((e) => [e.t, e.neuron])).toEqual([
+      [3.75, 0],
+      [3.75, 1],
+      [6.25, 0],
+      [6.25, 1],
+    ]);
     expect(sim.summary().populations.a.spikes).toBe(2);
   });
 });

@@ -7,5 +7,4 @@ export default function setup(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   chmodSync('dist/cli/engram.js', 0o755); // the bin npx runs
-
 }

@@ -19,7 +19,11 @@ const TIMING_KEYS = new Set(['wall_s', 'build_s']);
 function withoutTimings(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimings);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => !TIMING_KEYS.has(k)).map(([k, v]) => [k, withoutTimings(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !TIMING_KEYS.has(k))
+        .map(([k, v]) => [k, withoutTimings(v)]),
+    );
   }
   return value;
 }

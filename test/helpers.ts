@@ -39,9 +39,18 @@ export function rk4(f: (t: number, y: number[]) => number[], y0: number[], t0: n
   for (let n = 0; n < steps; n++) {
     const t = t0 + n * h;
     const k1 = f(t, y);
-    const k2 = f(t + h / 2, y.map((v, i) => v + (h / 2) * k1[i]));
-    const k3 = f(t + h / 2, y.map((v, i) => v + (h / 2) * k2[i]));
-    const k4 = f(t + h, y.map((v, i) => v + h * k3[i]));
+    const k2 = f(
+      t + h / 2,
+      y.map((v, i) => v + (h / 2) * k1[i]),
+    );
+    const k3 = f(
+      t + h / 2,
+      y.map((v, i) => v + (h / 2) * k2[i]),
+    );
+    const k4 = f(
+      t + h,
+      y.map((v, i) => v + h * k3[i]),
+    );
     y = y.map((v, i) => v + (h / 6) * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]));
   }
   return y;

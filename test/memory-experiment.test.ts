@@ -22,7 +22,11 @@ memory_experiment:
       out,
       onExperimentRow: () => {
         const summary = JSON.parse(readFileSync(`${out}/summary.json`, 'utf8'));
-        seen.push({ rows: summary.memory_experiment.rows.length, complete: summary.complete, csv: readFileSync(`${out}/capacity.csv`, 'utf8').trim().split('\n').length - 1 });
+        seen.push({
+          rows: summary.memory_experiment.rows.length,
+          complete: summary.complete,
+          csv: readFileSync(`${out}/capacity.csv`, 'utf8').trim().split('\n').length - 1,
+        });
       },
     });
     expect(seen).toEqual([

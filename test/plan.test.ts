@@ -91,7 +91,9 @@ describe('plan, then construct', () => {
     expect(err).toBeInstanceOf(ScenarioError);
     const paths = (err as ScenarioError).diagnostics.map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['populations.out.size', 'projections.2.connector', 'projections.3.connector']));
-    expect((err as Error).message).toMatch(/projections\.2\.connector: expected a realisable specification, found one_to_one needs populations of equal size, got 3 and 5/);
+    expect((err as Error).message).toMatch(
+      /projections\.2\.connector: expected a realisable specification, found one_to_one needs populations of equal size, got 3 and 5/,
+    );
     expect((err as Error).message).toMatch(/indegree 9 exceeds the 5 distinct sources available/);
     expect(created).toEqual([]);
   });

@@ -15,7 +15,8 @@ import { build, tempDir } from './helpers.js';
  * and only the rule is compared. Final weights must agree to 1e-9 of the weight range.
  */
 const hasBrian = spawnSync('/usr/bin/python3', ['-c', 'import brian2'], { encoding: 'utf8' }).status === 0;
-if (!hasBrian) console.warn('plasticity-brian2.test.ts: python3-brian is not installed (apt-get install -y python3-brian): the cross-simulator test is skipped');
+if (!hasBrian)
+  console.warn('plasticity-brian2.test.ts: python3-brian is not installed (apt-get install -y python3-brian): the cross-simulator test is skipped');
 
 const DT = 0.5;
 const DURATION = 1000;
@@ -42,7 +43,18 @@ const stdp = (mu: number, pairing: string) => ({
 });
 const triplet = {
   rule: 'triplet-stdp',
-  params: { tau_plus_ms: 16.8, tau_minus_ms: 33.7, tau_x_ms: 101, tau_y_ms: 125, A2_plus: 0.005, A3_plus: 0.006, A2_minus: 0.007, A3_minus: 0.0023, w_min: 0, w_max: 1 },
+  params: {
+    tau_plus_ms: 16.8,
+    tau_minus_ms: 33.7,
+    tau_x_ms: 101,
+    tau_y_ms: 125,
+    A2_plus: 0.005,
+    A3_plus: 0.006,
+    A2_minus: 0.007,
+    A3_minus: 0.0023,
+    w_min: 0,
+    w_max: 1,
+  },
 };
 const RULES: Record<string, { rule: string; params: Record<string, number | string> }> = {
   'stdp additive all-to-all': stdp(0, 'all-to-all'),
@@ -92,7 +104,18 @@ projections:
      plasticity: {rule: ${rule}, params: ${JSON.stringify(params)}}}
 `);
   const proj = sim.projections.find((p) => p.name === 'plastic')!;
-  const c: Case = { name: `${ruleName}, ${layoutName}`, rule, params, i: [], j: [], w0: Array.from(proj.weight), delay_ms: [], dendritic_ms: dendritic, engram: [], coincidences: 0 };
+  const c: Case = {
+    name: `${ruleName}, ${layoutName}`,
+    rule,
+    params,
+    i: [],
+    j: [],
+    w0: Array.from(proj.weight),
+    delay_ms: [],
+    dendritic_ms: dendritic,
+    engram: [],
+    coincidences: 0,
+  };
   for (let pre = 0; pre < N_PRE; pre++) {
     for (let k = proj.rowStart[pre]; k < proj.rowStart[pre + 1]; k++) {
       c.i.push(pre);
@@ -114,7 +137,20 @@ async function brian2(cases: Case[]): Promise<number[][]> {
     const flat = (ts: number[][]) => ({ i: ts.flatMap((x, n) => x.map(() => n)), t: ts.flat() });
     const pre = flat(preTimes);
     const post = flat(postTimes);
-    writeFileSync(file, JSON.stringify({ dt_ms: DT, duration_ms: DURATION + 10, n_pre: N_PRE, n_post: N_POST, pre_i: pre.i, pre_t: pre.t, post_i: post.i, post_t: post.t, cases }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        dt_ms: DT,
+        duration_ms: DURATION + 10,
+        n_pre: N_PRE,
+        n_post: N_POST,
+        pre_i: pre.i,
+        pre_t: pre.t,
+        post_i: post.i,
+        post_t: post.t,
+        cases,
+      }),
+    );
     const script = path.join(import.meta.dirname, 'peers', 'plasticity_brian2.py');
     const { stdout } = await promisify(execFile)('/usr/bin/python3', [script, file], { timeout: 400_000, maxBuffer: 1 << 26 });
     return JSON.parse(stdout.trim().split('\n').pop()!) as number[][];

@@ -80,7 +80,11 @@ populations:
 projections:
   - {from: post, to: post, connector: {type: one_to_one}, weight: 1, plasticity: ${rule}}
 `;
-    await expect(build(yaml('{rule: stdpp}'), [probeModule, ruleModule])).rejects.toThrow(/test\.yaml:6:\d+: projections\.0\.plasticity\.rule: expected a plasticity rule: decorrelation, delta-readout, ib-hebbian, reward-stdp, scale-on-pre, static, stdp, triplet-stdp, found unknown rule "stdpp"/);
-    await expect(build(yaml('{rule: scale-on-pre, params: {factor: x}}'), [probeModule, ruleModule])).rejects.toThrow(/projections\.0\.plasticity\.params\.factor: expected a number, found "x"/);
+    await expect(build(yaml('{rule: stdpp}'), [probeModule, ruleModule])).rejects.toThrow(
+      /test\.yaml:6:\d+: projections\.0\.plasticity\.rule: expected a plasticity rule: decorrelation, delta-readout, ib-hebbian, reward-stdp, scale-on-pre, static, stdp, triplet-stdp, found unknown rule "stdpp"/,
+    );
+    await expect(build(yaml('{rule: scale-on-pre, params: {factor: x}}'), [probeModule, ruleModule])).rejects.toThrow(
+      /projections\.0\.plasticity\.params\.factor: expected a number, found "x"/,
+    );
   });
 });

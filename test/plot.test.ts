@@ -12,7 +12,10 @@ describe('engram plot', () => {
     writeFileSync(`${d}/history.csv`, 'epoch,train_accuracy,test_accuracy,t_ms,wall_s\n1,0.5,0.55,10,1\n2,0.9,0.85,20,2\n');
     mkdirSync(`${d}/spikes`);
     writeFileSync(`${d}/spikes/exc.csv`, 't_ms,neuron\n1.5,0\n2.5,250\n50,199\n');
-    writeFileSync(`${d}/sweep.csv`, 'run,a.window,b.tau_ms,seed_index,seed,train_accuracy,test_accuracy,wall_s\nrun-0,2,5,0,11,1,0.5,1\nrun-1,2,5,1,12,1,0.7,1\nrun-2,4,5,0,11,1,0.9,1\nrun-3,4,5,1,12,1,0.95,1\n');
+    writeFileSync(
+      `${d}/sweep.csv`,
+      'run,a.window,b.tau_ms,seed_index,seed,train_accuracy,test_accuracy,wall_s\nrun-0,2,5,0,11,1,0.5,1\nrun-1,2,5,1,12,1,0.7,1\nrun-2,4,5,0,11,1,0.9,1\nrun-3,4,5,1,12,1,0.95,1\n',
+    );
     const files = plotOutput(d);
     expect(files).toEqual(['plots/learning.svg', 'plots/raster-exc.svg', 'plots/sweep.svg']);
     const svg = (f: string) => readFileSync(`${d}/${f}`, 'utf8');
@@ -33,7 +36,10 @@ describe('engram plot', () => {
   it('draws the learning curves of a one-parameter sweep: accuracy per epoch for each value, mean over its seeds', () => {
     const out = tempDir();
     const d = out.dir;
-    writeFileSync(`${d}/sweep.csv`, 'run,a.b.window+c.window,seed_index,seed,train_accuracy,test_accuracy,wall_s\nrun-0,2,0,11,0.6,0.5,1\nrun-1,2,1,12,0.8,0.7,1\nrun-2,8,0,11,0.9,0.9,1\n');
+    writeFileSync(
+      `${d}/sweep.csv`,
+      'run,a.b.window+c.window,seed_index,seed,train_accuracy,test_accuracy,wall_s\nrun-0,2,0,11,0.6,0.5,1\nrun-1,2,1,12,0.8,0.7,1\nrun-2,8,0,11,0.9,0.9,1\n',
+    );
     const hist = (run: string, rows: string) => {
       mkdirSync(`${d}/runs/${run}`, { recursive: true });
       writeFileSync(`${d}/runs/${run}/history.csv`, `epoch,train_accuracy,test_accuracy,t_ms,wall_s\n${rows}`);

@@ -42,13 +42,16 @@ export default new ContainerModule(({ bind }) => { bind(Symbol.for('engram.Recor
 `,
     );
     const scenario = path.join(root, 'scenario.yaml');
-    writeFileSync(scenario, `duration_ms: 30
+    writeFileSync(
+      scenario,
+      `duration_ms: 30
 plugins: [engram-spike-count]
 populations:
   n: {model: lif, size: 3, params: {I_e_nA: 0.5}}
 recorders:
   - {type: spike-count}
-`);
+`,
+    );
     const sim = await buildLoaded(await loadScenario(scenario));
     sim.run();
     await sim.writeOutputs(path.join(root, 'out'));

@@ -24,7 +24,10 @@ describe('outputs', () => {
   it('summary.json says "running" while a run is on (a killed run never looks complete), then "complete"', async () => {
     const tmp = tempDir();
     const file = path.join(tmp.dir, 'scenario.yaml');
-    writeFileSync(file, 'name: marker\nduration_ms: 3000\ninputs:\n  d: {type: poisson, size: 50, params: {rate_hz: 100}}\npopulations:\n  n: {model: lif, size: 50}\nprojections:\n  - {from: d, to: n, connector: {type: all_to_all}, weight: 0.1}\n');
+    writeFileSync(
+      file,
+      'name: marker\nduration_ms: 3000\ninputs:\n  d: {type: poisson, size: 50, params: {rate_hz: 100}}\npopulations:\n  n: {model: lif, size: 50}\nprojections:\n  - {from: d, to: n, connector: {type: all_to_all}, weight: 0.1}\n',
+    );
     const out = path.join(tmp.dir, 'out');
     const seen: string[] = [];
     await runScenario(file, {
@@ -43,7 +46,10 @@ describe('interrupts', () => {
   it('engram run stops on SIGINT with exit code 130 and keeps the recordings so far', async () => {
     const tmp = tempDir();
     const file = path.join(tmp.dir, 'long.yaml');
-    writeFileSync(file, 'name: long\nduration_ms: 10000000\ninputs:\n  d: {type: poisson, size: 100, params: {rate_hz: 100}}\npopulations:\n  n: {model: lif, size: 100}\nprojections:\n  - {from: d, to: n, connector: {type: all_to_all}, weight: 0.1}\nrecorders:\n  - {type: spikes}\n');
+    writeFileSync(
+      file,
+      'name: long\nduration_ms: 10000000\ninputs:\n  d: {type: poisson, size: 100, params: {rate_hz: 100}}\npopulations:\n  n: {model: lif, size: 100}\nprojections:\n  - {from: d, to: n, connector: {type: all_to_all}, weight: 0.1}\nrecorders:\n  - {type: spikes}\n',
+    );
     const out = path.join(tmp.dir, 'out');
     const child = spawn(process.execPath, [path.resolve('dist/cli/engram.js'), 'run', file, '--out', out, '--quiet']);
     let stderr = '';
@@ -103,7 +109,9 @@ populations:
   n: {model: lif, size: 3, params: {t_ref_ms: 0, I_e_nA: 100}}
 `;
     const r = await runText(scenario(''));
-    expect((r.error as Error).message).toMatch(/^population n \(lif\), neuron \d: fired \d+ spikes in the 100 ms before t = 100 ms \(\d+ Hz, above guards.max_rate_hz = 1000\)/);
+    expect((r.error as Error).message).toMatch(
+      /^population n \(lif\), neuron \d: fired \d+ spikes in the 100 ms before t = 100 ms \(\d+ Hz, above guards.max_rate_hz = 1000\)/,
+    );
     r.done();
     const relaxed = await runText(scenario('guards: {max_rate_hz: 100000}'));
     expect(relaxed.error).toBeUndefined();
@@ -125,7 +133,9 @@ populations:
 projections:
   - {from: drive, to: n, connector: {type: all_to_all}, weight: 0.01, delay_ms: 50}
 `);
-    expect((r.error as Error).message).toMatch(/^the event queue holds \d+ events at t = 10 ms \(above guards.max_pending_events = 100\), \d+ of them for projections.0 \(drive -> n, spikes in flight\)/);
+    expect((r.error as Error).message).toMatch(
+      /^the event queue holds \d+ events at t = 10 ms \(above guards.max_pending_events = 100\), \d+ of them for projections.0 \(drive -> n, spikes in flight\)/,
+    );
     r.done();
   });
 });
@@ -146,8 +156,34 @@ describe('scenario loader under fuzzing', () => {
   });
 
   it('nor on YAML-shaped documents with random keys and values', () => {
-    const scalar = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 12 }), fc.constantFrom('lif', 'all_to_all', 'exc', '.nan', '-.inf', '1e309'));
-    const key = fc.constantFrom('name', 'seed', 'duration_ms', 'resolution_ms', 'populations', 'projections', 'inputs', 'recorders', 'training', 'model', 'size', 'params', 'from', 'to', 'weight', 'delay_ms', 'guards', 'x');
+    const scalar = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('lif', 'all_to_all', 'exc', '.nan', '-.inf', '1e309'),
+    );
+    const key = fc.constantFrom(
+      'name',
+      'seed',
+      'duration_ms',
+      'resolution_ms',
+      'populations',
+      'projections',
+      'inputs',
+      'recorders',
+      'training',
+      'model',
+      'size',
+      'params',
+      'from',
+      'to',
+      'weight',
+      'delay_ms',
+      'guards',
+      'x',
+    );
     const value = fc.letrec((tie) => ({
       node: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
     })).node;
@@ -166,7 +202,13 @@ describe('scenario loader under fuzzing', () => {
       inputs: { drive: { type: 'poisson', size: 2, params: { rate_hz: 50 } } },
       projections: [
         { from: 'drive', to: 'a', connector: { type: 'all_to_all' }, weight: 1, delay_ms: 1 },
-        { from: 'a', to: 'b', connector: { type: 'fixed_probability', p: 0.5 }, weight: { dist: 'uniform', low: 0, high: 1 }, plasticity: { rule: 'stdp', params: { w_max: 2 } } },
+        {
+          from: 'a',
+          to: 'b',
+          connector: { type: 'fixed_probability', p: 0.5 },
+          weight: { dist: 'uniform', low: 0, high: 1 },
+          plasticity: { rule: 'stdp', params: { w_max: 2 } },
+        },
       ],
       recorders: [{ type: 'spikes' }],
     };
@@ -176,7 +218,14 @@ describe('scenario loader under fuzzing', () => {
       if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...p, Array.isArray(v) ? Number(k) : k]);
     };
     walk(base, []);
-    const replacement = fc.oneof(fc.integer({ min: -5, max: 50 }), fc.double({ noNaN: false }), fc.boolean(), fc.constant(null), fc.string({ maxLength: 8 }), fc.constantFrom('a', 'b', 'drive', 'exc', 'lif', [], {}, [1, 2], { dist: 'normal' }));
+    const replacement = fc.oneof(
+      fc.integer({ min: -5, max: 50 }),
+      fc.double({ noNaN: false }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom('a', 'b', 'drive', 'exc', 'lif', [], {}, [1, 2], { dist: 'normal' }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.nat(paths.length - 1), replacement, async (i, value) => {
         const doc = structuredClone(base) as Record<string, unknown>;
@@ -189,7 +238,8 @@ describe('scenario loader under fuzzing', () => {
           const loaded = parseScenario(JSON.stringify(doc), 'fuzz.json');
           (await buildLoaded(loaded)).run(5); // at most 5 ms: a long duration is valid, just slow
         } catch (err) {
-          if (!(err instanceof EngramError)) throw new Error(`uncaught ${(err as Error)?.name}: ${(err as Error)?.message} with ${p.join('.')} = ${JSON.stringify(value)}`);
+          if (!(err instanceof EngramError))
+            throw new Error(`uncaught ${(err as Error)?.name}: ${(err as Error)?.message} with ${p.join('.')} = ${JSON.stringify(value)}`);
         }
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 11) },
@@ -201,5 +251,7 @@ describe('scenario loader under fuzzing', () => {
 function toYaml(value: unknown): string {
   if (value === null || typeof value !== 'object') return typeof value === 'string' ? JSON.stringify(value) : String(value);
   if (Array.isArray(value)) return `[${value.map(toYaml).join(', ')}]`;
-  return `{${Object.entries(value).map(([k, v]) => `${k}: ${toYaml(v)}`).join(', ')}}`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${k}: ${toYaml(v)}`)
+    .join(', ')}}`;
 }

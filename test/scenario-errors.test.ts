@@ -9,7 +9,9 @@ async function problems(yaml: string, set: string[] = []): Promise<string[]> {
     await build(yaml, [], set);
   } catch (err) {
     if (!(err instanceof ScenarioError)) throw err;
-    return err.diagnostics.map((d) => `${d.location.line ?? '-'}:${d.location.column ?? '-'} ${d.path}: expected ${d.expected}${d.found ? `, found ${d.found}` : ''}`);
+    return err.diagnostics.map(
+      (d) => `${d.location.line ?? '-'}:${d.location.column ?? '-'} ${d.path}: expected ${d.expected}${d.found ? `, found ${d.found}` : ''}`,
+    );
   }
   throw new Error('scenario was accepted');
 }
@@ -26,12 +28,14 @@ describe('scenario errors', () => {
   });
 
   it('point at the line and column of the offending value', async () => {
-    expect(await problems(`duration_ms: 10
+    expect(
+      await problems(`duration_ms: 10
 populations:
   a:
     model: lif
     size: 2.5
-`)).toEqual(['5:11 populations.a.size: expected the number of neurons (an integer from 1 to 2^31-1), found 2.5']);
+`),
+    ).toEqual(['5:11 populations.a.size: expected the number of neurons (an integer from 1 to 2^31-1), found 2.5']);
   });
 
   it('list the known names for an unknown plugin', async () => {
@@ -40,11 +44,13 @@ populations:
   });
 
   it('name unknown fields and the allowed ones', async () => {
-    expect(await problems(good + 'durration_ms: 5\n')).toEqual([
+    expect(await problems(`${good}durration_ms: 5\n`)).toEqual([
       '4:1 durration_ms: expected one of the fields name, description, seed, duration_ms, resolution_ms, plugins, populations, inputs, projections, modulators, recorders, training, memory_experiment, guards, found unknown field "durration_ms"',
     ]);
     const [param] = await problems(good.replace('size: 2}', 'size: 2, params: {tau_m: 5}}'));
-    expect(param).toMatch(/^3:37 populations\.a\.params\.tau_m: expected a parameter of neuron model lif: tau_m_ms, R_m_MOhm, .*found unknown parameter "tau_m"$/);
+    expect(param).toMatch(
+      /^3:37 populations\.a\.params\.tau_m: expected a parameter of neuron model lif: tau_m_ms, R_m_MOhm, .*found unknown parameter "tau_m"$/,
+    );
   });
 
   it('report every problem at once, including references between sections', async () => {

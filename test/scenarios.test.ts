@@ -9,7 +9,11 @@ describe('shipped scenarios', () => {
     const sim = await openScenario('scenarios/stdp-window.yaml');
     sim.run();
     await sim.writeOutputs(out.dir);
-    const rows = readFileSync(`${out.dir}/window/plastic.csv`, 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const rows = readFileSync(`${out.dir}/window/plastic.csv`, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
     expect(rows.length).toBe(101);
     for (const [dt, dw] of rows) {
       const expected = dt > 0 ? 0.01 * Math.exp(-dt / 16.8) : dt < 0 ? -0.0105 * Math.exp(dt / 33.7) : 0;

@@ -12,7 +12,8 @@ import { tempDir } from './helpers.js';
 
 const available = Boolean(process.env.ENGRAM_TEST_REDIS || redisBinary);
 // CI installs and starts Redis (.ci/run): there, its absence is a failure, not a skip.
-if (!available && !process.env.CI) console.warn('sweep-queue.test.ts: redis-server is not installed (apt-get install -y redis-server): the queued-sweep tests are skipped');
+if (!available && !process.env.CI)
+  console.warn('sweep-queue.test.ts: redis-server is not installed (apt-get install -y redis-server): the queued-sweep tests are skipped');
 
 function engram(...args: string[]) {
   const r = spawnSync(process.execPath, ['dist/cli/engram.js', ...args], { encoding: 'utf8', env: { ...process.env, ENGRAM_DEBUG: '' } });
@@ -138,7 +139,7 @@ describe.skipIf(!available && !process.env.CI)('engram sweep --queue and engram 
 
   const common = ['--set', 'training.epochs=30', '--grid', 'projections.0.plasticity.params.eta=0.001,0.003', '--seeds', '2'];
 
-  it('two workers, one killed mid-run: every run finishes exactly once, the killed one resumed from its checkpoint, and the figures are the local sweep\'s', async () => {
+  it("two workers, one killed mid-run: every run finishes exactly once, the killed one resumed from its checkpoint, and the figures are the local sweep's", async () => {
     const out = tempDir();
     const queue = redis.url('killed');
     const sweep = new Proc(['sweep', 'scenarios/xor-rate.yaml', ...common, '--out', `${out.dir}/q`, '--queue', queue, '--wait']);
@@ -210,7 +211,17 @@ describe.skipIf(!available && !process.env.CI)('engram sweep --queue and engram 
     expect(b.out).toMatch(/run-0 started, resumed from its checkpoint \(\d+ epochs done\): no grid/);
     expect(b.out).toMatch(/run-0 finished in/);
     expect(b.out).not.toMatch(/stopped once/);
-    const alone = engram('run', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=25', '--seed', String(JSON.parse(readFileSync(`${out.dir}/runs/run-0/run.json`, 'utf8')).seed), '--out', `${out.dir}/alone`, '--quiet');
+    const alone = engram(
+      'run',
+      'scenarios/xor-rate.yaml',
+      '--set',
+      'training.epochs=25',
+      '--seed',
+      String(JSON.parse(readFileSync(`${out.dir}/runs/run-0/run.json`, 'utf8')).seed),
+      '--out',
+      `${out.dir}/alone`,
+      '--quiet',
+    );
     expect(alone.code).toBe(0);
     // The training's whole record (accuracies, HSIC per layer, per epoch), wall times aside.
     const acc = (dir: string) => JSON.stringify(JSON.parse(readFileSync(`${dir}/summary.json`, 'utf8')).training, (k, v) => (k === 'wall_s' ? undefined : v));
@@ -236,7 +247,19 @@ describe.skipIf(!available && !process.env.CI)('engram sweep --queue and engram 
 
     // A grid value that passes the scenario schema but not the plugin's parameter check.
     const bad = redis.url('fails');
-    const sweep = new Proc(['sweep', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=2', '--grid', 'projections.0.plasticity.params.eta=0.001,-1', '--out', `${out.dir}/bad`, '--queue', bad, '--wait']);
+    const sweep = new Proc([
+      'sweep',
+      'scenarios/xor-rate.yaml',
+      '--set',
+      'training.epochs=2',
+      '--grid',
+      'projections.0.plasticity.params.eta=0.001,-1',
+      '--out',
+      `${out.dir}/bad`,
+      '--queue',
+      bad,
+      '--wait',
+    ]);
     await sweep.waitFor(/2 runs enqueued/);
     const w2 = new Proc(['worker', '--queue', bad, '--exit-when-empty']);
     expect(await w2.exited).toBe(0);
@@ -253,7 +276,7 @@ describe.skipIf(!available && !process.env.CI)('engram sweep --queue and engram 
     out.done();
   }, 120_000);
 
-  it('a worker cut off from Redis loses its run to another worker, and stops it when it is back, leaving the other one\'s result', async () => {
+  it("a worker cut off from Redis loses its run to another worker, and stops it when it is back, leaving the other one's result", async () => {
     const out = tempDir();
     const queue = redis.url('partition');
     expect(engram('sweep', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=250', '--out', out.dir, '--queue', queue).code).toBe(0);

@@ -41,7 +41,19 @@ describe('engram sweep', () => {
     expect(rows[0][3]).not.toBe(rows[1][3]);
     // run-3 repeated by hand with its seed and overrides gives the same test accuracy.
     // (the tied key set both projections' eta)
-    const alone = engram('run', 'scenarios/xor-rate.yaml', '--out', `${out.dir}/alone`, '--seed', rows[3][3], ...common, '--set', 'projections.0.plasticity.params.eta=0.002', '--set', 'projections.1.plasticity.params.eta=0.002');
+    const alone = engram(
+      'run',
+      'scenarios/xor-rate.yaml',
+      '--out',
+      `${out.dir}/alone`,
+      '--seed',
+      rows[3][3],
+      ...common,
+      '--set',
+      'projections.0.plasticity.params.eta=0.002',
+      '--set',
+      'projections.1.plasticity.params.eta=0.002',
+    );
     expect(alone.code).toBe(0);
     expect(JSON.parse(readFileSync(`${out.dir}/alone/summary.json`, 'utf8')).training.test_accuracy).toBe(Number(rows[3][5]));
     expect(JSON.parse(readFileSync(`${out.dir}/runs/run-3/summary.json`, 'utf8')).training.test_accuracy).toBe(Number(rows[3][5]));
@@ -58,7 +70,13 @@ describe('engram sweep', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.out).toMatch(/\[4\/4\] run-1 /);
     expect(resumed.out).toMatch(/4 runs \(3 finished before, skipped\)/);
-    expect(readFileSync(`${out.dir}/sweep.csv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 6))).toEqual(rows.map((c) => c.slice(0, 6)));
+    expect(
+      readFileSync(`${out.dir}/sweep.csv`, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',').slice(0, 6)),
+    ).toEqual(rows.map((c) => c.slice(0, 6)));
     // Another grid in the same folder is refused.
     const other = engram('sweep', 'scenarios/xor-rate.yaml', '--grid', `${tied}=0,0.003`, '--seeds', '2', '--out', out.dir, '--resume', ...common);
     expect(other.code).toBe(2);

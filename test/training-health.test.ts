@@ -51,9 +51,7 @@ describe('stall detection', () => {
   });
 
   it('fires on a silent spiking readout', async () => {
-    const sim = await build(
-      collapsed('{model: lif, size: 2, params: *n}').replace('weight: {dist: uniform, low: -0.01, high: 0.01}', 'weight: -5'),
-    );
+    const sim = await build(collapsed('{model: lif, size: 2, params: *n}').replace('weight: {dist: uniform, low: -0.01, high: 0.01}', 'weight: -5'));
     const result = trainerOf(sim)!.run();
     expect(result.history.at(-1)!.readout_silent).toBe(1);
     expect(result.stalled.map((s) => s.reason)).toContain('readout silent');
@@ -86,7 +84,14 @@ describe('training.freeze', () => {
     const before = sim.projections.map((p) => Float64Array.from(p.weight));
     trainerOf(sim)!.run();
     const changed = sim.projections.map((p, k) => Array.from(p.weight).some((w, i) => w !== before[k][i]));
-    expect(Object.fromEntries(sim.projections.map((p, k) => [p.name, changed[k]]))).toEqual({ in_h1: true, bias_h1: true, h1_h2: false, bias_h2: false, h2_out: true, bias_out: true });
+    expect(Object.fromEntries(sim.projections.map((p, k) => [p.name, changed[k]]))).toEqual({
+      in_h1: true,
+      bias_h1: true,
+      h1_h2: false,
+      bias_h2: false,
+      h2_out: true,
+      bias_out: true,
+    });
   });
 
   it('an unknown layer name is a scenario error at its line', async () => {
@@ -97,8 +102,18 @@ describe('training.freeze', () => {
 
 describe('detectStalls', () => {
   const record = (h1: number, h2: number, train = 0.9): EpochRecord => ({
-    epoch: 5, of: 5, train_accuracy: train, test_accuracy: 0.9, t_ms: 0, wall_s: 0, readout_silent: 0, stalled: [],
-    layers: { h1: { hsic_xz: 0, hsic_yz: 0, probe: h1, effective_rank: 3, silent_fraction: 0 }, h2: { hsic_xz: 0, hsic_yz: 0, probe: h2, effective_rank: 1.1, silent_fraction: 0 } },
+    epoch: 5,
+    of: 5,
+    train_accuracy: train,
+    test_accuracy: 0.9,
+    t_ms: 0,
+    wall_s: 0,
+    readout_silent: 0,
+    stalled: [],
+    layers: {
+      h1: { hsic_xz: 0, hsic_yz: 0, probe: h1, effective_rank: 3, silent_fraction: 0 },
+      h2: { hsic_xz: 0, hsic_yz: 0, probe: h2, effective_rank: 1.1, silent_fraction: 0 },
+    },
   });
   it('flags a layer whose probe is more than 15 points below the layer before it, and nothing when both carry the label', () => {
     expect(detectStalls(record(1, 0.7), 2, 0.5)).toEqual([expect.objectContaining({ where: 'h2', reason: 'lost information' })]);

@@ -54,7 +54,10 @@ describe('training protocol', () => {
 
   it('records HSIC(X, Z) and HSIC(Y, Z) of each hidden layer at each evaluation', async () => {
     const sim = await build(
-      readoutOnly(0.0005, `  layers:\n    - {population: hid, memory: {type: ideal-window, params: {window: 4, sigma_z: 50}}}\n  train_samples: 30\n  epochs: 2`)
+      readoutOnly(
+        0.0005,
+        `  layers:\n    - {population: hid, memory: {type: ideal-window, params: {window: 4, sigma_z: 50}}}\n  train_samples: 30\n  epochs: 2`,
+      )
         .replace('  epochs: 4\n', '')
         .replace('populations:\n', 'populations:\n  hid: {model: lif, size: 5, params: {tau_m_ms: 10, R_m_MOhm: 1, E_L_mV: 0, v_th_mV: 1, v_reset_mV: 0}}\n')
         .concat('  - {name: in_hid, from: in, to: hid, connector: {type: all_to_all}, weight: 3, plasticity: {rule: ib-hebbian, params: {eta: 0.0001}}}\n'),
@@ -85,7 +88,9 @@ describe('training protocol', () => {
   it('scenarios/xor-rate.yaml: the same rule on leaky-rate layers learns xor, far above its frozen baseline', async () => {
     const set = ['seed=2', 'training.epochs=8'];
     const learned = trainerOf(await openScenario('scenarios/xor-rate.yaml', { set }))!.run();
-    const frozen = trainerOf(await openScenario('scenarios/xor-rate.yaml', { set: [...set, ...[0, 1, 2, 3].map((k) => `projections.${k}.plasticity.params.eta=0`)] }))!.run();
+    const frozen = trainerOf(
+      await openScenario('scenarios/xor-rate.yaml', { set: [...set, ...[0, 1, 2, 3].map((k) => `projections.${k}.plasticity.params.eta=0`)] }),
+    )!.run();
     expect(learned.test_accuracy!).toBeGreaterThan(0.95);
     expect(frozen.test_accuracy!).toBeLessThan(0.8);
   });
@@ -121,11 +126,21 @@ describe('training protocol', () => {
   });
 
   it('rejects inconsistent training sections with their location', async () => {
-    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: mnist9}'))).rejects.toThrow(/training\.dataset\.type: expected a dataset: cifar10, idx, linear, mnist, parity, xor, found unknown dataset "mnist9"/);
-    await expect(build(readoutOnly(0).replace('seed: 2', 'seed: 2\nduration_ms: 100'))).rejects.toThrow(/duration_ms: expected no duration_ms in a training scenario/);
-    await expect(build(readoutOnly(0).replace("in: {type: rate-code, size: 2", "in: {type: rate-code, size: 3"))).rejects.toThrow(/inputs\.in\.size: expected 2 generator neurons, one per feature of linear, found 3/);
-    await expect(build(readoutOnly(0).replace('out: {model: lif, size: 2', 'out: {model: lif, size: 3'))).rejects.toThrow(/populations\.out\.size: expected 2 neurons, one per class of linear, found 3/);
+    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: mnist9}'))).rejects.toThrow(
+      /training\.dataset\.type: expected a dataset: cifar10, idx, linear, mnist, parity, xor, found unknown dataset "mnist9"/,
+    );
+    await expect(build(readoutOnly(0).replace('seed: 2', 'seed: 2\nduration_ms: 100'))).rejects.toThrow(
+      /duration_ms: expected no duration_ms in a training scenario/,
+    );
+    await expect(build(readoutOnly(0).replace('in: {type: rate-code, size: 2', 'in: {type: rate-code, size: 3'))).rejects.toThrow(
+      /inputs\.in\.size: expected 2 generator neurons, one per feature of linear, found 3/,
+    );
+    await expect(build(readoutOnly(0).replace('out: {model: lif, size: 2', 'out: {model: lif, size: 3'))).rejects.toThrow(
+      /populations\.out\.size: expected 2 neurons, one per class of linear, found 3/,
+    );
     await expect(build(readoutOnly(0).replace('readout: out', 'readout: outt'))).rejects.toThrow(/training\.readout: expected a population: out, found "outt"/);
-    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: linear, params: {n: 100, n_train: 100}}'))).rejects.toThrow(/training\.dataset\.params\.n_train: expected n_train below n \(100\), so that some points are left to test, found n_train \(100\) must be below n \(100\)/);
+    await expect(build(readoutOnly(0).replace('dataset: {type: linear}', 'dataset: {type: linear, params: {n: 100, n_train: 100}}'))).rejects.toThrow(
+      /training\.dataset\.params\.n_train: expected n_train below n \(100\), so that some points are left to test, found n_train \(100\) must be below n \(100\)/,
+    );
   });
 });

@@ -14,6 +14,7 @@ export function trainTestSplit(x: Float64Array[], labels: Int32Array, nTrain: nu
 
 /** The shape of n generated points split into the first nTrain for training and the rest for test. */
 export function splitShape(n: number, nTrain: number, nFeatures: number, nClasses: number): DatasetShape {
-  if (nTrain >= n) throw new ParamError('n_train', `n_train below n (${n}), so that some points are left to test`, `n_train (${nTrain}) must be below n (${n})`);
+  if (nTrain >= n)
+    throw new ParamError('n_train', `n_train below n (${n}), so that some points are left to test`, `n_train (${nTrain}) must be below n (${n})`);
   return { nFeatures, nClasses, nTrain, nTest: n - nTrain };
 }

@@ -50,7 +50,11 @@ export interface StreamStats {
  * One random sample for training or testing a memory circuit, independent of any task:
  * x ~ N(x_mean, x_sd^2) and z ~ N(z_mean, z_sd^2) per component, y a uniformly drawn one-hot.
  */
-export function randomMemorySample(rng: Rng, dims: { x: number; y: number; z: number }, st: StreamStats): { x: Float64Array; y: Float64Array; z: Float64Array } {
+export function randomMemorySample(
+  rng: Rng,
+  dims: { x: number; y: number; z: number },
+  st: StreamStats,
+): { x: Float64Array; y: Float64Array; z: Float64Array } {
   const x = Float64Array.from({ length: dims.x }, () => st.x_mean + st.x_sd * rng.normal());
   const y = new Float64Array(dims.y);
   y[rng.int(dims.y)] = 1;
@@ -73,10 +77,25 @@ export function resolveMemoryExperiment(
 ): { point: Record<string, unknown>; values: Record<string, unknown> }[] {
   const base: FieldPath = ['memory_experiment', 'memory', 'params'];
   return combinations(spec.grid).map((point) => {
-    const { values, diagnostics } = resolveParams(`memory circuit ${plugin.name}`, plugin.params, { ...spec.memory.params, ...point }, base, locate, plugin.check);
+    const { values, diagnostics } = resolveParams(
+      `memory circuit ${plugin.name}`,
+      plugin.params,
+      { ...spec.memory.params, ...point },
+      base,
+      locate,
+      plugin.check,
+    );
     if (diagnostics.length) throw new ScenarioError(diagnostics);
     for (const k of ['window', 'sigma_x', 'sigma_y', 'sigma_z', 'gamma']) {
-      if (typeof values[k] !== 'number') throw new ScenarioError([{ location: locate(base), path: base.join('.'), expected: `a memory circuit with a numeric ${k} parameter (the target it is scored against)`, found: `${plugin.name} without ${k}` }]);
+      if (typeof values[k] !== 'number')
+        throw new ScenarioError([
+          {
+            location: locate(base),
+            path: base.join('.'),
+            expected: `a memory circuit with a numeric ${k} parameter (the target it is scored against)`,
+            found: `${plugin.name} without ${k}`,
+          },
+        ]);
     }
     return { point, values };
   });
@@ -126,7 +145,10 @@ export function runMemoryExperiment(
       scheduler.runUntil(t + spec.wait_ms);
       if (s < window) continue;
       const exact = ibSignal(X, Y, Z, ib);
-      const est = channel.count > before ? channel.amounts.subarray((channel.count - 1 - channel.first) * dims.z, (channel.count - channel.first) * dims.z) : new Float64Array(dims.z);
+      const est =
+        channel.count > before
+          ? channel.amounts.subarray((channel.count - 1 - channel.first) * dims.z, (channel.count - channel.first) * dims.z)
+          : new Float64Array(dims.z);
       let e2 = 0;
       let x2 = 0;
       for (let k = 0; k < dims.z; k++) {
@@ -164,6 +186,9 @@ export function writeMemoryExperiment(result: MemoryExperimentResult, meta: Reco
   const csv = new CsvBuilder([...keys, 'cosine', 'nmse', 'samples', 'build_s', 'test_s'].join(','));
   for (const r of result.rows) csv.row([...keys.map((k) => String(r.params[k] ?? '')), r.cosine, r.nmse, r.samples, r.build_s, r.test_s].join(','));
   writeFileAtomicSync(`${outDir}/capacity.csv`, csv.toString());
-  writeFileAtomicSync(`${outDir}/summary.json`, JSON.stringify({ ...meta, complete, memory_experiment: result, files: ['capacity.csv', 'summary.json'] }, null, 2) + '\n');
+  writeFileAtomicSync(
+    `${outDir}/summary.json`,
+    `${JSON.stringify({ ...meta, complete, memory_experiment: result, files: ['capacity.csv', 'summary.json'] }, null, 2)}\n`,
+  );
   return ['capacity.csv', 'summary.json'];
 }

@@ -220,7 +220,11 @@ export class Trainer implements SimulationExtension {
       const hs = n > 0 ? { hsic_xz: hsic(X, Z, l.sigma.x, l.sigma.z), hsic_yz: hsic(Y, Z, l.sigma.y, l.sigma.z) } : { hsic_xz: null, hsic_yz: null };
       layers[l.name] = nd > 0 ? { ...hs, ...layerDiagnostics(z[k].slice(0, nd), labels, this.dataset.nClasses) } : hs;
     });
-    return { accuracy: test.x.length ? correct / test.x.length : 0, layers, readoutSilent: this.readout.spiking && test.x.length ? silent / test.x.length : null };
+    return {
+      accuracy: test.x.length ? correct / test.x.length : 0,
+      layers,
+      readoutSilent: this.readout.spiking && test.x.length ? silent / test.x.length : null,
+    };
   }
 
   /**
@@ -369,7 +373,16 @@ export class Trainer implements SimulationExtension {
   historyCsv(): string {
     const names = this.layers.map((l) => l.name);
     const perLayer = ['hsic_xz', 'hsic_yz', 'probe', 'separability', 'effective_rank', 'mean_rate', 'silent_fraction'] as const;
-    const head = ['epoch', 'train_accuracy', 'test_accuracy', ...names.flatMap((n) => perLayer.map((f) => `${n}_${f}`)), 'readout_silent', 'stalled', 't_ms', 'wall_s'];
+    const head = [
+      'epoch',
+      'train_accuracy',
+      'test_accuracy',
+      ...names.flatMap((n) => perLayer.map((f) => `${n}_${f}`)),
+      'readout_silent',
+      'stalled',
+      't_ms',
+      'wall_s',
+    ];
     const rows = this.history.map((r) =>
       [
         r.epoch,
@@ -382,7 +395,7 @@ export class Trainer implements SimulationExtension {
         r.wall_s,
       ].join(','),
     );
-    return [head.join(','), ...rows].join('\n') + '\n';
+    return `${[head.join(','), ...rows].join('\n')}\n`;
   }
 }
 
@@ -438,12 +451,22 @@ export function detectStalls(record: EpochRecord, nClasses: number, majority: nu
     else if (l.probe != null && l.probe <= Math.max(majority, 1 / nClasses) + 0.1) {
       found.push({ where: name, reason: 'collapsed', detail: `linear probe ${fmt(l.probe)}, effective rank ${fmt(l.effective_rank)}` });
     } else if (l.probe != null && before?.probe != null && l.probe < before.probe - 0.15) {
-      found.push({ where: name, reason: 'lost information', detail: `linear probe ${fmt(l.probe)} against ${fmt(before.probe)} for ${before.name}, effective rank ${fmt(l.effective_rank)}` });
+      found.push({
+        where: name,
+        reason: 'lost information',
+        detail: `linear probe ${fmt(l.probe)} against ${fmt(before.probe)} for ${before.name}, effective rank ${fmt(l.effective_rank)}`,
+      });
     }
     before = { name, probe: l.probe };
   }
-  if (record.readout_silent != null && record.readout_silent >= 0.5) found.push({ where: 'readout', reason: 'readout silent', detail: `silent on ${(100 * record.readout_silent).toFixed(0)}% of test samples` });
-  if (record.train_accuracy <= majority + 0.05) found.push({ where: 'training', reason: 'train accuracy at chance', detail: `train accuracy ${(100 * record.train_accuracy).toFixed(1)}%, chance ${(100 * majority).toFixed(1)}%` });
+  if (record.readout_silent != null && record.readout_silent >= 0.5)
+    found.push({ where: 'readout', reason: 'readout silent', detail: `silent on ${(100 * record.readout_silent).toFixed(0)}% of test samples` });
+  if (record.train_accuracy <= majority + 0.05)
+    found.push({
+      where: 'training',
+      reason: 'train accuracy at chance',
+      detail: `train accuracy ${(100 * record.train_accuracy).toFixed(1)}%, chance ${(100 * majority).toFixed(1)}%`,
+    });
   return found;
 }
 

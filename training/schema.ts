@@ -11,11 +11,17 @@ export const TrainingSchema = v.strictObject({
   input: NameSchema,
   readout: NameSchema,
   layers: v.optional(
-    v.array(v.strictObject({ population: NameSchema, memory: v.strictObject({ type: v.string('expected the name of a memory circuit plugin'), params }) }), 'expected a list of {population, memory}'),
+    v.array(
+      v.strictObject({ population: NameSchema, memory: v.strictObject({ type: v.string('expected the name of a memory circuit plugin'), params }) }),
+      'expected a list of {population, memory}',
+    ),
     [],
   ),
   freeze: v.optional(
-    v.union([v.literal('all'), v.literal('none'), v.array(NameSchema)], 'expected all, none, or a list of training layers (populations) whose incoming weights stay fixed'),
+    v.union(
+      [v.literal('all'), v.literal('none'), v.array(NameSchema)],
+      'expected all, none, or a list of training layers (populations) whose incoming weights stay fixed',
+    ),
     'none',
   ),
   stall_after_epochs: v.optional(positiveInt('the epoch from which the stall detector judges a training'), 3),
@@ -26,14 +32,20 @@ export const TrainingSchema = v.strictObject({
   shuffle: v.optional(v.boolean('expected true or false'), true),
   evaluate_every: v.optional(positiveInt('evaluate on the test set every this many epochs'), 1),
   hsic_samples: v.optional(
-    v.pipe(v.number('expected how many test samples the HSIC diagnostics use (an integer >= 0)'), v.check((x) => Number.isInteger(x) && x >= 0 && x <= 2 ** 31 - 1, 'expected how many test samples the HSIC diagnostics use (an integer >= 0; 0: none)')),
+    v.pipe(
+      v.number('expected how many test samples the HSIC diagnostics use (an integer >= 0)'),
+      v.check((x) => Number.isInteger(x) && x >= 0 && x <= 2 ** 31 - 1, 'expected how many test samples the HSIC diagnostics use (an integer >= 0; 0: none)'),
+    ),
     500,
   ),
   readout_gain: v.optional(positive('the factor from readout spike counts to softmax logits'), 1),
   readout_loss: v.optional(v.picklist(['softmax', 'rate'], 'expected softmax or rate'), 'softmax'),
   readout_target_hz: v.optional(
     v.pipe(
-      v.tuple([nonNegative('the target rate of a wrong-class readout neuron in Hz'), nonNegative('the target rate of the right-class readout neuron in Hz')], 'expected [low, high] target rates in Hz'),
+      v.tuple(
+        [nonNegative('the target rate of a wrong-class readout neuron in Hz'), nonNegative('the target rate of the right-class readout neuron in Hz')],
+        'expected [low, high] target rates in Hz',
+      ),
       v.check(([lo, hi]) => hi > lo, 'expected the high target rate above the low one'),
     ),
     [5, 50],
@@ -42,9 +54,17 @@ export const TrainingSchema = v.strictObject({
 
 export const MemoryExperimentSchema = v.strictObject({
   memory: v.strictObject({ type: v.string('expected the name of a memory circuit plugin'), params }),
-  dims: v.strictObject({ x: positiveInt('the dimension of x'), y: positiveInt('the number of classes (dimension of y)'), z: positiveInt('the dimension of z (the layer size)') }),
+  dims: v.strictObject({
+    x: positiveInt('the dimension of x'),
+    y: positiveInt('the number of classes (dimension of y)'),
+    z: positiveInt('the dimension of z (the layer size)'),
+  }),
   grid: v.optional(
-    v.record(v.string(), v.pipe(v.array(v.union([v.number(), v.string(), v.boolean()]), 'expected a list of parameter values'), v.minLength(1, 'expected at least one value')), 'expected a mapping of memory parameter to a list of values'),
+    v.record(
+      v.string(),
+      v.pipe(v.array(v.union([v.number(), v.string(), v.boolean()]), 'expected a list of parameter values'), v.minLength(1, 'expected at least one value')),
+      'expected a mapping of memory parameter to a list of values',
+    ),
     {},
   ),
   test_samples: v.optional(positiveInt('the number of held-out samples per grid point'), 300),

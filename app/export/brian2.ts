@@ -24,7 +24,8 @@ function valueExpr(v: unknown, unit: string, what: string, refuse: (msg: string)
   const d = v as { dist: string; low?: number; high?: number; mean?: number; sd?: number };
   if (d.dist === 'uniform') return `'${d.low}*${unit} + rand()*${d.high! - d.low!}*${unit}'`;
   if (d.dist === 'normal') {
-    if (d.low !== undefined || d.high !== undefined) refuse(`${what}: a bounded normal distribution has no Brian2 string equivalent (engram redraws out-of-bounds values)`);
+    if (d.low !== undefined || d.high !== undefined)
+      refuse(`${what}: a bounded normal distribution has no Brian2 string equivalent (engram redraws out-of-bounds values)`);
     return `'${d.mean}*${unit} + randn()*${d.sd}*${unit}'`;
   }
   return refuse(`${what}: unknown distribution ${JSON.stringify(v)}`);
@@ -43,7 +44,7 @@ export function exportBrian2(loaded: LoadedScenario, registry: PluginRegistry): 
     'import numpy as np',
     'from brian2 import *',
     '',
-    "# ENGRAM_BRIAN2_TARGET=numpy avoids compiling (slower to run, nothing to build).",
+    '# ENGRAM_BRIAN2_TARGET=numpy avoids compiling (slower to run, nothing to build).',
     "prefs.codegen.target = os.environ.get('ENGRAM_BRIAN2_TARGET', 'auto')",
     '',
     `defaultclock.dt = ${s.resolution_ms}*ms`,
@@ -84,10 +85,19 @@ export function exportBrian2(loaded: LoadedScenario, registry: PluginRegistry): 
     const weightCode = valueExpr(p.weight, weight.unit, `${field}.weight`, refuse);
     if (dd && typeof delay !== 'number') refuse(`${field}: per-synapse delays with a dendritic delay are not exported`);
     const delayCode = valueExpr(typeof delay === 'number' ? delay + dd : delay, 'ms', `${field}.delay_ms`, refuse);
-    const syn = ex
-      .translation('plasticity', rule, `${field}.plasticity.rule`)
-      .synapse(ex.context('plasticity', rule, p.plasticity?.params, [...field.split('.'), 'plasticity', 'params'], { field, target, weight, weightCode, delayCode, dendritic_delay_ms: dd }));
-    out.push(`${name} = Synapses(${p.from}, ${p.to}, model='''${syn.model}''', on_pre='''${syn.onPre}'''${syn.onPost ? `, on_post='''${syn.onPost}'''` : ''}, name=${py(`${p.name ?? name}`)})`);
+    const syn = ex.translation('plasticity', rule, `${field}.plasticity.rule`).synapse(
+      ex.context('plasticity', rule, p.plasticity?.params, [...field.split('.'), 'plasticity', 'params'], {
+        field,
+        target,
+        weight,
+        weightCode,
+        delayCode,
+        dendritic_delay_ms: dd,
+      }),
+    );
+    out.push(
+      `${name} = Synapses(${p.from}, ${p.to}, model='''${syn.model}''', on_pre='''${syn.onPre}'''${syn.onPost ? `, on_post='''${syn.onPost}'''` : ''}, name=${py(`${p.name ?? name}`)})`,
+    );
     const c = p.connector as Spec & { type: string };
     const self = p.from === p.to;
     const autapses = c.allow_autapses === false && self ? ", condition='i != j'" : '';
@@ -99,14 +109,19 @@ export function exportBrian2(loaded: LoadedScenario, registry: PluginRegistry): 
       out.push(`${name}.connect(i=${py(pairs.map((q) => q[0]))}, j=${py(pairs.map((q) => q[1]))})`);
     } else if (c.type === 'fixed_indegree') {
       const k = c.indegree as number;
-      out.push(`_pairs = [(i, j) for j in range(${sizes.get(p.to)}) for i in np.random.choice([q for q in range(${sizes.get(p.from)}) if ${c.allow_autapses === false && self ? 'q != j' : 'True'}], ${k}, replace=False)]`);
+      out.push(
+        `_pairs = [(i, j) for j in range(${sizes.get(p.to)}) for i in np.random.choice([q for q in range(${sizes.get(p.from)}) if ${c.allow_autapses === false && self ? 'q != j' : 'True'}], ${k}, replace=False)]`,
+      );
       out.push(`${name}.connect(i=[q[0] for q in _pairs], j=[q[1] for q in _pairs])`);
     } else refuse(`${field}.connector.type: "${c.type}" has no Brian2 export`);
     out.push(`${name}.w = ${weightCode}`);
     out.push(`${name}.delay = ${delayCode}`, '');
   }
   out.push(
-    `monitors = {${groups.filter((g) => s.populations[g]).map((g) => `${py(g)}: SpikeMonitor(${g})`).join(', ')}}`,
+    `monitors = {${groups
+      .filter((g) => s.populations[g])
+      .map((g) => `${py(g)}: SpikeMonitor(${g})`)
+      .join(', ')}}`,
     'net = Network(collect())',
     'net.add(list(monitors.values()))',
     `net.run(${s.duration_ms}*ms)`,

@@ -29,7 +29,12 @@ export interface Exporter {
  * Refuses what no target can take (training, memory experiments, modulators), then the
  * helpers. `value` writes a value spec in the target's terms.
  */
-export function exporter(loaded: LoadedScenario, registry: PluginRegistry, to: ExportTarget, value: (v: unknown, unit: string, field: string, refuse: (msg: string) => never) => string): Exporter {
+export function exporter(
+  loaded: LoadedScenario,
+  registry: PluginRegistry,
+  to: ExportTarget,
+  value: (v: unknown, unit: string, field: string, refuse: (msg: string) => never) => string,
+): Exporter {
   const label = labels[to];
   const refuse = (msg: string): never => {
     throw new EngramError(`engram export --to ${to} ${loaded.file}: ${msg}; nothing was written`);
@@ -42,7 +47,8 @@ export function exporter(loaded: LoadedScenario, registry: PluginRegistry, to: E
     refuse,
     translation(kind, name, field) {
       const t = registry.translation(to, kind, name);
-      if (!t) return refuse(`${field}: ${registry.describe(kind, name)} has no ${label} export (its plugin contributes no ${label} translation; docs/export.md)`);
+      if (!t)
+        return refuse(`${field}: ${registry.describe(kind, name)} has no ${label} export (its plugin contributes no ${label} translation; docs/export.md)`);
       return t;
     },
     context(kind, name, raw, paramsPath, extra) {

@@ -26,12 +26,16 @@ export function exportPynn(loaded: LoadedScenario, registry: PluginRegistry): st
     const d = v as { dist: string; low?: number; high?: number; mean?: number; sd?: number };
     if (d.dist === 'uniform') return `RandomDistribution('uniform', (${d.low}, ${d.high}), rng=rng)`;
     if (d.dist === 'normal') {
-      if (d.low !== undefined || d.high !== undefined) return `RandomDistribution('normal_clipped', mu=${d.mean}, sigma=${d.sd}, low=${d.low ?? '-np.inf'}, high=${d.high ?? 'np.inf'}, rng=rng)`;
+      if (d.low !== undefined || d.high !== undefined)
+        return `RandomDistribution('normal_clipped', mu=${d.mean}, sigma=${d.sd}, low=${d.low ?? '-np.inf'}, high=${d.high ?? 'np.inf'}, rng=rng)`;
       return `RandomDistribution('normal', mu=${d.mean}, sigma=${d.sd}, rng=rng)`;
     }
     return refuse(`${what}: unknown distribution`);
   }
-  const minDelay = Math.min(s.resolution_ms, ...s.projections.map((p) => (typeof p.delay_ms === 'number' ? p.delay_ms + (p.dendritic_delay_ms ?? 0) : s.resolution_ms)));
+  const minDelay = Math.min(
+    s.resolution_ms,
+    ...s.projections.map((p) => (typeof p.delay_ms === 'number' ? p.delay_ms + (p.dendritic_delay_ms ?? 0) : s.resolution_ms)),
+  );
   const out: string[] = [
     `# PyNN version of ${loaded.file}, written by engram export --to pynn (docs/export.md).`,
     '# Units as PyNN: ms, mV, nA, nF. Run: ENGRAM_PYNN_BACKEND=nest|neuron|brian2 python3 <this file>',
@@ -39,7 +43,7 @@ export function exportPynn(loaded: LoadedScenario, registry: PluginRegistry): st
     'import numpy as np',
     "sim = importlib.import_module('pyNN.' + os.environ.get('ENGRAM_PYNN_BACKEND', 'nest'))",
     "if os.environ.get('ENGRAM_PYNN_BACKEND') == 'brian2' and os.environ.get('ENGRAM_BRIAN2_TARGET'):",
-    "    import brian2",
+    '    import brian2',
     "    brian2.prefs.codegen.target = os.environ['ENGRAM_BRIAN2_TARGET']  # numpy: nothing to compile",
     'from pyNN.random import NumpyRNG, RandomDistribution',
     '',
@@ -70,21 +74,33 @@ export function exportPynn(loaded: LoadedScenario, registry: PluginRegistry): st
     const c = p.connector as Spec & { type: string };
     const self = c.allow_autapses !== false;
     const connector =
-      c.type === 'all_to_all' ? `sim.AllToAllConnector(allow_self_connections=${py(self)})`
-      : c.type === 'one_to_one' ? 'sim.OneToOneConnector()'
-      : c.type === 'fixed_probability' ? `sim.FixedProbabilityConnector(${c.p}, allow_self_connections=${py(self)}, rng=rng)`
-      : c.type === 'fixed_indegree' ? `sim.FixedNumberPreConnector(${c.indegree}, allow_self_connections=${py(self)}, rng=rng)`
-      : c.type === 'list' ? `sim.FromListConnector(${py(c.pairs)})`
-      : refuse(`${field}.connector.type: "${c.type}" has no PyNN export`);
+      c.type === 'all_to_all'
+        ? `sim.AllToAllConnector(allow_self_connections=${py(self)})`
+        : c.type === 'one_to_one'
+          ? 'sim.OneToOneConnector()'
+          : c.type === 'fixed_probability'
+            ? `sim.FixedProbabilityConnector(${c.p}, allow_self_connections=${py(self)}, rng=rng)`
+            : c.type === 'fixed_indegree'
+              ? `sim.FixedNumberPreConnector(${c.indegree}, allow_self_connections=${py(self)}, rng=rng)`
+              : c.type === 'list'
+                ? `sim.FromListConnector(${py(c.pairs)})`
+                : refuse(`${field}.connector.type: "${c.type}" has no PyNN export`);
     const weightCode = value(p.weight, `${field}.weight`);
     const delayMs = p.delay_ms ?? s.resolution_ms;
     const dd = p.dendritic_delay_ms ?? 0;
     const delayCode = typeof delayMs === 'number' ? String(delayMs + dd) : value(delayMs, `${field}.delay_ms`);
     const receptor = post!.synapseTarget(p.receptor, typeof p.weight === 'number' ? p.weight : undefined, field);
     const rule = p.plasticity?.rule ?? 'static';
-    const { synapse } = ex
-      .translation('plasticity', rule, `${field}.plasticity.rule`)
-      .synapse(ex.context('plasticity', rule, p.plasticity?.params, [...field.split('.'), 'plasticity', 'params'], { field, target: receptor, weight: post!.weight ?? { unit: 'nA', dimension: 'amp' }, weightCode, delayCode, dendritic_delay_ms: dd }));
+    const { synapse } = ex.translation('plasticity', rule, `${field}.plasticity.rule`).synapse(
+      ex.context('plasticity', rule, p.plasticity?.params, [...field.split('.'), 'plasticity', 'params'], {
+        field,
+        target: receptor,
+        weight: post!.weight ?? { unit: 'nA', dimension: 'amp' },
+        weightCode,
+        delayCode,
+        dendritic_delay_ms: dd,
+      }),
+    );
     out.push(`P${i} = sim.Projection(${p.from}, ${p.to}, ${connector}, ${synapse}, receptor_type=${py(receptor)}, label=${py(p.name ?? `P${i}`)})`);
   }
   out.push(

@@ -15,7 +15,11 @@ describe('connectors', () => {
   });
 
   it('one_to_one pairs equal indices and rejects unequal sizes', () => {
-    expect(pairsOf(connect({ type: 'one_to_one' }, 3, 3, false, rng()))).toEqual([[0, 0], [1, 1], [2, 2]]);
+    expect(pairsOf(connect({ type: 'one_to_one' }, 3, 3, false, rng()))).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
     expect(() => connect({ type: 'one_to_one' }, 3, 4, false, rng())).toThrow(ConnectorError);
   });
 
@@ -51,7 +55,26 @@ describe('connectors', () => {
   });
 
   it('list keeps the given pairs and checks their range', () => {
-    expect(pairsOf(connect({ type: 'list', pairs: [[1, 0], [0, 2]] }, 2, 3, false, rng()))).toEqual([[1, 0], [0, 2]]);
+    expect(
+      pairsOf(
+        connect(
+          {
+            type: 'list',
+            pairs: [
+              [1, 0],
+              [0, 2],
+            ],
+          },
+          2,
+          3,
+          false,
+          rng(),
+        ),
+      ),
+    ).toEqual([
+      [1, 0],
+      [0, 2],
+    ]);
     expect(() => connect({ type: 'list', pairs: [[2, 0]] }, 2, 3, false, rng())).toThrow(/out of range/);
   });
 });
@@ -59,7 +82,13 @@ describe('connectors', () => {
 describe('CSR', () => {
   it('groups synapses by pre neuron, stable within a row', () => {
     const pairs = new PairList(2);
-    for (const [i, j] of [[2, 5], [0, 1], [2, 3], [0, 4]]) pairs.push(i, j);
+    for (const [i, j] of [
+      [2, 5],
+      [0, 1],
+      [2, 3],
+      [0, 4],
+    ])
+      pairs.push(i, j);
     const csr = buildCsr(3, 6, pairs);
     expect(Array.from(csr.rowStart)).toEqual([0, 2, 2, 4]);
     expect(Array.from(csr.target)).toEqual([1, 4, 5, 3]);
@@ -68,7 +97,13 @@ describe('CSR', () => {
 
   it('sorts rows by delay, moving weights and targets along', () => {
     const pairs = new PairList();
-    for (const [i, j] of [[0, 0], [0, 1], [0, 2], [1, 0]]) pairs.push(i, j);
+    for (const [i, j] of [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+    ])
+      pairs.push(i, j);
     const csr = buildCsr(2, 3, pairs);
     const w = Float64Array.from([10, 11, 12, 13]);
     const d = Float64Array.from([3, 1, 2, 5]);

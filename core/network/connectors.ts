@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { Rng } from '../rng.js';
+import type { Rng } from '../rng.js';
 import { PairList } from './csr.js';
 
 /**
@@ -7,9 +7,18 @@ import { PairList } from './csr.js';
  * Autapses (i -> i) only exist when a projection connects a population to itself.
  */
 const bool = v.boolean('expected true or false');
-const probability = v.pipe(v.number('expected a probability (a number)'), v.check((p) => p >= 0 && p <= 1, 'expected a probability in [0, 1]'));
-const count = v.pipe(v.number('expected an integer >= 0'), v.check((n) => Number.isInteger(n) && n >= 0, 'expected an integer >= 0'));
-const index = v.pipe(v.number('expected a neuron index'), v.check((n) => Number.isInteger(n) && n >= 0, 'expected a neuron index (an integer >= 0)'));
+const probability = v.pipe(
+  v.number('expected a probability (a number)'),
+  v.check((p) => p >= 0 && p <= 1, 'expected a probability in [0, 1]'),
+);
+const count = v.pipe(
+  v.number('expected an integer >= 0'),
+  v.check((n) => Number.isInteger(n) && n >= 0, 'expected an integer >= 0'),
+);
+const index = v.pipe(
+  v.number('expected a neuron index'),
+  v.check((n) => Number.isInteger(n) && n >= 0, 'expected a neuron index (an integer >= 0)'),
+);
 
 export const ConnectorSchema = v.variant(
   'type',
@@ -70,8 +79,7 @@ export function connect(spec: ConnectorSpec, nPre: number, nPost: number, self: 
   switch (spec.type) {
     case 'all_to_all': {
       const pairs = new PairList(nPre * nPost);
-      for (let i = 0; i < nPre; i++)
-        for (let j = 0; j < nPost; j++) if (spec.allow_autapses || !self || i !== j) pairs.push(i, j);
+      for (let i = 0; i < nPre; i++) for (let j = 0; j < nPost; j++) if (spec.allow_autapses || !self || i !== j) pairs.push(i, j);
       return pairs;
     }
     case 'one_to_one': {

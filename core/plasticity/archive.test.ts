@@ -17,7 +17,10 @@ function directTrace(times: number[], t: number, tau: number, nearest: boolean):
 describe('PostSpikeArchive', () => {
   it('traces equal their definition over thousands of time constants (reference moves), for both pairings', () => {
     const rng = Rng.derive(3, 'archive-test');
-    const traces = [{ tau: 20, nearest: false }, { tau: 5, nearest: true }];
+    const traces = [
+      { tau: 20, nearest: false },
+      { tau: 5, nearest: true },
+    ];
     const archive = new PostSpikeArchive(3, Int32Array.from([1, 1, 1]), traces, 0);
     const spikes: number[][] = [[], [], []];
     let t = 0;

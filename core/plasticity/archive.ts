@@ -85,7 +85,10 @@ export class PostSpikeArchive {
   }
 
   /** The archive for a projection's post neurons, with the given post traces. */
-  static forProjection(proj: { nPost: number; target: Int32Array; dendritic_delay_ms: number; timeGrid?: TimeGrid }, traces: readonly TraceSpec[]): PostSpikeArchive {
+  static forProjection(
+    proj: { nPost: number; target: Int32Array; dendritic_delay_ms: number; timeGrid?: TimeGrid },
+    traces: readonly TraceSpec[],
+  ): PostSpikeArchive {
     return new PostSpikeArchive(proj.nPost, inDegrees(proj.nPost, proj.target), traces, proj.dendritic_delay_ms, proj.timeGrid);
   }
 

@@ -32,7 +32,10 @@ export class CoincidenceLog {
   private readonly stamp: Int32Array;
   private generation = 1;
 
-  constructor(nPost: number, readonly width: number) {
+  constructor(
+    nPost: number,
+    readonly width: number,
+  ) {
     this.head = new Int32Array(nPost);
     this.stamp = new Int32Array(nPost);
     this.values = new Float64Array(64 * width);

@@ -1,6 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { describe, expect, it } from 'vitest';
-import type { MemoryCircuitPlugin, MemorySample } from '../../core/contracts.js';
+import type { MemorySample } from '../../core/contracts.js';
 import { MemoryCircuitToken } from '../../core/tokens.js';
 import { build } from '../../test/helpers.js';
 import { BackpropPlugin, type BackpropSignal } from './backprop.js';
@@ -88,6 +88,8 @@ describe('backprop baseline', () => {
   });
 
   it('refuses spiking layers on the path, naming the population', async () => {
-    await expect(build(scenario('lif', 'backprop').replace('{tau_ms: 0.2, activation: relu, normalize: layer}', '{}'))).rejects.toThrow(/backprop needs graded \(rate\) populations from h1 to the readout; h1 is not/);
+    await expect(build(scenario('lif', 'backprop').replace('{tau_ms: 0.2, activation: relu, normalize: layer}', '{}'))).rejects.toThrow(
+      /backprop needs graded \(rate\) populations from h1 to the readout; h1 is not/,
+    );
   });
 });

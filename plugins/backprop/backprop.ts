@@ -17,7 +17,7 @@
  *
  * Needs graded (rate) populations from the layer to the readout, without cycles.
  */
-import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample, NetworkView, NeuronPopulation } from '../../core/contracts.js';
+import type { MemoryCircuit, MemorySample, NetworkView, NeuronPopulation } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { SignalEmitter } from '../../core/modulators.js';
 import { definePlugin } from '../../core/define.js';
@@ -77,7 +77,8 @@ function plan(net: NetworkView): { order: string[]; grads: Map<string, Float64Ar
   const toReadout = new Set([net.readout]);
   for (let changed = true; changed; ) {
     changed = false;
-    for (const p of net.projections) if (toReadout.has(p.to) && !toReadout.has(p.from) && net.population(p.from)?.population) toReadout.add(p.from), (changed = true);
+    for (const p of net.projections)
+      if (toReadout.has(p.to) && !toReadout.has(p.from) && net.population(p.from)?.population) toReadout.add(p.from), (changed = true);
   }
   if (!toReadout.has(net.layer)) throw new RangeError(`backprop: no path of projections leads from ${net.layer} to the readout ${net.readout}`);
   // Populations reachable from the layer that reach the readout: the path.
@@ -86,13 +87,17 @@ function plan(net: NetworkView): { order: string[]; grads: Map<string, Float64Ar
     changed = false;
     for (const p of net.projections) if (path.has(p.from) && toReadout.has(p.to) && !path.has(p.to)) path.add(p.to), (changed = true);
   }
-  for (const name of path) if (!graded(name)) throw new RangeError(`backprop needs graded (rate) populations from ${net.layer} to the readout; ${name} is not (use e.g. leaky-rate)`);
+  for (const name of path)
+    if (!graded(name)) throw new RangeError(`backprop needs graded (rate) populations from ${net.layer} to the readout; ${name} is not (use e.g. leaky-rate)`);
   // Depth-first post-order from the layer: a population is listed after every population it projects to.
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (n: string) => {
     if (state.get(n) === 'done') return;
-    if (state.get(n) === 'visiting') throw new RangeError(`backprop: the projections between ${net.layer} and ${net.readout} form a cycle through ${n} (back-propagation through time is not supported)`);
+    if (state.get(n) === 'visiting')
+      throw new RangeError(
+        `backprop: the projections between ${net.layer} and ${net.readout} form a cycle through ${n} (back-propagation through time is not supported)`,
+      );
     state.set(n, 'visiting');
     for (const p of net.projections) if (p.from === n && path.has(p.to)) visit(p.to);
     state.set(n, 'done');
@@ -104,7 +109,8 @@ function plan(net: NetworkView): { order: string[]; grads: Map<string, Float64Ar
 
 export const BackpropPlugin = definePlugin.memoryCircuit({
   name: 'backprop',
-  description: 'the back-propagation baseline: emits the exact gradient of the readout loss for the layer (reads downstream weights and the label; not a memory)',
+  description:
+    'the back-propagation baseline: emits the exact gradient of the readout loss for the layer (reads downstream weights and the label; not a memory)',
   params: [param.number('delay_ms', 0, 'time from the end of a sample to the arrival of the signal', { min: 0 })],
   create(ctx): MemoryCircuit {
     const net = ctx.network;
@@ -114,8 +120,18 @@ export const BackpropPlugin = definePlugin.memoryCircuit({
       pop: net.population(name)!.population!,
       g: grads.get(name)!,
       d: new Float64Array(net.population(name)!.size),
-      into: net.projections.filter((p) => p.to === name && grads.has(p.from)).map((p) => ({ rowStart: p.rowStart, target: p.target, weight: p.weight, nPre: p.nPre, g: grads.get(p.from)! })),
+      into: net.projections
+        .filter((p) => p.to === name && grads.has(p.from))
+        .map((p) => ({ rowStart: p.rowStart, target: p.target, weight: p.weight, nPre: p.nPre, g: grads.get(p.from)! })),
     }));
-    return new BackpropSignal(net.population(net.readout)!.population!, net, steps, grads.get(net.layer)!, net.population(net.layer)!.population!, new SignalEmitter(ctx.channel, ctx.scheduler), ctx.params.delay_ms);
+    return new BackpropSignal(
+      net.population(net.readout)!.population!,
+      net,
+      steps,
+      grads.get(net.layer)!,
+      net.population(net.layer)!.population!,
+      new SignalEmitter(ctx.channel, ctx.scheduler),
+      ctx.params.delay_ms,
+    );
   },
 });

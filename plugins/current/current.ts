@@ -5,19 +5,30 @@
  * integrates it exactly in between. Several current inputs on one neuron add up.
  */
 import * as v from 'valibot';
-import type { InputContext, InputSource, InputSourcePlugin, NeuronPopulation } from '../../core/contracts.js';
+import type { InputSource, NeuronPopulation } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
 import { definePlugin } from '../../core/define.js';
 
 const stepsSchema = v.array(
   v.strictObject({
-    t_ms: v.pipe(v.number(), v.check((x) => Number.isFinite(x) && x >= 0)),
+    t_ms: v.pipe(
+      v.number(),
+      v.check((x) => Number.isFinite(x) && x >= 0),
+    ),
     amplitude_nA: v.pipe(v.number(), v.finite()),
   }),
 );
 type Step = v.InferOutput<typeof stepsSchema>[number];
-const neuronsSchema = v.union([v.literal('all'), v.array(v.pipe(v.number(), v.check((x) => Number.isInteger(x) && x >= 0)))]);
+const neuronsSchema = v.union([
+  v.literal('all'),
+  v.array(
+    v.pipe(
+      v.number(),
+      v.check((x) => Number.isInteger(x) && x >= 0),
+    ),
+  ),
+]);
 
 export class CurrentInjector implements InputSource, EventHandler {
   private readonly targets: Int32Array;
@@ -58,7 +69,13 @@ export const CurrentInput = definePlugin.input({
   params: [
     param.custom('neurons', 'all' as const, 'which neurons of the target: all, or a list of indices', 'all, or a list of neuron indices', neuronsSchema),
     param.number('amplitude_nA', 0, 'amplitude from t = 0'),
-    param.custom('steps', [] as Step[], 'amplitude changes: a list of {t_ms, amplitude_nA}, times increasing', 'a list of {t_ms, amplitude_nA} with t_ms >= 0 increasing', stepsSchema),
+    param.custom(
+      'steps',
+      [] as Step[],
+      'amplitude changes: a list of {t_ms, amplitude_nA}, times increasing',
+      'a list of {t_ms, amplitude_nA} with t_ms >= 0 increasing',
+      stepsSchema,
+    ),
   ],
   output: 'current',
   check(params, _size, targetSize) {
@@ -70,7 +87,8 @@ export const CurrentInput = definePlugin.input({
     }
     const steps = params.steps;
     steps.forEach((s, i) => {
-      if (i > 0 && s.t_ms < steps[i - 1].t_ms) problems.push({ param: `steps.${i}.t_ms`, expected: `a time >= the previous step (${steps[i - 1].t_ms})`, found: String(s.t_ms) });
+      if (i > 0 && s.t_ms < steps[i - 1].t_ms)
+        problems.push({ param: `steps.${i}.t_ms`, expected: `a time >= the previous step (${steps[i - 1].t_ms})`, found: String(s.t_ms) });
     });
     return problems;
   },

@@ -24,7 +24,7 @@
  * References: Foldiak (1990) Biol. Cybern. 64:165; Vogels et al. (2011) Science 334:1569.
  */
 import * as v from 'valibot';
-import type { ModulatorChannel, ModulatorListener, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
+import type { ModulatorChannel, ModulatorListener, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
 import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
 import { channelFor, checkChannel } from '../ib-hebbian/ib-hebbian.js';
@@ -32,7 +32,13 @@ import { SpikeWindow } from '../ib-hebbian/spike-window.js';
 import { signalChannel } from '../../training/protocol.js';
 
 const decorrelationParams = [
-  param.custom('channel', '', 'the channel whose pulses mark the sample ends; empty: xi/<post population>, which training makes', 'a modulator channel name', v.string()),
+  param.custom(
+    'channel',
+    '',
+    'the channel whose pulses mark the sample ends; empty: xi/<post population>, which training makes',
+    'a modulator channel name',
+    v.string(),
+  ),
   param.number('eta', 0.05, 'learning rate', { min: 0 }),
   param.number('rate_window_ms', 100, 'window of the rates r_i, r_j: set it to the presentation time', { gt: 0 }),
   param.number('mean_samples', 100, 'how many samples the running means average over (about)', { min: 1 }),

@@ -7,4 +7,9 @@
 import { errorChannel } from '../../training/protocol.js';
 import { signalGatedRule } from '../ib-hebbian/ib-hebbian.js';
 
-export const DeltaReadoutRule = signalGatedRule('delta-readout', 'local delta rule on the readout: dW = -eta (p_i - y_i) x_j, error from the training protocol', errorChannel, 'one');
+export const DeltaReadoutRule = signalGatedRule(
+  'delta-readout',
+  'local delta rule on the readout: dW = -eta (p_i - y_i) x_j, error from the training protocol',
+  errorChannel,
+  'one',
+);

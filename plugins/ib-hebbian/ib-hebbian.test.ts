@@ -67,11 +67,10 @@ describe('ib-hebbian (and delta-readout, the same rule)', () => {
   it('homeostatic scaling: dW_ij = -eta_h (r_i - target) / target * x_j / 1000, from the post rate trace', async () => {
     // The post neuron repeats a driver's spikes at 20, 40, 50 and 70 ms (parrot, receptor
     // repeat); eta 0, so only the homeostatic step acts, at the pulse at t = 100 ms.
-    const text =
-      scenario('ib-hebbian', 'eta: 0, gain: one, rate_target_hz: 40, homeostasis_eta: 0.2, tau_rate_ms: 50').replace(
-        'inputs:\n',
-        'inputs:\n  driver: {type: spike-source, size: 1, params: {spike_times_ms: [[19, 39, 49, 69]]}}\n',
-      ) + `  - {from: driver, to: post, connector: {type: all_to_all}, weight: 1, delay_ms: 1, receptor: repeat}\n`;
+    const text = `${scenario('ib-hebbian', 'eta: 0, gain: one, rate_target_hz: 40, homeostasis_eta: 0.2, tau_rate_ms: 50').replace(
+      'inputs:\n',
+      'inputs:\n  driver: {type: spike-source, size: 1, params: {spike_times_ms: [[19, 39, 49, 69]]}}\n',
+    )}  - {from: driver, to: post, connector: {type: all_to_all}, weight: 1, delay_ms: 1, receptor: repeat}\n`;
     const run = await build(text);
     run.run();
     expect(run.summary().populations.post.spikes).toBe(4);
@@ -83,7 +82,7 @@ describe('ib-hebbian (and delta-readout, the same rule)', () => {
     expect(w[0]).toBeGreaterThan(1); // r ~ 37 Hz is below the 40 Hz target: scaled up
   });
 
-  it('presynaptic: window: x_j is the current sample\'s rate (a step from 0 to 200 Hz reads 200 Hz)', async () => {
+  it("presynaptic: window: x_j is the current sample's rate (a step from 0 to 200 Hz reads 200 Hz)", async () => {
     // Sample 1 (0..100 ms): the pre neuron is silent; sample 2 (100..200 ms): a regular 200 Hz
     // train. The pulse at 200 ms reads the window (100, 200]: 20 arrivals -> 200 Hz. The trace
     // with tau 100 ms would read about 126 Hz (63% of the sample).
@@ -114,7 +113,7 @@ projections:
     expect(xTrace).toBeLessThan(140);
   });
 
-  it('gain: slope: the step uses the lif rate-vs-drive slope at the post neuron\'s rate over the window', async () => {
+  it("gain: slope: the step uses the lif rate-vs-drive slope at the post neuron's rate over the window", async () => {
     // The post lif neuron fires regularly under a constant current; its rate over the window
     // (100, 200] sets g = min(gain_max, lifRateSlope(r)); x_j = 100 Hz (10 arrivals).
     const pre = Array.from({ length: 10 }, (_, k) => 105 + 10 * k);

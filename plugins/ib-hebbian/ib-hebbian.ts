@@ -40,31 +40,40 @@
  * Turrigiano et al. (1998) Nature 391:892.
  */
 import * as v from 'valibot';
-import type { ModulatorChannel, ModulatorListener, NeuronPopulation, PlasticityContext, PlasticityRulePlugin, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
+import type { ModulatorChannel, ModulatorListener, NeuronPopulation, ProjectionView, SynapseDynamics } from '../../core/contracts.js';
 import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
 import { signalChannel } from '../../training/protocol.js';
 import { SpikeWindow } from './spike-window.js';
 
-export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') => [
-  param.custom('channel', '', 'the channel of the third factor; empty: the training default for the post layer', 'a modulator channel name', v.string()),
-  param.number('eta', 0.001, 'learning rate', { min: 0 }),
-  param.choice('presynaptic', 'window', 'x_j: window (pre spikes in the last rate_window_ms, as a rate) or trace (exponential trace with tau_x_ms)', ['window', 'trace'] as const),
-  param.number('rate_window_ms', 100, 'window of the rates x_j and (gain slope) r_i: set it to the presentation time', { gt: 0 }),
-  param.number('tau_x_ms', 20, 'time constant of the presynaptic trace (presynaptic: trace) and of gain: active', { gt: 0 }),
-  param.choice('gain', defaultGain, 'postsynaptic gain: slope (of the neuron\'s rate-vs-drive curve at its rate; f\'(u) for graded neurons), active (1 if the neuron spiked within tau_x), or one', ['one', 'active', 'slope'] as const),
-  param.number('gain_max', 1, 'cap on the slope gain (the noise-free f-I curve is vertical at rheobase)', { gt: 0 }),
-  param.choice('optimizer', 'sgd', 'how the gradient is applied', ['sgd', 'adam', 'adamw'] as const),
-  param.number('beta1', 0.9, 'Adam first-moment decay', { min: 0, max: 1 }),
-  param.number('beta2', 0.999, 'Adam second-moment decay', { min: 0, max: 1 }),
-  param.number('epsilon', 1e-8, 'Adam epsilon', { gt: 0 }),
-  param.number('weight_decay', 0, 'AdamW decoupled weight decay', { min: 0 }),
-  param.number('w_min', -Infinity, 'lower weight bound (default none)'),
-  param.number('w_max', Infinity, 'upper weight bound (default none)'),
-  param.number('rate_target_hz', 0, 'homeostatic target rate of the post neurons (0: no homeostasis)', { min: 0 }),
-  param.number('homeostasis_eta', 0, 'homeostatic scaling rate: dW_ij = -homeostasis_eta (r_i - target) / target * x_j / 1000', { min: 0 }),
-  param.number('tau_rate_ms', 1000, 'time constant of the post rate trace r_i that homeostasis reads', { gt: 0 }),
-] as const;
+export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') =>
+  [
+    param.custom('channel', '', 'the channel of the third factor; empty: the training default for the post layer', 'a modulator channel name', v.string()),
+    param.number('eta', 0.001, 'learning rate', { min: 0 }),
+    param.choice('presynaptic', 'window', 'x_j: window (pre spikes in the last rate_window_ms, as a rate) or trace (exponential trace with tau_x_ms)', [
+      'window',
+      'trace',
+    ] as const),
+    param.number('rate_window_ms', 100, 'window of the rates x_j and (gain slope) r_i: set it to the presentation time', { gt: 0 }),
+    param.number('tau_x_ms', 20, 'time constant of the presynaptic trace (presynaptic: trace) and of gain: active', { gt: 0 }),
+    param.choice(
+      'gain',
+      defaultGain,
+      "postsynaptic gain: slope (of the neuron's rate-vs-drive curve at its rate; f'(u) for graded neurons), active (1 if the neuron spiked within tau_x), or one",
+      ['one', 'active', 'slope'] as const,
+    ),
+    param.number('gain_max', 1, 'cap on the slope gain (the noise-free f-I curve is vertical at rheobase)', { gt: 0 }),
+    param.choice('optimizer', 'sgd', 'how the gradient is applied', ['sgd', 'adam', 'adamw'] as const),
+    param.number('beta1', 0.9, 'Adam first-moment decay', { min: 0, max: 1 }),
+    param.number('beta2', 0.999, 'Adam second-moment decay', { min: 0, max: 1 }),
+    param.number('epsilon', 1e-8, 'Adam epsilon', { gt: 0 }),
+    param.number('weight_decay', 0, 'AdamW decoupled weight decay', { min: 0 }),
+    param.number('w_min', -Infinity, 'lower weight bound (default none)'),
+    param.number('w_max', Infinity, 'upper weight bound (default none)'),
+    param.number('rate_target_hz', 0, 'homeostatic target rate of the post neurons (0: no homeostasis)', { min: 0 }),
+    param.number('homeostasis_eta', 0, 'homeostatic scaling rate: dW_ij = -homeostasis_eta (r_i - target) / target * x_j / 1000', { min: 0 }),
+    param.number('tau_rate_ms', 1000, 'time constant of the post rate trace r_i that homeostasis reads', { gt: 0 }),
+  ] as const;
 
 export type SignalGatedParams = ParamsOf<ReturnType<typeof signalGatedParams>>;
 
@@ -100,7 +109,8 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     this.lastPost = new Float64Array(proj.nPost).fill(-Infinity);
     if (p.presynaptic === 'window') this.preWindow = new SpikeWindow(proj.nPre, p.rate_window_ms);
     if (p.gain === 'slope' && !post.gain) {
-      if (!post.rateSlope) throw new RangeError(`gain: slope needs a neuron model with a rate-vs-drive curve (lif, or a graded model); use gain: active or one`);
+      if (!post.rateSlope)
+        throw new RangeError(`gain: slope needs a neuron model with a rate-vs-drive curve (lif, or a graded model); use gain: active or one`);
       this.postWindow = new SpikeWindow(proj.nPost, p.rate_window_ms);
     }
     this.gain = new Float64Array(proj.nPost);
@@ -155,7 +165,8 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
     const postGain = this.post.gain;
     const postWindow = this.postWindow;
     if (p.gain === 'one') gain.fill(1);
-    else if (postGain) gain.set(postGain); // graded post: f'(u)
+    else if (postGain)
+      gain.set(postGain); // graded post: f'(u)
     else if (postWindow) for (let i = 0; i < proj.nPost; i++) gain[i] = Math.min(p.gain_max, this.post.rateSlope!(postWindow.rate(i, t)));
     else for (let i = 0; i < proj.nPost; i++) gain[i] = t - this.lastPost[i] <= p.tau_x_ms ? 1 : 0;
     // Homeostatic synaptic scaling (Turrigiano): a plain step, outside the optimiser, that
@@ -205,7 +216,10 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
 }
 
 /** A rule's check of its `channel` parameter: empty (the training default) or a channel of the scenario. */
-export function checkChannel(params: { readonly channel: string }, scenario: { readonly modulators: ReadonlySet<string> }): { param: string; expected: string; found: string }[] {
+export function checkChannel(
+  params: { readonly channel: string },
+  scenario: { readonly modulators: ReadonlySet<string> },
+): { param: string; expected: string; found: string }[] {
   const ch = params.channel;
   if (ch === '' || scenario.modulators.has(ch)) return [];
   return [{ param: 'channel', expected: `a modulator channel: ${[...scenario.modulators].join(', ') || '(none defined)'}`, found: `"${ch}"` }];
@@ -226,8 +240,12 @@ export function signalGatedRule(name: string, description: string, defaultChanne
     create(ctx) {
       const chName = channelFor(ctx.params, defaultChannel, ctx.projection.to);
       const channel = ctx.modulators.get(chName);
-      if (!channel) throw new RangeError(`${name}: no modulator channel "${chName}" (a training section makes ${defaultChannel('<population>')} for its layers)`);
-      if (channel.width !== ctx.projection.nPost && channel.width !== 1) throw new RangeError(`${name}: channel ${chName} carries ${channel.width} values, expected 1 (a scalar signal for every post neuron) or ${ctx.projection.nPost} (one per post neuron)`);
+      if (!channel)
+        throw new RangeError(`${name}: no modulator channel "${chName}" (a training section makes ${defaultChannel('<population>')} for its layers)`);
+      if (channel.width !== ctx.projection.nPost && channel.width !== 1)
+        throw new RangeError(
+          `${name}: channel ${chName} carries ${channel.width} values, expected 1 (a scalar signal for every post neuron) or ${ctx.projection.nPost} (one per post neuron)`,
+        );
       return new SignalGatedDynamics(ctx.params, ctx.projection, channel, ctx.post);
     },
   });

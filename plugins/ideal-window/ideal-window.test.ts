@@ -20,7 +20,14 @@ function stream(seed: number, n: number) {
 function setup(params: Record<string, unknown>) {
   const scheduler = new Scheduler();
   const channel = new Channel('xi', 4);
-  const memory = IdealWindowMemory.create({ params: { ...P, delay_ms: 0, window: 6, approximation: 'exact' as const, normalize_z: false, scale_z: false, scale_samples: 100, ...params }, scheduler, rng: Rng.derive(1, 'm'), dims: { x: 2, y: 2, z: 4 }, channel, baseDir: '.' });
+  const memory = IdealWindowMemory.create({
+    params: { ...P, delay_ms: 0, window: 6, approximation: 'exact' as const, normalize_z: false, scale_z: false, scale_samples: 100, ...params },
+    scheduler,
+    rng: Rng.derive(1, 'm'),
+    dims: { x: 2, y: 2, z: 4 },
+    channel,
+    baseDir: '.',
+  });
   return { scheduler, channel, memory };
 }
 
@@ -35,7 +42,12 @@ describe('ideal-window memory', () => {
     expect(channel.count).toBe(20);
     for (let i = 0; i < 20; i++) {
       const win = samples.slice(Math.max(0, i - 5), i + 1);
-      const expected = ibSignal(win.map((s) => s.x), win.map((s) => s.y), win.map((s) => s.z), P);
+      const expected = ibSignal(
+        win.map((s) => s.x),
+        win.map((s) => s.y),
+        win.map((s) => s.z),
+        P,
+      );
       expect(Array.from(channel.amounts.slice(i * 4, i * 4 + 4))).toEqual(Array.from(expected));
       expect(channel.times[i]).toBe(20 * (i + 1));
     }
@@ -73,7 +85,12 @@ describe('ideal-window memory', () => {
     samples.forEach((s, i) => memory.present(s, 10 * i));
     scheduler.runUntil(100);
     expect(Array.from(channel.times.slice(0, 4))).toEqual([7.5, 17.5, 27.5, 37.5]);
-    const expected = ibSignalRowCentred(samples.map((s) => s.x), samples.map((s) => s.y), samples.map((s) => s.z), P);
+    const expected = ibSignalRowCentred(
+      samples.map((s) => s.x),
+      samples.map((s) => s.y),
+      samples.map((s) => s.z),
+      P,
+    );
     expect(Array.from(channel.amounts.slice(12, 16))).toEqual(Array.from(expected));
   });
 

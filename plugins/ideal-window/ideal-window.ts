@@ -5,10 +5,10 @@
  * approximation, `delay_ms` after the sample. The window holds the activations as they were
  * when each sample was presented (as a real memory would), not recomputed ones.
  */
-import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
+import type { MemoryCircuit, MemorySample } from '../../core/contracts.js';
 import { SignalEmitter } from '../../core/modulators.js';
 import { param } from '../../core/params.js';
-import { ibSignal, ibSignalRowCentred, type IbParams } from '../../training/hsic/hsic.js';
+import { ibSignal, ibSignalRowCentred } from '../../training/hsic/hsic.js';
 import { KernelView } from '../../training/hsic/hsic.js';
 import { ibTargetParams, type IbTargetParams } from './memory-params.js';
 import { definePlugin } from '../../core/define.js';

@@ -8,7 +8,11 @@ export const ibTargetParams = [
   param.number('gamma', 2, 'weight of HSIC(Y, Z) against HSIC(X, Z)', { min: 0 }),
   param.number('delay_ms', 0, 'time from the end of a sample to the arrival of its xi', { min: 0 }),
   param.boolean('normalize_z', false, 'normalise z across the layer (zero mean, unit variance) before the kernel, and pull xi back through it'),
-  param.boolean('scale_z', false, 'divide z by its running standard deviation across samples before the kernel, so that sigma_z is in units of the layer\'s spread'),
+  param.boolean(
+    'scale_z',
+    false,
+    "divide z by its running standard deviation across samples before the kernel, so that sigma_z is in units of the layer's spread",
+  ),
   param.number('scale_samples', 100, 'how many samples the running scale of scale_z averages over (about)', { min: 1 }),
 ] as const;
 

@@ -8,11 +8,16 @@ import { existsSync, readFileSync } from 'node:fs';
 
 export const CIFAR_RECORD = 1 + 3072;
 
-export function readCifarBatches(files: readonly string[], limit: number, transform: (v: number) => number): { x: Float64Array[]; labels: Int32Array; classes: number } {
+export function readCifarBatches(
+  files: readonly string[],
+  limit: number,
+  transform: (v: number) => number,
+): { x: Float64Array[]; labels: Int32Array; classes: number } {
   const bufs = files.map((f) => {
     if (!existsSync(f)) throw new RangeError(`${f} does not exist`);
     const b = readFileSync(f);
-    if (b.length === 0 || b.length % CIFAR_RECORD !== 0) throw new RangeError(`${f}: ${b.length} bytes is not a whole number of CIFAR-10 records (${CIFAR_RECORD} bytes each: 1 label + 3072 pixels)`);
+    if (b.length === 0 || b.length % CIFAR_RECORD !== 0)
+      throw new RangeError(`${f}: ${b.length} bytes is not a whole number of CIFAR-10 records (${CIFAR_RECORD} bytes each: 1 label + 3072 pixels)`);
     return b;
   });
   const total = bufs.reduce((s, b) => s + b.length / CIFAR_RECORD, 0);

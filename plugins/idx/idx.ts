@@ -28,9 +28,15 @@ const TYPES: Record<number, { name: string; bytes: number }> = {
 
 export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   if (buf.length < 4) throw new IdxError(`${file}: not an IDX file (${buf.length} bytes, fewer than the 4-byte header)`);
-  if (buf[0] !== 0 || buf[1] !== 0) throw new IdxError(`${file}: not an IDX file (it starts with bytes ${buf[0]}, ${buf[1]}; IDX files start with two zero bytes)`);
+  if (buf[0] !== 0 || buf[1] !== 0)
+    throw new IdxError(`${file}: not an IDX file (it starts with bytes ${buf[0]}, ${buf[1]}; IDX files start with two zero bytes)`);
   const type = TYPES[buf[2]];
-  if (!type) throw new IdxError(`${file}: unknown IDX value type 0x${buf[2].toString(16)} (expected one of ${Object.keys(TYPES).map((k) => '0x' + Number(k).toString(16).padStart(2, '0')).join(', ')})`);
+  if (!type)
+    throw new IdxError(
+      `${file}: unknown IDX value type 0x${buf[2].toString(16)} (expected one of ${Object.keys(TYPES)
+        .map((k) => `0x${Number(k).toString(16).padStart(2, '0')}`)
+        .join(', ')})`,
+    );
   const nDims = buf[3];
   if (nDims === 0) throw new IdxError(`${file}: an IDX header with 0 dimensions`);
   const headerBytes = 4 + 4 * nDims;
@@ -46,7 +52,9 @@ export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   }
   const expected = headerBytes + count * type.bytes;
   if (buf.length !== expected) {
-    throw new IdxError(`${file}: the header says ${dims.join(' x ')} values of ${type.name} (${expected} bytes with the header), the file has ${buf.length} bytes${buf.length < expected ? ' (truncated?)' : ''}`);
+    throw new IdxError(
+      `${file}: the header says ${dims.join(' x ')} values of ${type.name} (${expected} bytes with the header), the file has ${buf.length} bytes${buf.length < expected ? ' (truncated?)' : ''}`,
+    );
   }
   let data: IdxArray['data'];
   switch (buf[2]) {
@@ -88,7 +96,12 @@ export function idxBytes(dims: readonly number[], data: ArrayLike<number>): Uint
  * Images and labels from an IDX pair, as feature vectors (one per image, flattened row-major)
  * with a pixel transform, and integer labels. Checks that the pair belongs together.
  */
-export function idxPair(imagesFile: string, labelsFile: string, limit: number, transform: (v: number) => number): { x: Float64Array[]; labels: Int32Array; classes: number } {
+export function idxPair(
+  imagesFile: string,
+  labelsFile: string,
+  limit: number,
+  transform: (v: number) => number,
+): { x: Float64Array[]; labels: Int32Array; classes: number } {
   const images = readIdx(imagesFile);
   const labels = readIdx(labelsFile);
   if (labels.dims.length !== 1) throw new IdxError(`${labelsFile}: labels must be a 1-dimensional IDX array, found ${labels.dims.join(' x ')}`);

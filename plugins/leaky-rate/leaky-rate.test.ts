@@ -135,11 +135,13 @@ populations:
 projections:
   - {from: src, to: h, connector: {type: all_to_all}, weight: 1, ${extra}}
 `;
-    await expect(build(text('delay_ms: {dist: uniform, low: 1, high: 3}'))).rejects.toThrow(/projections\.0\.delay_ms: expected one delay for the whole projection: src is graded/);
+    await expect(build(text('delay_ms: {dist: uniform, low: 1, high: 3}'))).rejects.toThrow(
+      /projections\.0\.delay_ms: expected one delay for the whole projection: src is graded/,
+    );
     await expect(build(text('delay_ms: 1, dendritic_delay_ms: 1'))).rejects.toThrow(/projections\.0\.dendritic_delay_ms: expected 0: src is graded/);
   });
 
-  it('ib-hebbian on graded layers: x_j is the pre output and g_i = f\'(u_i) at the pulse', async () => {
+  it("ib-hebbian on graded layers: x_j is the pre output and g_i = f'(u_i) at the pulse", async () => {
     const sim = await build(`
 resolution_ms: 1
 duration_ms: 60

@@ -38,7 +38,12 @@ export class LeakyRatePopulation implements NeuronPopulation {
   private normSd = 1;
   private readonly decayStep: number;
 
-  constructor(readonly size: number, private readonly p: LeakyRateParams, private readonly dt: number, init: ReadonlyMap<string, Float64Array>) {
+  constructor(
+    readonly size: number,
+    private readonly p: LeakyRateParams,
+    private readonly dt: number,
+    init: ReadonlyMap<string, Float64Array>,
+  ) {
     this.u = new Float64Array(size);
     const u0 = init.get('u');
     if (u0) this.u.set(u0);
@@ -162,7 +167,7 @@ export class LeakyRatePopulation implements NeuronPopulation {
 
 export const LeakyRateModel = definePlugin.neuronModel({
   name: 'leaky-rate',
-  description: 'leaky integrator with a graded output f(u) (relu, linear, tanh, sigmoid), optionally normalised across the layer; the paper\'s reference neuron',
+  description: "leaky integrator with a graded output f(u) (relu, linear, tanh, sigmoid), optionally normalised across the layer; the paper's reference neuron",
   params: leakyRateParams,
   receptors: ['input'],
   state: [

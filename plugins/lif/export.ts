@@ -37,10 +37,15 @@ export const LifBrian2 = translate.neuron(LifModel, 'brian2', {
       lines,
       weight: { unit: 'nA', dimension: 'amp' },
       synapseTarget: (receptor, weight) =>
-        receptor === 'exc' ? 'I_ex_post += w'
-        : receptor === 'inh' ? 'I_in_post += w'
-        : weight !== undefined ? (weight >= 0 ? 'I_ex_post += w' : 'I_in_post += w')
-        : 'I_ex_post += clip(w, 0*nA, 1e9*nA); I_in_post += clip(w, -1e9*nA, 0*nA)',
+        receptor === 'exc'
+          ? 'I_ex_post += w'
+          : receptor === 'inh'
+            ? 'I_in_post += w'
+            : weight !== undefined
+              ? weight >= 0
+                ? 'I_ex_post += w'
+                : 'I_in_post += w'
+              : 'I_ex_post += clip(w, 0*nA, 1e9*nA); I_in_post += clip(w, -1e9*nA, 0*nA)',
     };
   },
 });

@@ -168,7 +168,7 @@ export class LifGridPopulation implements NeuronPopulation {
   }
 
   /** Whether neuron j's state already includes time t (else an input at t waits for the step). */
-  private reached(j: number, t: number): boolean {
+  private reached(_j: number, t: number): boolean {
     return t <= this.tStep + this.tol;
   }
 

@@ -6,7 +6,12 @@ const P: LifPhysics = { tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, v
 
 describe('lif closed form', () => {
   it('synaptic kernel equals the textbook difference of exponentials', () => {
-    for (const [tm, ts] of [[10, 2], [20, 5], [5, 20], [10, 9.999]]) {
+    for (const [tm, ts] of [
+      [10, 2],
+      [20, 5],
+      [5, 20],
+      [10, 9.999],
+    ]) {
       for (const h of [0.01, 0.1, 1, 7.3, 40]) {
         const textbook = (ts / (ts - tm)) * (Math.exp(-h / ts) - Math.exp(-h / tm));
         expect(synapticKernel(h, tm, ts)).toBeCloseTo(textbook, 9);
@@ -24,7 +29,11 @@ describe('lif closed form', () => {
   });
 
   it('voltage formula matches RK4 of the full model with all currents', () => {
-    const f = (_t: number, [v, ie, ii]: number[]) => [(-(v - P.E_L_mV) + P.R_m_MOhm * (ie + ii + 0.1)) / P.tau_m_ms, -ie / P.tau_syn_ex_ms, -ii / P.tau_syn_in_ms];
+    const f = (_t: number, [v, ie, ii]: number[]) => [
+      (-(v - P.E_L_mV) + P.R_m_MOhm * (ie + ii + 0.1)) / P.tau_m_ms,
+      -ie / P.tau_syn_ex_ms,
+      -ii / P.tau_syn_in_ms,
+    ];
     const [vRef] = rk4(f, [-65, 0.3, -0.2], 0, 12.5, 50000);
     expect(lifVoltage(P, 12.5, -65, 0.3, -0.2, 0.1)).toBeCloseTo(vRef, 9);
   });
@@ -163,7 +172,10 @@ projections:
       const t = k * 0.1;
       sim.run(t);
       let vRef = -70;
-      for (const [t0, w, tauS] of [[5, 0.25, 2], [8.1, -0.3, 5]]) {
+      for (const [t0, w, tauS] of [
+        [5, 0.25, 2],
+        [8.1, -0.3, 5],
+      ]) {
         const s = t - t0;
         if (s > 1e-9) vRef += 40 * w * (tauS / (tauS - 10)) * (Math.exp(-s / tauS) - Math.exp(-s / 10));
       }
@@ -224,7 +236,7 @@ describe('lif rate-vs-drive slope (the graded gain of three-factor rules)', () =
       for (const mu of [1.05, 1.3, 2, 4, 10].map((m) => m * p.theta)) {
         const r = fI(mu, p);
         const h = 1e-6 * mu;
-        const slope = ((fI(mu + h, p) - fI(mu - h, p)) / (2 * h)) / 1000; // per ms per mV
+        const slope = (fI(mu + h, p) - fI(mu - h, p)) / (2 * h) / 1000; // per ms per mV
         const expected = slope * p.tau * (p.theta - p.rho);
         expect(lifRateSlope({ tau_m_ms: p.tau, t_ref_ms: p.tref }, r)).toBeCloseTo(expected, 5);
       }

@@ -21,7 +21,12 @@ export const lifParams = [
   param.number('tau_syn_ex_ms', 2, 'decay time constant of the excitatory synaptic current', { gt: 0 }),
   param.number('tau_syn_in_ms', 2, 'decay time constant of the inhibitory synaptic current', { gt: 0 }),
   param.number('I_e_nA', 0, 'constant external current'),
-  param.choice('spike_timing', 'precise', 'precise: exact threshold crossings between grid points (NEST iaf_psc_exp_ps); grid: threshold checked and spikes emitted on the grid, inputs applied at the end of their step (NEST iaf_psc_exp, Brian2)', ['precise', 'grid']),
+  param.choice(
+    'spike_timing',
+    'precise',
+    'precise: exact threshold crossings between grid points (NEST iaf_psc_exp_ps); grid: threshold checked and spikes emitted on the grid, inputs applied at the end of their step (NEST iaf_psc_exp, Brian2)',
+    ['precise', 'grid'],
+  ),
 ] as const;
 
 /** The lif parameters, resolved. The math below reads only the physical ones (not spike_timing). */
@@ -61,7 +66,8 @@ export function lifVoltage(p: LifPhysics, h: number, v0: number, iex0: number, i
   return (
     p.E_L_mV +
     (v0 - p.E_L_mV) * em +
-    p.R_m_MOhm * (iext * -Math.expm1(-h / p.tau_m_ms) + iex0 * synapticKernel(h, p.tau_m_ms, p.tau_syn_ex_ms) + iin0 * synapticKernel(h, p.tau_m_ms, p.tau_syn_in_ms))
+    p.R_m_MOhm *
+      (iext * -Math.expm1(-h / p.tau_m_ms) + iex0 * synapticKernel(h, p.tau_m_ms, p.tau_syn_ex_ms) + iin0 * synapticKernel(h, p.tau_m_ms, p.tau_syn_in_ms))
   );
 }
 
@@ -112,7 +118,11 @@ export function firstNonFiniteOf(v: Float64Array, iex: Float64Array, iin: Float6
 }
 
 /** The state arrays of a lif population: the scenario's init values, else the defaults. */
-export function initialState(size: number, p: LifPhysics, init: ReadonlyMap<string, Float64Array>): { v: Float64Array; iex: Float64Array; iin: Float64Array; iext: Float64Array } {
+export function initialState(
+  size: number,
+  p: LifPhysics,
+  init: ReadonlyMap<string, Float64Array>,
+): { v: Float64Array; iex: Float64Array; iin: Float64Array; iext: Float64Array } {
   const initOr = (name: string, value: number) => init.get(name)?.slice() ?? new Float64Array(size).fill(value);
   return { v: initOr('v_mV', p.E_L_mV), iex: initOr('I_syn_ex_nA', 0), iin: initOr('I_syn_in_nA', 0), iext: initOr('I_ext_nA', p.I_e_nA) };
 }

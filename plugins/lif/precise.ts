@@ -38,14 +38,27 @@ export class LifPopulation implements NeuronPopulation {
   /** The grid time of the last step. */
   private tStep = 0;
 
-  constructor(readonly size: number, params: LifPhysics, init: ReadonlyMap<string, Float64Array>, resolution_ms: number, sink: SpikeSink) {
+  constructor(
+    readonly size: number,
+    params: LifPhysics,
+    init: ReadonlyMap<string, Float64Array>,
+    resolution_ms: number,
+    sink: SpikeSink,
+  ) {
     this.p = params;
     this.sink = sink;
     this.dt = resolution_ms;
     ({ v: this.v, iex: this.iex, iin: this.iin, iext: this.iext } = initialState(size, params, init));
     this.tLast = new Float64Array(size);
     this.refEnd = new Float64Array(size).fill(-Infinity);
-    ({ em: this.emDt, oneMinusEm: this.oneMinusEmDt, ex: this.exDt, inh: this.inDt, kEx: this.kExDt, kIn: this.kInDt } = stepPropagators(resolution_ms, params));
+    ({
+      em: this.emDt,
+      oneMinusEm: this.oneMinusEmDt,
+      ex: this.exDt,
+      inh: this.inDt,
+      kEx: this.kExDt,
+      kIn: this.kInDt,
+    } = stepPropagators(resolution_ms, params));
     const coefficient = (tauS: number) => (Math.abs(tauS - params.tau_m_ms) > 1e-3 * params.tau_m_ms ? tauS / (tauS - params.tau_m_ms) : NaN);
     this.aEx = coefficient(params.tau_syn_ex_ms);
     this.aIn = coefficient(params.tau_syn_in_ms);
@@ -54,7 +67,12 @@ export class LifPopulation implements NeuronPopulation {
   step(t: number): void {
     const { v, iex, iin, iext, tLast, refEnd } = this;
     const { E_L_mV: E, R_m_MOhm: R, v_th_mV: theta } = this.p;
-    const em = this.emDt, oneMinusEm = this.oneMinusEmDt, ex = this.exDt, inh = this.inDt, kEx = this.kExDt, kIn = this.kInDt;
+    const em = this.emDt,
+      oneMinusEm = this.oneMinusEmDt,
+      ex = this.exDt,
+      inh = this.inDt,
+      kEx = this.kExDt,
+      kIn = this.kInDt;
     // Neurons no event touched since the last grid step are still at tPrev; when the step is
     // a whole dt (it is, up to rounding of k * dt, unless the grid was entered off its origin),
     // they take the precomputed one-step propagators.

@@ -4,7 +4,7 @@
  * n_train are the training set, the rest the test set. Everything comes from the dataset's
  * seeded stream, so a scenario seed fixes the data.
  */
-import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
+import type { Dataset } from '../../core/contracts.js';
 import { splitShape, trainTestSplit } from '../../training/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';

@@ -25,12 +25,14 @@ projections:
   });
 
   it('names the projection it needs', async () => {
-    await expect(build(`
+    await expect(
+      build(`
 duration_ms: 10
 populations:
   post: {model: parrot, size: 1}
 inputs:
   reward: {type: pair-reward, size: 1, params: {projection: nope}}
-`)).rejects.toThrow(/inputs\.reward: expected a realisable specification, found pair-reward: no projection named "nope"/);
+`),
+    ).rejects.toThrow(/inputs\.reward: expected a realisable specification, found pair-reward: no projection named "nope"/);
   });
 });

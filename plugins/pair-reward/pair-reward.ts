@@ -9,7 +9,7 @@
  * synapses of the projection, so the credit assignment can be judged.
  */
 import * as v from 'valibot';
-import type { InputContext, InputSource, InputSourcePlugin, ProjectionView, SpikeSink } from '../../core/contracts.js';
+import type { InputContext, InputSource, ProjectionView, SpikeSink } from '../../core/contracts.js';
 import { sampleValue, ValueSpecSchema, type ValueSpec } from '../../core/distributions.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
@@ -99,12 +99,24 @@ export const PairRewardInput = definePlugin.input({
   description: 'emits a reward spike some time after each pre-then-post pairing at one chosen synapse (Izhikevich 2007)',
   params: [
     param.custom('projection', undefined, 'the projection whose synapse is rewarded', 'a projection name', v.string()),
-    param.custom('synapse', 'random' as 'random' | number, 'which synapse: random, or its index in the projection', 'random, or a synapse index', v.union([v.literal('random'), v.pipe(v.number(), v.integer(), v.minValue(0))])),
+    param.custom(
+      'synapse',
+      'random' as 'random' | number,
+      'which synapse: random, or its index in the projection',
+      'random, or a synapse index',
+      v.union([v.literal('random'), v.pipe(v.number(), v.integer(), v.minValue(0))]),
+    ),
     param.number('window_ms', 10, 'a post spike at most this long after the pre spike (at the synapse) counts as a pairing', { gt: 0 }),
-    param.custom('delay_ms', { dist: 'uniform', low: 1000, high: 3000 } as ValueSpec, 'delay from the pairing to the reward', 'a number or distribution of delays >= 0', ValueSpecSchema),
+    param.custom(
+      'delay_ms',
+      { dist: 'uniform', low: 1000, high: 3000 } as ValueSpec,
+      'delay from the pairing to the reward',
+      'a number or distribution of delays >= 0',
+      ValueSpecSchema,
+    ),
   ],
   output: 'spikes',
-  check(params, size) {
+  check(_params, size) {
     return size === 1 ? [] : [{ param: 'size', expected: 'size 1 (one reward spike train)', found: String(size) }];
   },
   create(ctx) {

@@ -4,14 +4,17 @@
  * projection onto parrots can be studied with post spike times set exactly by another input.
  * It has no state and no threshold.
  */
-import type { NeuronModelPlugin, NeuronPopulation, SpikeSink } from '../../core/contracts.js';
+import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
 import { definePlugin } from '../../core/define.js';
 
 class ParrotPopulation implements NeuronPopulation {
-  constructor(readonly size: number, private readonly sink: SpikeSink) {}
+  constructor(
+    readonly size: number,
+    private readonly sink: SpikeSink,
+  ) {}
   step(): void {}
   update(): void {}
-  receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
+  receive(t: number, targets: Int32Array, _weights: Float64Array, start: number, end: number, port: number): void {
     if (port === 1) return;
     for (let k = start; k < end; k++) this.sink.spike(targets[k], t);
   }

@@ -42,19 +42,27 @@ populations:
     sim.run();
     const count = (i: number, from: number, to: number) => log.t.filter((t, k) => log.i[k] === i && t >= from && t < to).length;
     expect(count(0, 0, 5000)).toBe(0);
-    for (const [i, rate, from] of [[1, 20, 0], [2, 80, 0], [0, 100, 5000], [1, 100, 5000], [2, 100, 5000]]) {
+    for (const [i, rate, from] of [
+      [1, 20, 0],
+      [2, 80, 0],
+      [0, 100, 5000],
+      [1, 100, 5000],
+      [2, 100, 5000],
+    ]) {
       const mean = (rate * 5000) / 1000;
       expect(Math.abs(count(i, from, from + 5000) - mean)).toBeLessThan(5 * Math.sqrt(mean));
     }
   });
 
   it('rejects a rate list of the wrong length', async () => {
-    await expect(build(`
+    await expect(
+      build(`
 duration_ms: 10
 inputs:
   p: {type: poisson, size: 3, params: {rate_hz: [1, 2]}}
 populations:
   sink: {model: lif, size: 1}
-`)).rejects.toThrow(/inputs\.p\.params\.rate_hz: expected one rate or a list of 3 rates, found a list of 2/);
+`),
+    ).rejects.toThrow(/inputs\.p\.params\.rate_hz: expected one rate or a list of 3 rates, found a list of 2/);
   });
 });

@@ -9,7 +9,7 @@
  * independent Poisson processes and costs O(log n) per spike, with one pending event.
  */
 import * as v from 'valibot';
-import type { InputContext, InputSource, InputSourcePlugin, SpikeSink } from '../../core/contracts.js';
+import type { InputSource, SpikeSink } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
@@ -22,7 +22,15 @@ import { definePlugin } from '../../core/define.js';
 export const MAX_RATE_HZ = 1e6;
 const rateOk = (x: number) => Number.isFinite(x) && x >= 0 && x <= MAX_RATE_HZ;
 const rateValue = v.union([v.pipe(v.number(), v.check(rateOk)), v.array(v.pipe(v.number(), v.check(rateOk)))]);
-const scheduleSchema = v.array(v.strictObject({ t_ms: v.pipe(v.number(), v.check((x) => Number.isFinite(x) && x >= 0)), rate_hz: rateValue }));
+const scheduleSchema = v.array(
+  v.strictObject({
+    t_ms: v.pipe(
+      v.number(),
+      v.check((x) => Number.isFinite(x) && x >= 0),
+    ),
+    rate_hz: rateValue,
+  }),
+);
 type Segment = v.InferOutput<typeof scheduleSchema>[number];
 
 export const poissonParams = [
@@ -120,13 +128,15 @@ export const PoissonInput = definePlugin.input({
   check(params, size) {
     const problems: { param: string; expected: string; found: string }[] = [];
     const checkList = (where: string, r: number | number[]) => {
-      if (Array.isArray(r) && r.length !== size) problems.push({ param: where, expected: `one rate or a list of ${size} rates`, found: `a list of ${r.length}` });
+      if (Array.isArray(r) && r.length !== size)
+        problems.push({ param: where, expected: `one rate or a list of ${size} rates`, found: `a list of ${r.length}` });
     };
     checkList('rate_hz', params.rate_hz);
     const schedule = params.schedule;
     schedule.forEach((s, i) => {
       checkList(`schedule.${i}.rate_hz`, s.rate_hz);
-      if (i > 0 && s.t_ms < schedule[i - 1].t_ms) problems.push({ param: `schedule.${i}.t_ms`, expected: `a time >= the previous change (${schedule[i - 1].t_ms})`, found: String(s.t_ms) });
+      if (i > 0 && s.t_ms < schedule[i - 1].t_ms)
+        problems.push({ param: `schedule.${i}.t_ms`, expected: `a time >= the previous change (${schedule[i - 1].t_ms})`, found: String(s.t_ms) });
     });
     return problems;
   },

@@ -38,4 +38,3 @@ describe('rate-code input', () => {
     await expect(setup('values: [1]')).rejects.toThrow(/inputs\.code\.params\.values: expected 3 values \(one per neuron\) or none, found 1/);
   });
 });
-

@@ -7,7 +7,7 @@
  * sample; the trains switch at that moment. Regular trains give far less noisy rate estimates
  * over a short presentation than Poisson ones (paper-notes section 5b).
  */
-import type { InputContext, InputSourcePlugin, SampleInput, SpikeSink } from '../../core/contracts.js';
+import type { SampleInput, SpikeSink } from '../../core/contracts.js';
 import * as v from 'valibot';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
@@ -68,14 +68,25 @@ export const RateCodeInput = definePlugin.input({
     param.number('max_rate_hz', 200, 'rate for x >= high (at most 1e6 Hz)', { gt: 0, max: 1e6 }),
     param.number('low', 0, 'feature value mapped to 0 Hz'),
     param.number('high', 1, 'feature value mapped to max_rate_hz'),
-    param.choice('train', 'regular', 'spike train statistics; graded: no spikes, the rates are transmitted as values', ['regular', 'poisson', 'graded'] as const),
-    param.custom('values', [] as number[], 'features to encode from t = 0, for an input no training protocol drives (e.g. a bias)', 'a list of numbers, one per neuron', v.array(v.pipe(v.number(), v.finite()))),
+    param.choice('train', 'regular', 'spike train statistics; graded: no spikes, the rates are transmitted as values', [
+      'regular',
+      'poisson',
+      'graded',
+    ] as const),
+    param.custom(
+      'values',
+      [] as number[],
+      'features to encode from t = 0, for an input no training protocol drives (e.g. a bias)',
+      'a list of numbers, one per neuron',
+      v.array(v.pipe(v.number(), v.finite())),
+    ),
   ],
   output: 'spikes',
   check(params, size) {
     const problems = params.high > params.low ? [] : [{ param: 'high', expected: `a value above low (${params.low})`, found: String(params.high) }];
     const values = params.values;
-    if (values.length && values.length !== size) problems.push({ param: 'values', expected: `${size} values (one per neuron) or none`, found: `${values.length}` });
+    if (values.length && values.length !== size)
+      problems.push({ param: 'values', expected: `${size} values (one per neuron) or none`, found: `${values.length}` });
     return problems;
   },
   create: (ctx) => new RateCode(ctx.size, ctx.params, ctx.scheduler, ctx.rng, ctx.sink),

@@ -46,7 +46,12 @@ describe('recorders', () => {
     const state = readCsv(`${out.dir}/state/n.csv`);
     expect(state.header).toEqual(['t_ms', 'neuron', 'v_mV', 'I_syn_ex_nA']);
     expect(state.rows.length).toBe(2 * 201);
-    expect(state.rows.slice(0, 4).map((r) => [r[0], r[1]])).toEqual([[0, 3], [0, 7], [0.5, 3], [0.5, 7]]);
+    expect(state.rows.slice(0, 4).map((r) => [r[0], r[1]])).toEqual([
+      [0, 3],
+      [0, 7],
+      [0.5, 3],
+      [0.5, 7],
+    ]);
     for (const [, , v] of state.rows) expect(v).toBeLessThan(-55);
     expect(summary).toMatchObject({ scenario: 'test', seed: 9, t_stop_ms: 100, populations: { n: { size: 20, model: 'lif' } } });
     expect(summary.events_delivered).toBe(summary.inputs.p.spikes * 20);
@@ -54,8 +59,12 @@ describe('recorders', () => {
   });
 
   it('reject references to populations or variables that do not exist', async () => {
-    await expect(build(scenario.replace('population: n,', 'population: q,'))).rejects.toThrow(/recorders\.2\.params\.population: expected a neuron population: n, found "q"/);
-    await expect(build(scenario.replace('[v_mV, I_syn_ex_nA]', '[v_mV, w]'))).rejects.toThrow(/variables: expected state variables of n: v_mV, I_syn_ex_nA, I_syn_in_nA, I_ext_nA, found "w"/);
+    await expect(build(scenario.replace('population: n,', 'population: q,'))).rejects.toThrow(
+      /recorders\.2\.params\.population: expected a neuron population: n, found "q"/,
+    );
+    await expect(build(scenario.replace('[v_mV, I_syn_ex_nA]', '[v_mV, w]'))).rejects.toThrow(
+      /variables: expected state variables of n: v_mV, I_syn_ex_nA, I_syn_in_nA, I_ext_nA, found "w"/,
+    );
     await expect(build(scenario.replace('interval_ms: 0.5', 'interval_ms: 0.25'))).rejects.toThrow(/interval_ms: expected a multiple of resolution_ms \(0.1\)/);
   });
 });

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, renameSync } from 'node:fs';
 import * as v from 'valibot';
-import type { PopulationView, ProjectionView, Recorder, RecorderContext, RecorderPlugin, SpikeListener } from '../../core/contracts.js';
+import type { PopulationView, ProjectionView, Recorder, RecorderContext, SpikeListener } from '../../core/contracts.js';
 import { CsvBuilder, writeFileAtomic } from '../../core/output.js';
 import { param } from '../../core/params.js';
 import { grown } from '../../core/typed.js';
@@ -22,7 +22,13 @@ type Problem = { param: string; expected: string; found: string };
 type ViewInfo = ReadonlyMap<string, Pick<PopulationView, 'name' | 'size' | 'kind' | 'state'>>;
 
 const populationsParam = (description: string) =>
-  param.custom('populations', 'all' as 'all' | string[], description, 'all, or a list of population or spike input names', v.union([v.literal('all'), v.array(v.string())]));
+  param.custom(
+    'populations',
+    'all' as 'all' | string[],
+    description,
+    'all, or a list of population or spike input names',
+    v.union([v.literal('all'), v.array(v.string())]),
+  );
 
 function checkPopulations(names: 'all' | string[], views: ViewInfo): Problem[] {
   if (names === 'all') return [];
@@ -117,7 +123,13 @@ class SpikeRecorder implements Recorder {
 class StateRecorder implements Recorder, Tickable, EventHandler {
   private readonly csv: CsvBuilder;
   private readonly varIndex: number[];
-  constructor(private readonly view: PopulationView, variables: string[], private readonly neurons: number[], interval: number, ctx: RecorderContext) {
+  constructor(
+    private readonly view: PopulationView,
+    variables: string[],
+    private readonly neurons: number[],
+    interval: number,
+    ctx: RecorderContext,
+  ) {
     const names = view.state.map((s) => s.name);
     this.varIndex = variables.map((name) => names.indexOf(name));
     this.csv = new CsvBuilder(['t_ms', 'neuron', ...variables].join(','));
@@ -144,7 +156,11 @@ class StateRecorder implements Recorder, Tickable, EventHandler {
 
 class RateRecorder implements Recorder {
   private readonly counters: [PopulationView, BinCounter][];
-  constructor(views: PopulationView[], private readonly bin: number, private readonly tStop: number) {
+  constructor(
+    views: PopulationView[],
+    private readonly bin: number,
+    private readonly tStop: number,
+  ) {
     this.counters = views.map((view) => {
       const c = new BinCounter(bin, Math.ceil(tStop / bin - 1e-9));
       view.addSpikeListener(c);
@@ -170,7 +186,10 @@ class RateRecorder implements Recorder {
 
 class BinCounter implements SpikeListener {
   readonly counts: Float64Array;
-  constructor(private readonly bin: number, nBins: number) {
+  constructor(
+    private readonly bin: number,
+    nBins: number,
+  ) {
     this.counts = new Float64Array(Math.max(1, nBins));
   }
   onSpike(_neuron: number, t: number): void {
@@ -183,8 +202,12 @@ const isMultiple = (x: number, dt: number) => Math.abs(x / dt - Math.round(x / d
 
 export const SpikesRecorder = definePlugin.recorder({
   name: 'spikes',
-  description: 'spike times of populations and spike inputs, to spikes/<population>.csv (t_ms,neuron), or with format: sonata to spikes.h5 (SONATA: /spikes/<population>/timestamps, node_ids)',
-  params: [populationsParam('which populations to record'), param.choice('format', 'csv', 'csv: spikes/<population>.csv; sonata: one HDF5 file in SONATA\'s layout', ['csv', 'sonata'] as const)],
+  description:
+    'spike times of populations and spike inputs, to spikes/<population>.csv (t_ms,neuron), or with format: sonata to spikes.h5 (SONATA: /spikes/<population>/timestamps, node_ids)',
+  params: [
+    populationsParam('which populations to record'),
+    param.choice('format', 'csv', "csv: spikes/<population>.csv; sonata: one HDF5 file in SONATA's layout", ['csv', 'sonata'] as const),
+  ],
   check: (params, views) => checkPopulations(params.populations, views),
   create: (ctx) => new SpikeRecorder(selected(ctx.params.populations, ctx.populations), ctx.params.format),
 });
@@ -194,23 +217,43 @@ export const StateRecorderPlugin = definePlugin.recorder({
   description: 'state variables of chosen neurons, sampled every interval_ms from t = 0, to state/<population>.csv',
   params: [
     param.custom('population', undefined, 'the neuron population to sample', 'a neuron population name', v.string()),
-    param.custom('variables', 'all' as 'all' | string[], 'state variables to record', 'all, or a list of state variable names', v.union([v.literal('all'), v.array(v.string())])),
-    param.custom('neurons', [0] as number[], 'indices of the neurons to record', 'a list of neuron indices', v.array(v.pipe(v.number(), v.check((x) => Number.isInteger(x) && x >= 0)))),
+    param.custom(
+      'variables',
+      'all' as 'all' | string[],
+      'state variables to record',
+      'all, or a list of state variable names',
+      v.union([v.literal('all'), v.array(v.string())]),
+    ),
+    param.custom(
+      'neurons',
+      [0] as number[],
+      'indices of the neurons to record',
+      'a list of neuron indices',
+      v.array(
+        v.pipe(
+          v.number(),
+          v.check((x) => Number.isInteger(x) && x >= 0),
+        ),
+      ),
+    ),
     param.number('interval_ms', 0, 'sampling interval; 0 means every resolution step (must be a multiple of resolution_ms)', { min: 0 }),
   ],
   check(params, views, dt) {
     const name = params.population;
     const view = views.get(name);
     const neuronPops = [...views.values()].filter((p) => p.kind === 'neurons').map((p) => p.name);
-    if (!view || view.kind !== 'neurons') return [{ param: 'population', expected: `a neuron population: ${neuronPops.join(', ')}`, found: `"${name}"` }];
+    if (view?.kind !== 'neurons') return [{ param: 'population', expected: `a neuron population: ${neuronPops.join(', ')}`, found: `"${name}"` }];
     const problems: Problem[] = [];
     const vars = params.variables;
     const known = view.state.map((s) => s.name);
-    if (vars !== 'all') for (const x of vars) if (!known.includes(x)) problems.push({ param: 'variables', expected: `state variables of ${name}: ${known.join(', ')}`, found: `"${x}"` });
+    if (vars !== 'all')
+      for (const x of vars)
+        if (!known.includes(x)) problems.push({ param: 'variables', expected: `state variables of ${name}: ${known.join(', ')}`, found: `"${x}"` });
     const bad = params.neurons.find((j) => j >= view.size);
     if (bad !== undefined) problems.push({ param: 'neurons', expected: `indices below ${view.size} (the size of ${name})`, found: String(bad) });
     const interval = params.interval_ms;
-    if (interval !== 0 && !isMultiple(interval, dt)) problems.push({ param: 'interval_ms', expected: `a multiple of resolution_ms (${dt})`, found: String(interval) });
+    if (interval !== 0 && !isMultiple(interval, dt))
+      problems.push({ param: 'interval_ms', expected: `a multiple of resolution_ms (${dt})`, found: String(interval) });
     return problems;
   },
   create(ctx) {
@@ -232,7 +275,13 @@ export const RatesRecorder = definePlugin.recorder({
 // ---------------------------------------------------------------------------------------
 // Synapse recorders
 
-const projectionsParam = param.custom('projections', 'all' as 'all' | string[], 'which projections to record', 'all, or a list of projection names', v.union([v.literal('all'), v.array(v.string())]));
+const projectionsParam = param.custom(
+  'projections',
+  'all' as 'all' | string[],
+  'which projections to record',
+  'all, or a list of projection names',
+  v.union([v.literal('all'), v.array(v.string())]),
+);
 
 function checkProjections(names: 'all' | string[], known: readonly string[], param = 'projections'): Problem[] {
   const list = names === 'all' ? [] : names;
@@ -263,7 +312,8 @@ class WeightRecorder implements Recorder {
     const files: string[] = [];
     for (const [n, p] of this.projections.entries()) {
       const csv = new CsvBuilder('pre,post,w_initial,w_final');
-      for (let i = 0; i < p.nPre; i++) for (let k = p.rowStart[i]; k < p.rowStart[i + 1]; k++) csv.row(`${i},${p.target[k]},${this.initial[n][k]},${p.weight[k]}`);
+      for (let i = 0; i < p.nPre; i++)
+        for (let k = p.rowStart[i]; k < p.rowStart[i + 1]; k++) csv.row(`${i},${p.target[k]},${this.initial[n][k]},${p.weight[k]}`);
       const file = `weights/${p.name}.csv`;
       await writeFileAtomic(`${outDir}/${file}`, csv.toString());
       files.push(file);
@@ -274,7 +324,10 @@ class WeightRecorder implements Recorder {
     return Object.fromEntries(
       this.projections.map((p, n) => {
         const final = stats(p.weight);
-        return [p.name, { synapses: p.weight.length, mean_initial: stats(this.initial[n]).mean, mean_final: final.mean, min_final: final.min, max_final: final.max }];
+        return [
+          p.name,
+          { synapses: p.weight.length, mean_initial: stats(this.initial[n]).mean, mean_final: final.mean, min_final: final.min, max_final: final.max },
+        ];
       }),
     );
   }
@@ -290,7 +343,11 @@ class WindowRecorder implements Recorder {
   private readonly initial: Float64Array;
   private readonly firstPre: Float64Array;
   private readonly firstPost: Float64Array;
-  constructor(private readonly p: ProjectionView, pre: PopulationView, post: PopulationView) {
+  constructor(
+    private readonly p: ProjectionView,
+    pre: PopulationView,
+    post: PopulationView,
+  ) {
     this.initial = Float64Array.from(p.weight);
     this.firstPre = new Float64Array(p.nPre).fill(NaN);
     this.firstPost = new Float64Array(p.nPost).fill(NaN);

@@ -28,7 +28,11 @@ export class MlpReadout {
   private readonly d1: Float64Array;
   private readonly d2: Float64Array;
 
-  constructor(readonly nFeat: number, readonly hidden: number, readonly nOut: number) {
+  constructor(
+    readonly nFeat: number,
+    readonly hidden: number,
+    readonly nOut: number,
+  ) {
     const F = nFeat;
     const H = hidden;
     const O = nOut;

@@ -322,7 +322,15 @@ export interface StreamState {
   Z: number[][];
 }
 
-export function toFile(net: ReservoirNet, seed: number, trainer: Record<string, unknown>, progress: { done: number; total: number }, stream: { state(): StreamState }, trainerState: number[], evaluation?: Record<string, number>): ReservoirFile {
+export function toFile(
+  net: ReservoirNet,
+  seed: number,
+  trainer: Record<string, unknown>,
+  progress: { done: number; total: number },
+  stream: { state(): StreamState },
+  trainerState: number[],
+  evaluation?: Record<string, number>,
+): ReservoirFile {
   return {
     format: 'engram-reservoir',
     version: 1,

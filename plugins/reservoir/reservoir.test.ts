@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ContainerModule } from 'inversify';
 import { describe, expect, it } from 'vitest';
-import type { MemoryCircuitPlugin, MemorySample } from '../../core/contracts.js';
+import type { MemorySample } from '../../core/contracts.js';
 import { MemoryCircuitToken } from '../../core/tokens.js';
 import { Rng } from '../../core/rng.js';
 import { build, tempDir } from '../../test/helpers.js';
@@ -10,11 +10,12 @@ import { Channel } from '../../core/modulators.js';
 import { Scheduler } from '../../core/scheduler.js';
 import { ReservoirNet, type ReservoirFile } from './reservoir-net.js';
 import { ReservoirMemory, ReservoirMemoryPlugin, trainCircuit } from './reservoir.js';
-import { evaluate, fromFile, presentSample, RandomStream } from './train.js';
+import { fromFile, presentSample, RandomStream } from './train.js';
 import { trainerOf } from '../../training/protocol.js';
 
 const defaults = Object.fromEntries(ReservoirMemoryPlugin.params.map((s) => [s.name, s.default]));
-const small = (over: Record<string, unknown> = {}) => ({ ...defaults, size: 80, window: 4, sigma_z: 1, gamma: 5, train_samples: 1000, eval_samples: 200, ...over }) as never;
+const small = (over: Record<string, unknown> = {}) =>
+  ({ ...defaults, size: 80, window: 4, sigma_z: 1, gamma: 5, train_samples: 1000, eval_samples: 200, ...over }) as never;
 const dims = { x: 2, y: 2, z: 3 };
 
 /** Trains, saving each checkpoint to `file`, and is killed right after checkpoint number `n`. */
@@ -79,7 +80,7 @@ describe('reservoir memory', () => {
     out.done();
   });
 
-  it('in the loop it receives only the current sample\'s [x; y; z], and a file for other dimensions or targets is refused', async () => {
+  it("in the loop it receives only the current sample's [x; y; z], and a file for other dimensions or targets is refused", async () => {
     const seen: { sample: MemorySample; input: number[]; before: number[] }[] = [];
     const spy: typeof ReservoirMemoryPlugin = {
       ...ReservoirMemoryPlugin,
@@ -90,7 +91,11 @@ describe('reservoir memory', () => {
         m.present = (sample, t) => {
           const before = Array.from(m.net.input);
           present(sample, t);
-          seen.push({ sample: { x: Float64Array.from(sample.x), y: Float64Array.from(sample.y), z: Float64Array.from(sample.z) }, input: Array.from(m.net.input), before });
+          seen.push({
+            sample: { x: Float64Array.from(sample.x), y: Float64Array.from(sample.y), z: Float64Array.from(sample.z) },
+            input: Array.from(m.net.input),
+            before,
+          });
         };
         return m;
       },
@@ -135,11 +140,19 @@ projections:
 
     // Save a circuit for this layer, then load it by path; other targets are refused.
     const out = tempDir();
-    await ReservoirMemoryPlugin.pretrain!({ params: { ...defaults, size: 40, steps_per_sample: 5, window: 4, sigma_z: 40, gamma: 5, train_samples: 100 } as never, dims: { x: 2, y: 2, z: 3 }, seed: 1, out: `${out.dir}/h.json`, resume: false });
+    await ReservoirMemoryPlugin.pretrain!({
+      params: { ...defaults, size: 40, steps_per_sample: 5, window: 4, sigma_z: 40, gamma: 5, train_samples: 100 } as never,
+      dims: { x: 2, y: 2, z: 3 },
+      seed: 1,
+      out: `${out.dir}/h.json`,
+      resume: false,
+    });
     const withFile = (extra: string) => scenario(`{type: reservoir, params: {file: ${out.dir}/h.json, window: 4, sigma_z: 40, gamma: 5${extra}}}`);
     await build(withFile(''));
     await expect(build(withFile(', gamma: 6').replace('gamma: 5, gamma: 6', 'gamma: 6'))).rejects.toThrow(/was trained for gamma = 5, the scenario asks for 6/);
-    await expect(build(withFile('').replace('h: {model: lif, size: 3', 'h: {model: lif, size: 4'))).rejects.toThrow(/was trained for z of dimension 3, this layer has 4/);
+    await expect(build(withFile('').replace('h: {model: lif, size: 3', 'h: {model: lif, size: 4'))).rejects.toThrow(
+      /was trained for z of dimension 3, this layer has 4/,
+    );
     await expect(build(withFile('').replace(`${out.dir}/h.json`, `${out.dir}/missing.json`))).rejects.toThrow(/missing\.json does not exist/);
     out.done();
   });
@@ -170,7 +183,8 @@ describe('reservoir memory with normalize_z', () => {
 });
 
 describe('delay-line structure and mlp readout', () => {
-  const line = (over: Record<string, unknown> = {}) => small({ structure: 'delay-line', tau_ms: 1, lambda: 1, input_scale: 0.1, steps_per_sample: 5, window: 4, size: 60, ...over });
+  const line = (over: Record<string, unknown> = {}) =>
+    small({ structure: 'delay-line', tau_ms: 1, lambda: 1, input_scale: 0.1, steps_per_sample: 5, window: 4, size: 60, ...over });
 
   it('each tap holds exactly one earlier sample: the sample presented j samples ago and nothing else', () => {
     const p = line();
@@ -203,7 +217,7 @@ describe('delay-line structure and mlp readout', () => {
     expect(Array.from(net.readIdx)).toEqual([4, 9]);
   });
 
-  it('the mlp readout\'s gradient matches finite differences', () => {
+  it("the mlp readout's gradient matches finite differences", () => {
     const mlp = new MlpReadout(5, 4, 3);
     const rng = Rng.derive(3, 'mlp');
     const w = new Float64Array(mlp.size);
@@ -233,7 +247,18 @@ describe('delay-line structure and mlp readout', () => {
 
   for (const trainer of ['adam', 'lms'] as const) {
     it(`delay line + mlp readout (${trainer}) beats the zero-output baseline and the best linear readout of a random reservoir`, () => {
-      const over = { window: 2, train_samples: 20000, eval_samples: 300, readout: 'mlp', hidden: 32, trainer, eta: trainer === 'adam' ? 3e-3 : 0.05, norm_samples: 200, train_steps: 1, batch: 8 };
+      const over = {
+        window: 2,
+        train_samples: 20000,
+        eval_samples: 300,
+        readout: 'mlp',
+        hidden: 32,
+        trainer,
+        eta: trainer === 'adam' ? 3e-3 : 0.05,
+        norm_samples: 200,
+        train_steps: 1,
+        batch: 8,
+      };
       const mlp = trainCircuit(line(over), dims, 4, undefined).evaluation;
       const ridge = trainCircuit(small({ window: 2, size: 60, trainer: 'ridge', train_samples: 4000, eval_samples: 300 }), dims, 4, undefined).evaluation;
       expect(mlp.nmse).toBeLessThan(ridge.nmse);

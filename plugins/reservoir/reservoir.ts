@@ -18,7 +18,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as v from 'valibot';
-import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemoryPretrainContext, MemorySample, ModulatorChannel } from '../../core/contracts.js';
+import type { MemoryCircuit, MemorySample, ModulatorChannel } from '../../core/contracts.js';
 import { ParamError } from '../../core/errors.js';
 import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
@@ -38,7 +38,12 @@ export class ReservoirMemory implements MemoryCircuit, EventHandler {
   /** Turns the circuit's signal for the z it was given back into one for the layer's raw z. */
   private back: (xi: Float64Array) => Float64Array = (xi) => xi;
 
-  constructor(readonly net: ReservoirNet, private readonly channel: ModulatorChannel, private readonly scheduler: Scheduler, private readonly normalizeZ = false) {
+  constructor(
+    readonly net: ReservoirNet,
+    private readonly channel: ModulatorChannel,
+    private readonly scheduler: Scheduler,
+    private readonly normalizeZ = false,
+  ) {
     net.explore = false;
     this.last = new Float64Array(net.nOut);
   }
@@ -74,7 +79,7 @@ const reservoirParams = [
   param.custom('file', '', 'a circuit saved by engram memory train (relative to the scenario); empty: train one at build time', 'a file path', v.string()),
   param.integer('size', 500, 'number of tanh units', { min: 1 }),
   param.number('tau_ms', 10, 'time constant of the units', { gt: 0 }),
-  param.number('dt_ms', 1, 'the circuit\'s own step', { gt: 0 }),
+  param.number('dt_ms', 1, "the circuit's own step", { gt: 0 }),
   param.number('lambda', 1.2, 'recurrent gain', { min: 0 }),
   param.number('connectivity', 0.1, 'fraction of recurrent connections present', { gt: 0, max: 1 }),
   param.number('input_scale', 1, 'input weights ~ U(-input_scale, input_scale)', { min: 0 }),
@@ -91,10 +96,24 @@ const reservoirParams = [
   param.number('x_sd', 0.5, 'training stream: sd of each x component', { gt: 0 }),
   param.number('z_mean', 0, 'training stream: mean of each z component (also subtracted from z at the input)', {}),
   param.number('z_sd', 1, 'training stream: sd of each z component', { gt: 0 }),
-  param.choice('structure', 'random', 'random: sparse random recurrent weights (the paper\'s); delay-line: a chain of banks that holds the last window - 1 samples (docs/reservoir.md)', ['random', 'delay-line'] as const),
-  param.choice('readout', 'linear', 'readout: linear over [r; in; 1], bilinear (also every in_a * r_b), or mlp (two hidden tanh layers over [r; in; 1])', ['linear', 'bilinear', 'mlp'] as const),
+  param.choice(
+    'structure',
+    'random',
+    "random: sparse random recurrent weights (the paper's); delay-line: a chain of banks that holds the last window - 1 samples (docs/reservoir.md)",
+    ['random', 'delay-line'] as const,
+  ),
+  param.choice('readout', 'linear', 'readout: linear over [r; in; 1], bilinear (also every in_a * r_b), or mlp (two hidden tanh layers over [r; in; 1])', [
+    'linear',
+    'bilinear',
+    'mlp',
+  ] as const),
   param.integer('hidden', 128, 'mlp readout: hidden units per layer', { min: 1 }),
-  param.choice('trainer', 'lms', 'readout trainer: lms (least mean squares; gradient steps for mlp), rmh (reward-modulated Hebbian), ridge (the best linear readout, closed form, for reference) or adam (mlp only)', ['lms', 'rmh', 'ridge', 'adam'] as const),
+  param.choice(
+    'trainer',
+    'lms',
+    'readout trainer: lms (least mean squares; gradient steps for mlp), rmh (reward-modulated Hebbian), ridge (the best linear readout, closed form, for reference) or adam (mlp only)',
+    ['lms', 'rmh', 'ridge', 'adam'] as const,
+  ),
   param.integer('batch', 32, 'mlp readout: updates per gradient step', { min: 1 }),
   param.integer('norm_samples', 500, 'mlp readout: first samples that only fix the feature normalisation and output scale', { min: 1 }),
   param.number('ridge', 1e-4, 'ridge: regularisation per sample', { min: 0 }),
@@ -104,14 +123,38 @@ const reservoirParams = [
   param.integer('train_steps', 10, 'train on the last this many steps of each sample', { min: 1 }),
   param.integer('train_samples', 5000, 'random samples to train the readout on', { min: 0 }),
   param.integer('eval_samples', 300, 'held-out random samples to measure it on', { min: 1 }),
-  param.boolean('normalize_z', false, 'in the loop: give the circuit the layer-normalised z and pull its signal back through the normalisation (as ideal-window)'),
+  param.boolean(
+    'normalize_z',
+    false,
+    'in the loop: give the circuit the layer-normalised z and pull its signal back through the normalisation (as ideal-window)',
+  ),
 ] as const;
 
 type Params = ParamsOf<typeof reservoirParams>;
 
 const netKeys: (keyof ReservoirParams)[] = [
-  'size', 'tau_ms', 'dt_ms', 'lambda', 'connectivity', 'input_scale', 'feedback_scale', 'noise_h', 'noise_o', 'steps_per_sample',
-  'window', 'sigma_x', 'sigma_y', 'sigma_z', 'gamma', 'x_mean', 'x_sd', 'z_mean', 'z_sd', 'readout', 'structure', 'hidden',
+  'size',
+  'tau_ms',
+  'dt_ms',
+  'lambda',
+  'connectivity',
+  'input_scale',
+  'feedback_scale',
+  'noise_h',
+  'noise_o',
+  'steps_per_sample',
+  'window',
+  'sigma_x',
+  'sigma_y',
+  'sigma_z',
+  'gamma',
+  'x_mean',
+  'x_sd',
+  'z_mean',
+  'z_sd',
+  'readout',
+  'structure',
+  'hidden',
 ];
 
 const trainerOptions = (p: Params): TrainerOptions & { ridge?: number } => ({
@@ -170,19 +213,66 @@ export function trainCircuit(
 /** Writes JSON to a temporary file and renames it over the target: never a truncated file. */
 function writeJsonAtomicSync(file: string, data: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data) + '\n');
+  writeFileSync(tmp, `${JSON.stringify(data)}\n`);
   renameSync(tmp, file);
 }
 
 /** The parameters the circuit itself is made of (those saved in its file), in netKeys order. */
 function pick(p: Params): ReservoirParams {
-  const { size, tau_ms, dt_ms, lambda, connectivity, input_scale, feedback_scale, noise_h, noise_o, steps_per_sample, window, sigma_x, sigma_y, sigma_z, gamma, x_mean, x_sd, z_mean, z_sd, readout, structure, hidden } = p;
-  return { size, tau_ms, dt_ms, lambda, connectivity, input_scale, feedback_scale, noise_h, noise_o, steps_per_sample, window, sigma_x, sigma_y, sigma_z, gamma, x_mean, x_sd, z_mean, z_sd, readout, structure, hidden };
+  const {
+    size,
+    tau_ms,
+    dt_ms,
+    lambda,
+    connectivity,
+    input_scale,
+    feedback_scale,
+    noise_h,
+    noise_o,
+    steps_per_sample,
+    window,
+    sigma_x,
+    sigma_y,
+    sigma_z,
+    gamma,
+    x_mean,
+    x_sd,
+    z_mean,
+    z_sd,
+    readout,
+    structure,
+    hidden,
+  } = p;
+  return {
+    size,
+    tau_ms,
+    dt_ms,
+    lambda,
+    connectivity,
+    input_scale,
+    feedback_scale,
+    noise_h,
+    noise_o,
+    steps_per_sample,
+    window,
+    sigma_x,
+    sigma_y,
+    sigma_z,
+    gamma,
+    x_mean,
+    x_sd,
+    z_mean,
+    z_sd,
+    readout,
+    structure,
+    hidden,
+  };
 }
 
 /** Reads a saved circuit and checks it against what the layer needs; throws RangeError naming the mismatch. */
 export function loadCircuit(file: string, dims: Dims, want: Partial<ReservoirParams>): ReservoirFile {
-  if (!existsSync(file)) throw new RangeError(`reservoir file ${file} does not exist (make one with: engram memory train <scenario> --layer <population> --out ${file})`);
+  if (!existsSync(file))
+    throw new RangeError(`reservoir file ${file} does not exist (make one with: engram memory train <scenario> --layer <population> --out ${file})`);
   let f: ReservoirFile;
   try {
     f = JSON.parse(readFileSync(file, 'utf8')) as ReservoirFile;
@@ -190,12 +280,19 @@ export function loadCircuit(file: string, dims: Dims, want: Partial<ReservoirPar
     throw new RangeError(`reservoir file ${file} is not valid JSON: ${(err as Error).message}`);
   }
   if (f?.format !== 'engram-reservoir' || f.version !== 1) throw new RangeError(`${file} is not an engram reservoir file (format engram-reservoir, version 1)`);
-  if (f.progress.done < f.progress.total) throw new RangeError(`reservoir file ${file} holds an unfinished training (${f.progress.done} of ${f.progress.total} samples): finish it with engram memory train --resume`);
+  if (f.progress.done < f.progress.total)
+    throw new RangeError(
+      `reservoir file ${file} holds an unfinished training (${f.progress.done} of ${f.progress.total} samples): finish it with engram memory train --resume`,
+    );
   for (const k of ['x', 'y', 'z'] as const) {
-    if (f.dims[k] !== dims[k]) throw new RangeError(`reservoir file ${file} was trained for ${k} of dimension ${f.dims[k]}, this layer has ${dims[k]} (x ${dims.x}, y ${dims.y}, z ${dims.z})`);
+    if (f.dims[k] !== dims[k])
+      throw new RangeError(
+        `reservoir file ${file} was trained for ${k} of dimension ${f.dims[k]}, this layer has ${dims[k]} (x ${dims.x}, y ${dims.y}, z ${dims.z})`,
+      );
   }
   for (const k of CONTRACT_KEYS) {
-    if (want[k] !== undefined && f.params[k] !== want[k]) throw new RangeError(`reservoir file ${file} was trained for ${k} = ${f.params[k]}, the scenario asks for ${want[k]}`);
+    if (want[k] !== undefined && f.params[k] !== want[k])
+      throw new RangeError(`reservoir file ${file} was trained for ${k} = ${f.params[k]}, the scenario asks for ${want[k]}`);
   }
   return f;
 }
@@ -206,9 +303,16 @@ export const ReservoirMemoryPlugin = definePlugin.memoryCircuit({
   params: reservoirParams,
   check(p) {
     const problems: { param: string; expected: string; found: string }[] = [];
-    if (p.readout === 'mlp' && (p.trainer === 'rmh' || p.trainer === 'ridge')) problems.push({ param: 'trainer', expected: 'lms or adam for an mlp readout (rmh and ridge train linear readouts)', found: p.trainer });
-    if (p.readout !== 'mlp' && p.trainer === 'adam') problems.push({ param: 'trainer', expected: 'lms, rmh or ridge for a linear or bilinear readout (adam trains the mlp readout)', found: 'adam' });
-    if (p.readout === 'mlp' && p.norm_samples >= p.train_samples && p.train_samples > 0) problems.push({ param: 'norm_samples', expected: `fewer than train_samples (${p.train_samples}): the rest are the ones it learns from`, found: String(p.norm_samples) });
+    if (p.readout === 'mlp' && (p.trainer === 'rmh' || p.trainer === 'ridge'))
+      problems.push({ param: 'trainer', expected: 'lms or adam for an mlp readout (rmh and ridge train linear readouts)', found: p.trainer });
+    if (p.readout !== 'mlp' && p.trainer === 'adam')
+      problems.push({ param: 'trainer', expected: 'lms, rmh or ridge for a linear or bilinear readout (adam trains the mlp readout)', found: 'adam' });
+    if (p.readout === 'mlp' && p.norm_samples >= p.train_samples && p.train_samples > 0)
+      problems.push({
+        param: 'norm_samples',
+        expected: `fewer than train_samples (${p.train_samples}): the rest are the ones it learns from`,
+        found: String(p.norm_samples),
+      });
     return problems;
   },
   create(ctx): MemoryCircuit {
@@ -235,8 +339,10 @@ export const ReservoirMemoryPlugin = definePlugin.memoryCircuit({
     if (ctx.resume && existsSync(ctx.out)) {
       const f = JSON.parse(readFileSync(ctx.out, 'utf8')) as ReservoirFile;
       if (f.format !== 'engram-reservoir') throw new RangeError(`${ctx.out} is not an engram reservoir file`);
-      for (const k of ['x', 'y', 'z'] as const) if (f.dims[k] !== ctx.dims[k]) throw new RangeError(`${ctx.out} was trained for ${k} of dimension ${f.dims[k]}, this layer has ${ctx.dims[k]}`);
-      for (const k of netKeys) if (f.params[k] !== p[k]) throw new RangeError(`${ctx.out} was trained with ${k} = ${f.params[k]}, the scenario now says ${p[k]}: cannot resume`);
+      for (const k of ['x', 'y', 'z'] as const)
+        if (f.dims[k] !== ctx.dims[k]) throw new RangeError(`${ctx.out} was trained for ${k} of dimension ${f.dims[k]}, this layer has ${ctx.dims[k]}`);
+      for (const k of netKeys)
+        if (f.params[k] !== p[k]) throw new RangeError(`${ctx.out} was trained with ${k} = ${f.params[k]}, the scenario now says ${p[k]}: cannot resume`);
       if (f.seed !== ctx.seed) throw new RangeError(`${ctx.out} was trained with seed ${f.seed}, not ${ctx.seed}: cannot resume`);
       const { net, stream } = fromFile(f);
       start = { net, stream, trainer: f.state.trainer, done: f.progress.done };

@@ -29,7 +29,11 @@ export class RandomStream {
   private readonly Y: Float64Array[] = [];
   private readonly Z: Float64Array[] = [];
 
-  constructor(private readonly dims: Dims, private readonly p: ReservoirParams, readonly rng: Rng) {}
+  constructor(
+    private readonly dims: Dims,
+    private readonly p: ReservoirParams,
+    readonly rng: Rng,
+  ) {}
 
   state(): StreamState {
     return { rng: this.rng.getState(), X: this.X.map((a) => Array.from(a)), Y: this.Y.map((a) => Array.from(a)), Z: this.Z.map((a) => Array.from(a)) };
@@ -104,7 +108,11 @@ export class ReadoutTrainer implements Trainer {
   /** [t_ms, Pbar, outbar...]: everything needed to resume. */
   state: number[];
 
-  constructor(private readonly o: TrainerOptions, nOut: number, state?: number[]) {
+  constructor(
+    private readonly o: TrainerOptions,
+    nOut: number,
+    state?: number[],
+  ) {
     this.state = state ? state.slice() : [0, 0, ...new Array(nOut).fill(0)];
   }
 
@@ -153,7 +161,11 @@ export class MlpTrainer implements Trainer {
   private readonly P: number;
   private readonly at: { fsum: number; fsq: number; g: number; m: number; v: number };
 
-  constructor(private readonly o: TrainerOptions, net: ReservoirNet, state?: number[]) {
+  constructor(
+    private readonly o: TrainerOptions,
+    net: ReservoirNet,
+    state?: number[],
+  ) {
     const mlp = net.mlp!;
     this.F = mlp.nFeat;
     this.P = mlp.size;
@@ -225,7 +237,15 @@ export class MlpTrainer implements Trainer {
 }
 
 /** Presents one sample for steps_per_sample steps; trains on the last ones when a trainer is given. Returns the estimate. */
-export function presentSample(net: ReservoirNet, x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>, target?: Float64Array, trainer?: Trainer, trainSteps = 0): Float64Array {
+export function presentSample(
+  net: ReservoirNet,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  z: ArrayLike<number>,
+  target?: Float64Array,
+  trainer?: Trainer,
+  trainSteps = 0,
+): Float64Array {
   net.setInput(x, y, z);
   const steps = net.p.steps_per_sample;
   for (let s = 0; s < steps; s++) {
@@ -276,7 +296,11 @@ export class RidgeAccumulator {
   readonly ftf: Float64Array;
   readonly ftt: Float64Array;
   count = 0;
-  constructor(readonly nFeat: number, readonly nOut: number, state?: { ftf: Float64Array; ftt: Float64Array; count: number }) {
+  constructor(
+    readonly nFeat: number,
+    readonly nOut: number,
+    state?: { ftf: Float64Array; ftt: Float64Array; count: number },
+  ) {
     this.ftf = state?.ftf ?? new Float64Array(nFeat * nFeat);
     this.ftt = state?.ftt ?? new Float64Array(nFeat * nOut);
     this.count = state?.count ?? 0;

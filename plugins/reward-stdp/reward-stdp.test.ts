@@ -37,7 +37,7 @@ function analytic(rewardAt: number[], tEnd: number): number {
   const s = 1 / P.tau_e + 1 / P.tau_n;
   const c = (t: number) => P.A_plus * Math.exp(-10 / P.tau_plus) * Math.exp(-(t - 110) / P.tau_e);
   // dw = integral of c(t) n(t); with pulses at r_i, n(t) = sum (1/tau_n) e^{-(t - r_i)/tau_n}.
-  return rewardAt.reduce((sum, r) => sum + (c(r) / P.tau_n) * (1 - Math.exp(-s * (tEnd - r))) / s, 0);
+  return rewardAt.reduce((sum, r) => sum + ((c(r) / P.tau_n) * (1 - Math.exp(-s * (tEnd - r)))) / s, 0);
 }
 
 describe('reward-stdp', () => {
@@ -76,7 +76,10 @@ describe('reward-stdp', () => {
     // 100; the pre at 110 is depressed by the post at 90 only; the two at 110 do not pair.
     // Which delivery at 110 runs first is set by when it was scheduled: the pre spike's with
     // a 2 ms axonal delay (sent at 108) runs before the teacher's (sent at 109), and the other way round.
-    for (const [preDelay, teacherDelay] of [[2, 1], [1, 2]]) {
+    for (const [preDelay, teacherDelay] of [
+      [2, 1],
+      [1, 2],
+    ]) {
       const order = `pre delay ${preDelay}, teacher delay ${teacherDelay}`;
       const sim = await build(`
 duration_ms: 4000
@@ -94,7 +97,9 @@ projections:
      plasticity: {rule: reward-stdp, params: {channel: dopamine, w_min: 0, w_max: 100}}}
 `);
       sim.run();
-      const A = 1, Am = 1.5, e = Math.exp;
+      const A = 1,
+        Am = 1.5,
+        e = Math.exp;
       const c100 = -Am * e(-10 / 20);
       const c110 = c100 * e(-10 / 1000) + A * e(-10 / 20) - Am * e(-20 / 20);
       const cR = c110 * e(-1000 / 1000);

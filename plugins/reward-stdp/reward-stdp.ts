@@ -16,7 +16,7 @@
  * at the end of a run), processing the post spikes and modulator pulses since its last update
  * in time order.
  */
-import type { ModulatorChannel, PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
+import type { ModulatorChannel, PlasticityContext, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
 import { definePlugin } from '../../core/define.js';
@@ -26,7 +26,13 @@ import * as v from 'valibot';
 import { checkBounds, weightParams } from '../stdp/stdp.js';
 
 export const rewardStdpParams = [
-  param.custom('channel', undefined, 'the modulator channel (scenario `modulators:`) that gates the weight change', 'the name of a modulator channel', v.string()),
+  param.custom(
+    'channel',
+    undefined,
+    'the modulator channel (scenario `modulators:`) that gates the weight change',
+    'the name of a modulator channel',
+    v.string(),
+  ),
   param.number('tau_plus_ms', 20, 'pre trace time constant', { gt: 0 }),
   param.number('tau_minus_ms', 20, 'post trace time constant', { gt: 0 }),
   param.number('tau_e_ms', 1000, 'eligibility trace time constant', { gt: 0 }),
@@ -58,7 +64,10 @@ export class RewardStdpDynamics implements SynapseDynamics {
   /** Same-time pre arrivals (dendritic delay 0 only): the pre trace just before t. */
   private readonly log: CoincidenceLog | undefined;
 
-  constructor(private readonly p: RewardStdpParams, ctx: PlasticityContext) {
+  constructor(
+    private readonly p: RewardStdpParams,
+    ctx: PlasticityContext,
+  ) {
     const proj = ctx.projection;
     this.target = proj.target;
     this.weight = proj.weight;
@@ -186,7 +195,11 @@ export const RewardStdpRule = definePlugin.plasticityRule({
     const problems = checkBounds(params);
     const ch = params.channel;
     if (!scenario.modulators.has(ch)) {
-      problems.push({ param: 'channel', expected: `a channel defined under modulators: ${[...scenario.modulators].join(', ') || '(none defined)'}`, found: `"${ch}"` });
+      problems.push({
+        param: 'channel',
+        expected: `a channel defined under modulators: ${[...scenario.modulators].join(', ') || '(none defined)'}`,
+        found: `"${ch}"`,
+      });
     }
     return problems;
   },

@@ -17,12 +17,14 @@ populations:
   });
 
   it('needs one list of times per neuron', async () => {
-    await expect(build(`
+    await expect(
+      build(`
 duration_ms: 10
 inputs:
   s: {type: spike-source, size: 2, params: {spike_times_ms: [[1]]}}
 populations:
   sink: {model: lif, size: 1}
-`)).rejects.toThrow(/one list of times per neuron \(2 lists\), found 1 lists/);
+`),
+    ).rejects.toThrow(/one list of times per neuron \(2 lists\), found 1 lists/);
   });
 });

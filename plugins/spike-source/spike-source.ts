@@ -4,19 +4,31 @@
  * neuron index.
  */
 import * as v from 'valibot';
-import type { InputContext, InputSource, InputSourcePlugin, SpikeSink } from '../../core/contracts.js';
+import type { InputSource, SpikeSink } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
 import { definePlugin } from '../../core/define.js';
 
-const timesSchema = v.array(v.array(v.pipe(v.number(), v.check((x) => Number.isFinite(x) && x >= 0))));
+const timesSchema = v.array(
+  v.array(
+    v.pipe(
+      v.number(),
+      v.check((x) => Number.isFinite(x) && x >= 0),
+    ),
+  ),
+);
 
 export class SpikeSource implements InputSource, EventHandler {
   private readonly times: Float64Array;
   private readonly neurons: Int32Array;
   private next = 0;
 
-  constructor(spikeTimes: number[][], private readonly scheduler: Scheduler, private readonly sink: SpikeSink, tStop: number) {
+  constructor(
+    spikeTimes: number[][],
+    private readonly scheduler: Scheduler,
+    private readonly sink: SpikeSink,
+    tStop: number,
+  ) {
     const all: [number, number][] = [];
     spikeTimes.forEach((ts, i) => ts.forEach((t) => t <= tStop && all.push([t, i])));
     all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -39,7 +51,15 @@ export class SpikeSource implements InputSource, EventHandler {
 export const SpikeSourceInput = definePlugin.input({
   name: 'spike-source',
   description: 'generator neurons that spike at given times',
-  params: [param.custom('spike_times_ms', undefined, 'spike times of each neuron: a list with one list of times per neuron', 'a list of lists of times >= 0 (one list per neuron)', timesSchema)],
+  params: [
+    param.custom(
+      'spike_times_ms',
+      undefined,
+      'spike times of each neuron: a list with one list of times per neuron',
+      'a list of lists of times >= 0 (one list per neuron)',
+      timesSchema,
+    ),
+  ],
   output: 'spikes',
   check(params, size) {
     const times = params.spike_times_ms;

@@ -37,9 +37,11 @@ export const StdpPynn = translate.plasticityRule(StdpRule, 'pynn', {
     // PyNN's weight dependences scale A_plus, A_minus by w_max (additive) or by the distance
     // to a bound (multiplicative, Gutig): the same rule with the amplitudes divided by w_max.
     const dependence =
-      mp === 0 && mm === 0 ? `sim.AdditiveWeightDependence(w_min=${w_min}, w_max=${wmax})`
-      : mp === 1 && mm === 1 ? `sim.MultiplicativeWeightDependence(w_min=${w_min}, w_max=${wmax})`
-      : `sim.GutigWeightDependence(w_min=${w_min}, w_max=${wmax}, mu_plus=${mp}, mu_minus=${mm})`;
+      mp === 0 && mm === 0
+        ? `sim.AdditiveWeightDependence(w_min=${w_min}, w_max=${wmax})`
+        : mp === 1 && mm === 1
+          ? `sim.MultiplicativeWeightDependence(w_min=${w_min}, w_max=${wmax})`
+          : `sim.GutigWeightDependence(w_min=${w_min}, w_max=${wmax}, mu_plus=${mp}, mu_minus=${mm})`;
     const scale = mp === 0 && mm === 0 ? wmax : wmax - w_min;
     return {
       synapse: `sim.STDPMechanism(timing_dependence=sim.SpikePairRule(tau_plus=${q.tau_plus_ms}, tau_minus=${q.tau_minus_ms}, A_plus=${q.A_plus / scale}, A_minus=${q.A_minus / scale}), weight_dependence=${dependence}, weight=${weightCode}, delay=${delayCode})`,

@@ -130,10 +130,10 @@ projections:
     ['{dist: uniform, low: 0.2, high: 5, step: 0.1}', 'parrot', 0, true],
     ['2.5', 'parrot', 0.5, true],
   ] as const) {
-  it(`lazy updates equal an eager event-by-event reference on a random network to 1e-12 (delay_ms ${delays}, dendritic ${dd}, ${timing === 'parrot' ? 'parrot' : `${timing} lif`} post${relay ? ', grid-timed input' : ''})`, async () => {
-    const neuron = (t: string) => `{tau_m_ms: 20, R_m_MOhm: 1, E_L_mV: -60, v_th_mV: -50, v_reset_mV: -60, tau_syn_ex_ms: 5, spike_timing: ${t}}`;
-    const parrot = timing === 'parrot';
-    const sim = await build(`
+    it(`lazy updates equal an eager event-by-event reference on a random network to 1e-12 (delay_ms ${delays}, dendritic ${dd}, ${timing === 'parrot' ? 'parrot' : `${timing} lif`} post${relay ? ', grid-timed input' : ''})`, async () => {
+      const neuron = (t: string) => `{tau_m_ms: 20, R_m_MOhm: 1, E_L_mV: -60, v_th_mV: -50, v_reset_mV: -60, tau_syn_ex_ms: 5, spike_timing: ${t}}`;
+      const parrot = timing === 'parrot';
+      const sim = await build(`
 seed: 4
 duration_ms: 2000
 populations:
@@ -151,59 +151,64 @@ ${parrot ? '  - {from: teacher, to: exc, connector: {type: one_to_one}, weight: 
      delay_ms: ${delays}, dendritic_delay_ms: ${dd}, ${parrot ? 'receptor: silent,' : ''}
      plasticity: {rule: stdp, params: {A_plus: 0.05, A_minus: 0.055, tau_plus_ms: 16.8, tau_minus_ms: 33.7, mu_plus: 1, mu_minus: 1, w_min: 0, w_max: 4}}}
 `);
-    const proj = sim.projections.find((p) => p.name === 'plastic')!;
-    expect(proj.uniformDelay).toBe(delays === '2.5');
-    const w0 = Float64Array.from(proj.weight);
-    const pre: number[][] = Array.from({ length: 80 }, () => []);
-    const post: number[][] = Array.from({ length: 60 }, () => []);
-    sim.populations.get(relay ? 'relay' : 'drive')!.addSpikeListener({ onSpike: (i, t) => pre[i].push(t) });
-    sim.populations.get('exc')!.addSpikeListener({ onSpike: (i, t) => post[i].push(t) });
-    sim.run(700);
-    sim.run(); // in two pieces: the flush in between must not change anything
-    expect(post.flat().length).toBeGreaterThan(300);
+      const proj = sim.projections.find((p) => p.name === 'plastic')!;
+      expect(proj.uniformDelay).toBe(delays === '2.5');
+      const w0 = Float64Array.from(proj.weight);
+      const pre: number[][] = Array.from({ length: 80 }, () => []);
+      const post: number[][] = Array.from({ length: 60 }, () => []);
+      sim.populations.get(relay ? 'relay' : 'drive')!.addSpikeListener({ onSpike: (i, t) => pre[i].push(t) });
+      sim.populations.get('exc')!.addSpikeListener({ onSpike: (i, t) => post[i].push(t) });
+      sim.run(700);
+      sim.run(); // in two pieces: the flush in between must not change anything
+      expect(post.flat().length).toBeGreaterThan(300);
 
-    // Eager reference: every synapse sees its own event stream in time order; traces and
-    // weight change at every event. At equal times the post spike comes first, and
-    // simultaneous pre and post do not pair. Times at the synapse as the engine defines them
-    // (core/time.ts: sums on the grid are exact).
-    const grid = proj.timeGrid;
-    const horizonPre = 2000 - dd; // pre arrivals delivered by the end of the run
-    const horizonPost = 2000 - dd;
-    let maxErr = 0;
-    let changed = 0;
-    let coincidences = 0;
-    for (let i = 0; i < 80; i++) {
-      for (let k = proj.rowStart[i]; k < proj.rowStart[i + 1]; k++) {
-        const j = proj.target[k];
-        const events = [
-          ...pre[i].map((t) => ({ t: grid.add(t, proj.delayOf(k)), pre: true })).filter((e) => e.t <= horizonPre),
-          ...post[j].map((t) => ({ t: grid.add(t, dd), pre: false })).filter((e) => e.t <= horizonPost),
-        ].sort((a, b) => a.t - b.t || (a.pre ? 1 : -1));
-        let w = w0[k];
-        let x = 0, tx = -Infinity, xBefore = 0, y = 0, ty = -Infinity, yBefore = 0;
-        for (const ev of events) {
-          if (ev.pre) {
-            if (ty === ev.t) coincidences++;
-            const yNow = ty < ev.t ? y * Math.exp(-(ev.t - ty) / 33.7) : yBefore;
-            w = Math.min(4, Math.max(0, w - 0.055 * (w / 4) * yNow));
-            xBefore = x * Math.exp(-(ev.t - tx) / 16.8);
-            x = xBefore + 1;
-            tx = ev.t;
-          } else {
-            const xNow = tx < ev.t ? x * Math.exp(-(ev.t - tx) / 16.8) : xBefore;
-            w = Math.min(4, Math.max(0, w + 0.05 * ((4 - w) / 4) * xNow));
-            yBefore = y * Math.exp(-(ev.t - ty) / 33.7);
-            y = yBefore + 1;
-            ty = ev.t;
+      // Eager reference: every synapse sees its own event stream in time order; traces and
+      // weight change at every event. At equal times the post spike comes first, and
+      // simultaneous pre and post do not pair. Times at the synapse as the engine defines them
+      // (core/time.ts: sums on the grid are exact).
+      const grid = proj.timeGrid;
+      const horizonPre = 2000 - dd; // pre arrivals delivered by the end of the run
+      const horizonPost = 2000 - dd;
+      let maxErr = 0;
+      let changed = 0;
+      let coincidences = 0;
+      for (let i = 0; i < 80; i++) {
+        for (let k = proj.rowStart[i]; k < proj.rowStart[i + 1]; k++) {
+          const j = proj.target[k];
+          const events = [
+            ...pre[i].map((t) => ({ t: grid.add(t, proj.delayOf(k)), pre: true })).filter((e) => e.t <= horizonPre),
+            ...post[j].map((t) => ({ t: grid.add(t, dd), pre: false })).filter((e) => e.t <= horizonPost),
+          ].sort((a, b) => a.t - b.t || (a.pre ? 1 : -1));
+          let w = w0[k];
+          let x = 0,
+            tx = -Infinity,
+            xBefore = 0,
+            y = 0,
+            ty = -Infinity,
+            yBefore = 0;
+          for (const ev of events) {
+            if (ev.pre) {
+              if (ty === ev.t) coincidences++;
+              const yNow = ty < ev.t ? y * Math.exp(-(ev.t - ty) / 33.7) : yBefore;
+              w = Math.min(4, Math.max(0, w - 0.055 * (w / 4) * yNow));
+              xBefore = x * Math.exp(-(ev.t - tx) / 16.8);
+              x = xBefore + 1;
+              tx = ev.t;
+            } else {
+              const xNow = tx < ev.t ? x * Math.exp(-(ev.t - tx) / 16.8) : xBefore;
+              w = Math.min(4, Math.max(0, w + 0.05 * ((4 - w) / 4) * xNow));
+              yBefore = y * Math.exp(-(ev.t - ty) / 33.7);
+              y = yBefore + 1;
+              ty = ev.t;
+            }
           }
+          if (w !== w0[k]) changed++;
+          maxErr = Math.max(maxErr, Math.abs(w - proj.weight[k]));
         }
-        if (w !== w0[k]) changed++;
-        maxErr = Math.max(maxErr, Math.abs(w - proj.weight[k]));
       }
-    }
-    if (relay) expect(coincidences).toBeGreaterThan(100);
-    expect(changed).toBeGreaterThan(proj.synapses * 0.9);
-    expect(maxErr).toBeLessThan(1e-12);
-  });
+      if (relay) expect(coincidences).toBeGreaterThan(100);
+      expect(changed).toBeGreaterThan(proj.synapses * 0.9);
+      expect(maxErr).toBeLessThan(1e-12);
+    });
   }
 });

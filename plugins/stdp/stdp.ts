@@ -19,12 +19,12 @@
  * post spike comes first (docs/plasticity.md); with dendritic delay 0 a post spike at t that
  * is found after the pre arrival at t is applied then, in that order (core/plasticity/coincidence.ts).
  */
-import type { PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
+import type { PlasticityContext, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
 import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
-import { depress, potentiate, type WeightRule } from './weights.js';
+import { depress, potentiate } from './weights.js';
 
 export const weightParams = [
   param.number('w_min', 0, 'lower weight bound'),
@@ -67,7 +67,10 @@ export class StdpDynamics implements SynapseDynamics {
   /** Same-time pre arrivals (dendritic delay 0 only): per slot the weight before the depression and the pre trace just before t. */
   private readonly log: CoincidenceLog | undefined;
 
-  constructor(private readonly p: StdpParams, ctx: PlasticityContext) {
+  constructor(
+    private readonly p: StdpParams,
+    ctx: PlasticityContext,
+  ) {
     const proj = ctx.projection;
     this.target = proj.target;
     this.weight = proj.weight;

@@ -11,7 +11,7 @@
  * Defaults: the visual cortex, all-to-all, full model of Pfister & Gerstner (2006, Table 4),
  * fitted to Sjostrom et al. (2001): depression at low pairing frequency, potentiation at high.
  */
-import type { PlasticityContext, PlasticityRulePlugin, SynapseDynamics } from '../../core/contracts.js';
+import type { PlasticityContext, SynapseDynamics } from '../../core/contracts.js';
 import { PostSpikeArchive } from '../../core/plasticity/archive.js';
 import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
 import { definePlugin } from '../../core/define.js';
@@ -45,7 +45,10 @@ export class TripletDynamics implements SynapseDynamics {
   /** Same-time pre arrivals (dendritic delay 0 only): weight before the depression, r1 just before t, the depression. */
   private readonly log: CoincidenceLog | undefined;
 
-  constructor(private readonly p: TripletParams, ctx: PlasticityContext) {
+  constructor(
+    private readonly p: TripletParams,
+    ctx: PlasticityContext,
+  ) {
     const proj = ctx.projection;
     this.target = proj.target;
     this.weight = proj.weight;
@@ -53,7 +56,10 @@ export class TripletDynamics implements SynapseDynamics {
     this.r1 = new Float64Array(n);
     this.r2 = new Float64Array(n);
     this.tLast = new Float64Array(n).fill(-Infinity);
-    this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: false }, { tau: p.tau_y_ms, nearest: false }]);
+    this.archive = PostSpikeArchive.forProjection(proj, [
+      { tau: p.tau_minus_ms, nearest: false },
+      { tau: p.tau_y_ms, nearest: false },
+    ]);
     this.log = proj.dendritic_delay_ms === 0 ? new CoincidenceLog(proj.nPost, 3) : undefined;
   }
 

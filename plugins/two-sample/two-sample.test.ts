@@ -12,7 +12,11 @@ describe('two-sample memory', () => {
     const channel = new Channel('xi', 3);
     const memory = TwoSampleMemory.create({ params: P, scheduler, rng: Rng.derive(1, 'm'), dims: { x: 2, y: 2, z: 3 }, channel, baseDir: '.' });
     const rng = Rng.derive(4, 's');
-    const samples = Array.from({ length: 5 }, (_, i) => ({ x: new Float64Array(2), y: Float64Array.of(i % 2, 1 - (i % 2)), z: Float64Array.from({ length: 3 }, () => rng.normal()) }));
+    const samples = Array.from({ length: 5 }, (_, i) => ({
+      x: new Float64Array(2),
+      y: Float64Array.of(i % 2, 1 - (i % 2)),
+      z: Float64Array.from({ length: 3 }, () => rng.normal()),
+    }));
     samples.forEach((s, i) => memory.present(s, 20 * i));
     scheduler.runUntil(1000);
     expect(Array.from(channel.amounts.slice(0, 3))).toEqual([0, 0, 0]);

@@ -3,8 +3,8 @@
  * previous sample and emits dL2/dz for L2 = HSIC2(Z, Z) - gamma HSIC2(Y, Z) over the previous
  * and the current sample (training/hsic/hsic.ts). The first sample gets a zero signal.
  */
-import type { MemoryCircuit, MemoryCircuitPlugin, MemoryContext, MemorySample } from '../../core/contracts.js';
-import { pHsicTwoSampleSignal, type IbParams } from '../../training/hsic/hsic.js';
+import type { MemoryCircuit, MemorySample } from '../../core/contracts.js';
+import { pHsicTwoSampleSignal } from '../../training/hsic/hsic.js';
 import { KernelView } from '../../training/hsic/hsic.js';
 import { ibTargetParams, type IbTargetParams } from '../ideal-window/memory-params.js';
 import { definePlugin } from '../../core/define.js';
@@ -15,7 +15,11 @@ export class TwoSample implements MemoryCircuit {
   private prevZ: Float64Array | undefined;
   last: Float64Array = new Float64Array(0);
 
-  constructor(private readonly p: IbTargetParams, private readonly emitter: SignalEmitter, private readonly kernelView: KernelView) {}
+  constructor(
+    private readonly p: IbTargetParams,
+    private readonly emitter: SignalEmitter,
+    private readonly kernelView: KernelView,
+  ) {}
 
   present(sample: MemorySample, t: number): void {
     const y = Float64Array.from(sample.y);

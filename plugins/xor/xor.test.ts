@@ -21,7 +21,7 @@ describe('xor dataset', () => {
     const all = [...a.train.x, ...a.test.x];
     const labels = [...a.train.labels, ...a.test.labels];
     // With noise 0.1 the nearest corner is the generating one for nearly every point.
-    const nearest = all.map((v) => (Math.round(Math.min(1, Math.max(0, v[0]))) ^ Math.round(Math.min(1, Math.max(0, v[1])))));
+    const nearest = all.map((v) => Math.round(Math.min(1, Math.max(0, v[0]))) ^ Math.round(Math.min(1, Math.max(0, v[1]))));
     const agree = nearest.filter((l, i) => l === labels[i]).length;
     expect(agree).toBeGreaterThan(995);
     const ones = labels.filter((l) => l === 1).length;
@@ -39,7 +39,7 @@ describe('xor dataset', () => {
     const all = [...d.train.x, ...d.test.x];
     const labels = [...d.train.labels, ...d.test.labels];
     const corner = all.map((v) => v.reduce((c, x, b) => c | (Math.round(Math.min(1, Math.max(0, x))) << b), 0));
-    const parity = corner.map((c) => ((c & 1) ^ ((c >> 1) & 1) ^ ((c >> 2) & 1)));
+    const parity = corner.map((c) => (c & 1) ^ ((c >> 1) & 1) ^ ((c >> 2) & 1));
     expect(parity.filter((p, i) => p === labels[i]).length).toBeGreaterThan(1990);
     const perCorner = new Array(8).fill(0);
     for (const c of corner) perCorner[c]++;

@@ -7,7 +7,7 @@
  * No linear function of the input, nor of a random fixed layer of few units, predicts it
  * better than chance by much: a task on which hidden layers must learn.
  */
-import type { Dataset, DatasetPlugin } from '../../core/contracts.js';
+import type { Dataset } from '../../core/contracts.js';
 import { splitShape, trainTestSplit } from '../../training/datasets.js';
 import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';

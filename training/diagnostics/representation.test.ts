@@ -23,7 +23,8 @@ describe('representation diagnostics', () => {
     const Z: Float64Array[] = [];
     const labels: number[] = [];
     for (let i = 0; i < 400; i++) {
-      const x1 = rng.int(2), x2 = rng.int(2);
+      const x1 = rng.int(2),
+        x2 = rng.int(2);
       const s = 100 * (x1 + x2) + 5 * rng.normal();
       Z.push(Float64Array.from([s, 0.9 * s + 3, 1.1 * s - 7, s])); // four units, all equal up to scale
       labels.push(x1 ^ x2);
@@ -43,9 +44,21 @@ describe('representation diagnostics', () => {
     const line = Array.from({ length: 50 }, (_, i) => Float64Array.from([i, 2 * i, -i]));
     expect(effectiveRank(line)).toBeCloseTo(1, 6);
     // The 4 corners of a square in 2-D, and the same on 3 orthogonal axes: equal singular values.
-    const square = [[1, 1], [1, -1], [-1, 1], [-1, -1]].map((v) => Float64Array.from(v));
+    const square = [
+      [1, 1],
+      [1, -1],
+      [-1, 1],
+      [-1, -1],
+    ].map((v) => Float64Array.from(v));
     expect(effectiveRank(square)).toBeCloseTo(2, 9);
-    const axes = [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]].map((v) => Float64Array.from(v));
+    const axes = [
+      [1, 0, 0],
+      [-1, 0, 0],
+      [0, 1, 0],
+      [0, -1, 0],
+      [0, 0, 1],
+      [0, 0, -1],
+    ].map((v) => Float64Array.from(v));
     expect(effectiveRank(axes)).toBeCloseTo(3, 9);
   });
 

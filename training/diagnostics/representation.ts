@@ -210,10 +210,11 @@ export function layerDiagnostics(Z: readonly Float64Array[], labels: ArrayLike<n
   const d = Z.length ? Z[0].length : 0;
   let sum = 0;
   const active = new Uint8Array(d);
-  for (const z of Z) for (let k = 0; k < d; k++) {
-    sum += z[k];
-    if (z[k] !== 0) active[k] = 1;
-  }
+  for (const z of Z)
+    for (let k = 0; k < d; k++) {
+      sum += z[k];
+      if (z[k] !== 0) active[k] = 1;
+    }
   return {
     probe: linearProbe(Z, labels, nClasses),
     separability: separability(Z, labels, nClasses),

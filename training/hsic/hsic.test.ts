@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
-import { cosine, hsic, ibLoss, ibSignal, ibSignalRowCentred, kernelMatrix, normalise, pHsicTwoSampleLoss, pHsicTwoSampleSignal, pullBack, type IbParams } from './hsic.js';
+import {
+  cosine,
+  hsic,
+  ibLoss,
+  ibSignal,
+  ibSignalRowCentred,
+  kernelMatrix,
+  normalise,
+  pHsicTwoSampleLoss,
+  pHsicTwoSampleSignal,
+  pullBack,
+  type IbParams,
+} from './hsic.js';
 
 const vectors = (rng: Rng, n: number, d: number, scale = 1) => Array.from({ length: n }, () => Float64Array.from({ length: d }, () => scale * rng.normal()));
-const oneHot = (rng: Rng, n: number, classes: number) => Array.from({ length: n }, () => {
-  const v = new Float64Array(classes);
-  v[rng.int(classes)] = 1;
-  return v;
-});
+const oneHot = (rng: Rng, n: number, classes: number) =>
+  Array.from({ length: n }, () => {
+    const v = new Float64Array(classes);
+    v[rng.int(classes)] = 1;
+    return v;
+  });
 
 /** Central differences with Richardson extrapolation (error O(h^4)) of f along each coordinate of z. */
 function numericGradient(f: (z: Float64Array) => number, z: Float64Array, h: number): Float64Array {
@@ -26,7 +39,8 @@ function numericGradient(f: (z: Float64Array) => number, z: Float64Array, h: num
 }
 
 const relErr = (a: Float64Array, b: Float64Array) => {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < a.length; i++) {
     num += (a[i] - b[i]) ** 2;
     den += b[i] ** 2;
@@ -51,7 +65,12 @@ describe('HSIC math', () => {
     const rng = Rng.derive(2, 'h');
     const A = vectors(rng, 64, 2);
     const B = vectors(rng, 64, 2);
-    const dep = hsic(A, A.map((a) => Float64Array.from(a, (x) => 2 * x)), 1, 2);
+    const dep = hsic(
+      A,
+      A.map((a) => Float64Array.from(a, (x) => 2 * x)),
+      1,
+      2,
+    );
     const indep = hsic(A, B, 1, 1);
     expect(dep).toBeGreaterThan(10 * Math.abs(indep));
     // Explicit trace formula on a tiny case.
@@ -60,7 +79,8 @@ describe('HSIC math', () => {
     const KB = kernelMatrix(B.slice(0, 3), 1);
     const H = (i: number, j: number) => (i === j ? 1 : 0) - 1 / n;
     let t = 0;
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) for (let c = 0; c < n; c++) for (let d = 0; d < n; d++) t += KA[a * n + b] * H(b, c) * KB[c * n + d] * H(d, a);
+    for (let a = 0; a < n; a++)
+      for (let b = 0; b < n; b++) for (let c = 0; c < n; c++) for (let d = 0; d < n; d++) t += KA[a * n + b] * H(b, c) * KB[c * n + d] * H(d, a);
     expect(hsic(A.slice(0, 3), B.slice(0, 3), 1, 1)).toBeCloseTo(t / 4, 14);
   });
 
@@ -69,7 +89,11 @@ describe('HSIC math', () => {
     let worst = 0;
     let cases = 0;
     for (const N of [2, 3, 5, 8, 16, 33, 64]) {
-      for (const [dx, dy, dz] of [[2, 2, 4], [5, 3, 1], [10, 10, 8]]) {
+      for (const [dx, dy, dz] of [
+        [2, 2, 4],
+        [5, 3, 1],
+        [10, 10, 8],
+      ]) {
         for (const p of [
           { sigma_x: 0.5, sigma_y: 0.25, sigma_z: 1, gamma: 2 },
           { sigma_x: 0.3, sigma_y: 0.25, sigma_z: 2, gamma: 10 },

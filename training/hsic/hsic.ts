@@ -177,7 +177,9 @@ export function pHsicTwoSampleSignal(y1: Float64Array, y2: Float64Array, z1: Flo
 
 /** Cosine similarity of two vectors (0 when either is zero): a diagnostic for xi estimates. */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < a.length; i++) {
     ab += a[i] * b[i];
     aa += a[i] * a[i];
