@@ -13,11 +13,16 @@ import type { Trainer } from '../training/protocol.js';
  * M minutes and when a signal stops the run, at a sample boundary; restored by --resume.
  */
 /**
- * The checkpoint format. Version 2: the training protocol is saved as an extension of the
+ * The checkpoint format. Version 3: objects with explicit state (core/checkpoint.ts
+ * ExplicitState, e.g. the lif and leaky-rate populations) are saved by their saveState under
+ * a named format. Version 2: the training protocol is saved as an extension of the
  * simulation (Simulation.extensions), no longer as its `trainer` field.
  */
-export const CHECKPOINT_VERSION = 2;
-const VERSION_CHANGES: Record<number, string> = { 1: 'version 1 saved the training as a field of the simulation' };
+export const CHECKPOINT_VERSION = 3;
+const VERSION_CHANGES: Record<number, string> = {
+  1: 'version 1 saved the training as a field of the simulation',
+  2: 'version 2 saved every plugin object by reflection, before populations had explicit state',
+};
 
 export class TrainingCheckpoint {
   private lastSave = performance.now();

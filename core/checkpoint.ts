@@ -10,6 +10,12 @@
  * creating the typed arrays, arrays and plain objects the run had added since the build.
  * Functions are not state (closures must keep their state in fields, as the shipped code
  * does); objects in `skip` are left out.
+ *
+ * An object that implements ExplicitState (a plugin's population, synapse dynamics, ...) is
+ * not walked: its saveState() is saved with its stateFormat, and restoreState() gets it back,
+ * after the format is checked. Everything else is restored field by field, and a fresh object
+ * with a field the checkpoint does not hold (a field renamed or added since) is refused by
+ * name rather than left at its initial value.
  */
 
 type Path = string;
@@ -24,12 +30,63 @@ export type Encoded =
   | { ref: Path };
 
 export interface Node {
-  /** "typed:Float64Array", "array", "map", "object:<constructor name>". */
+  /** "typed:Float64Array", "array", "map", "object:<constructor name>", or "state" (ExplicitState). */
   kind: string;
+  /** state: the object's stateFormat and its saveState() as data. */
+  format?: string;
+  data?: Data;
   /** Typed arrays: the bytes, base64. */
   bytes?: string;
   /** Arrays: the elements; maps: [key, value] pairs; objects: [field, value] pairs. */
   items?: Encoded[] | [Encoded, Encoded][] | [string, Encoded][];
+}
+
+/**
+ * Explicit checkpoint state, for plugin objects (populations, synapse dynamics, inputs, memory
+ * circuits, recorders): what the object needs to go on as if never stopped, as plain data
+ * (numbers, strings, booleans, null, arrays, plain objects, typed arrays). `stateFormat` names
+ * and versions that data ("lif-precise/1"); restoreState is only ever given data of the same
+ * format, and a checkpoint of another format is refused with both names.
+ */
+export interface ExplicitState {
+  readonly stateFormat: string;
+  saveState(): unknown;
+  restoreState(state: unknown): void;
+}
+
+export function hasExplicitState(x: object): x is ExplicitState {
+  const e = x as Partial<ExplicitState>;
+  return typeof e.stateFormat === 'string' && typeof e.saveState === 'function' && typeof e.restoreState === 'function';
+}
+
+/** Plain data with typed arrays and non-finite numbers, as JSON. */
+type Data = null | boolean | number | string | Data[] | { [k: string]: Data };
+
+function encodeData(x: unknown): Data {
+  if (x === undefined) return { $u: 1 };
+  if (typeof x === 'number') return Number.isFinite(x) ? x : { $n: String(x) };
+  if (typeof x === 'string' || typeof x === 'boolean' || x === null) return x;
+  if (ArrayBuffer.isView(x)) return { $typed: x.constructor.name, b64: Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64') };
+  if (Array.isArray(x)) return x.map(encodeData);
+  if (typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype)
+    return { $o: Object.fromEntries(Object.entries(x).map(([k, v]) => [k, encodeData(v)])) };
+  throw new Error(`saveState may return plain data only, not ${Object.prototype.toString.call(x)}`);
+}
+
+function decodeData(x: Data): unknown {
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) return x.map(decodeData);
+  if ('$u' in x) return undefined;
+  if ('$n' in x) return Number(x.$n);
+  if ('$typed' in x) {
+    const Ctor = TYPED[x.$typed as string];
+    if (!Ctor) throw new CheckpointMismatch(`unknown array type ${x.$typed}`);
+    const bytes = Buffer.from(x.b64 as string, 'base64');
+    const buffer = new ArrayBuffer(bytes.byteLength);
+    new Uint8Array(buffer).set(bytes);
+    return new Ctor(buffer);
+  }
+  return Object.fromEntries(Object.entries(x.$o as Record<string, Data>).map(([k, v]) => [k, decodeData(v)]));
 }
 
 export interface Snapshot {
@@ -64,18 +121,26 @@ function children(v: object): [string, unknown][] {
 
 /**
  * Visits every object reachable from root (depth first, keys in insertion order) once; returns
- * the path of each. Objects in `late` are visited after everything else reachable without them
- * (an event queue, whose order depends on the time: paths through it would not be stable).
+ * the path of each. The insides of ExplicitState objects are visited after everything else
+ * (so an object they share with the rest of the network, e.g. a projection's weights, gets
+ * its path outside them and is saved), and objects in `late` last (an event queue, whose
+ * order depends on the time: paths through it would not be stable).
  */
 function walk(root: object, skip: ReadonlySet<object>, late: readonly object[]): Map<object, Path> {
   const paths = new Map<object, Path>();
   const held = new Set(late);
+  const deferred: [object, Path][] = [];
   const visit = (v: unknown, path: Path) => {
     if (v === null || typeof v !== 'object' || skip.has(v) || held.has(v) || paths.has(v)) return;
     paths.set(v, path);
-    for (const [k, c] of children(v)) visit(c, `${path}.${k}`);
+    if (v !== root && hasExplicitState(v)) deferred.push([v, path]);
+    else for (const [k, c] of children(v)) visit(c, `${path}.${k}`);
   };
   visit(root, '$');
+  for (let i = 0; i < deferred.length; i++) {
+    const [v, path] = deferred[i];
+    for (const [k, c] of children(v)) visit(c, `${path}.${k}`);
+  }
   late.forEach((o, i) => {
     held.delete(o);
     visit(o, `$late${i}`);
@@ -90,6 +155,7 @@ function walk(root: object, skip: ReadonlySet<object>, late: readonly object[]):
 export function snapshot(root: object, skip: ReadonlySet<object> = new Set(), late: readonly object[] = [], external: readonly object[] = []): Snapshot {
   const paths = walk(root, skip, late);
   const outside = externalPaths(paths, external);
+  const owned = explicitPaths(paths, outside);
   const encode = (x: unknown): Encoded => {
     if (x === undefined) return { u: 1 };
     if (typeof x === 'number') return Number.isFinite(x) ? x : { n: String(x) as 'NaN' };
@@ -102,7 +168,12 @@ export function snapshot(root: object, skip: ReadonlySet<object> = new Set(), la
   };
   const nodes: Record<Path, Node> = {};
   for (const [v, path] of paths) {
-    if (outside(path)) continue;
+    if (outside(path) || owned.inside(path)) continue;
+    if (owned.roots.has(path)) {
+      const e = v as ExplicitState;
+      nodes[path] = { kind: 'state', format: e.stateFormat, data: encodeData(e.saveState()) };
+      continue;
+    }
     const kind = kindOf(v);
     if (ArrayBuffer.isView(v)) {
       nodes[path] = { kind, bytes: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
@@ -131,15 +202,31 @@ export function restore(
   const paths = walk(root, skip, late);
   for (const [v, p] of paths) fresh.set(p, v);
   const outside = externalPaths(paths, external);
+  const owned = explicitPaths(paths, outside);
   // Prototypes by constructor name, for objects the run created that the build did not.
   const protos = new Map<string, object>();
   for (const v of fresh.values())
     if (!ArrayBuffer.isView(v) && !Array.isArray(v) && !(v instanceof Map)) protos.set(v.constructor?.name ?? 'Object', Object.getPrototypeOf(v));
 
   const objects = new Map<Path, object>();
-  for (const [p, v] of fresh) if (outside(p)) objects.set(p, v);
+  // Objects rebuilt exactly, and the insides of explicit-state objects: the fresh ones stand.
+  for (const [p, v] of fresh) if (outside(p) || owned.inside(p)) objects.set(p, v);
   for (const [path, node] of Object.entries(snap.nodes)) {
     const existing = fresh.get(path);
+    if (node.kind === 'state' || (existing && owned.roots.has(path))) {
+      const e = existing && hasExplicitState(existing) ? existing : undefined;
+      if (!e || node.kind !== 'state') {
+        throw new CheckpointMismatch(
+          `${path}: the checkpoint holds ${node.kind === 'state' ? `state of format ${node.format}` : `an object of kind ${node.kind}`}, this network has ${e ? `an object with state of format ${e.stateFormat}` : 'no object with explicit state'} there`,
+        );
+      }
+      if (node.format !== e.stateFormat)
+        throw new CheckpointMismatch(
+          `${path} (${e.constructor.name}): the checkpoint holds state of format ${node.format}, this engram reads ${e.stateFormat}`,
+        );
+      objects.set(path, e);
+      continue;
+    }
     if (existing && kindOf(existing) === node.kind) {
       if (ArrayBuffer.isView(existing)) {
         const bytes = Buffer.from(node.bytes!, 'base64');
@@ -179,7 +266,9 @@ export function restore(
   };
   for (const [path, node] of Object.entries(snap.nodes)) {
     const target = objects.get(path)!;
-    if (node.kind === 'array') {
+    if (node.kind === 'state') {
+      (target as ExplicitState).restoreState(decodeData(node.data!));
+    } else if (node.kind === 'array') {
       const arr = target as unknown[];
       arr.length = 0;
       for (const x of node.items as Encoded[]) arr.push(decode(x));
@@ -189,6 +278,18 @@ export function restore(
       for (const [k, x] of node.items as [Encoded, Encoded][]) m.set(decode(k), decode(x));
     } else if (node.kind.startsWith('object:')) {
       const o = target as Record<string, unknown>;
+      if (fresh.get(path) === target) {
+        // A field of the fresh object that the checkpoint does not hold was renamed or added
+        // since it was written: refuse, rather than leave it at its initial value.
+        const saved = new Set((node.items as [string, Encoded][]).map(([k]) => k));
+        const missing = Object.keys(o).filter(
+          (k) => !saved.has(k) && typeof o[k] !== 'function' && !(typeof o[k] === 'object' && o[k] !== null && skip.has(o[k] as object)),
+        );
+        if (missing.length)
+          throw new CheckpointMismatch(
+            `${path} (${node.kind.slice(7)}): the checkpoint has no field ${missing.map((k) => `"${k}"`).join(', ')}; it was written by another version of this code`,
+          );
+      }
       for (const [k, x] of node.items as [string, Encoded][]) {
         const value = decode(x);
         // Functions of the fresh build stay (they are not in the snapshot: undefined there).
@@ -204,4 +305,23 @@ export function restore(
 function externalPaths(paths: ReadonlyMap<object, Path>, external: readonly object[]): (p: Path) => boolean {
   const roots = external.map((o) => paths.get(o)).filter((p): p is Path => p !== undefined);
   return (p) => roots.some((r) => p === r || p.startsWith(`${r}.`));
+}
+
+/** The explicit-state objects that are not inside another one (or an external object), and a test for paths inside them. */
+function explicitPaths(paths: ReadonlyMap<object, Path>, outside: (p: Path) => boolean): { roots: Set<Path>; inside: (p: Path) => boolean } {
+  const roots = new Set<Path>();
+  const candidates = [...paths].filter(([v, p]) => p !== '$' && hasExplicitState(v) && !outside(p)).map(([, p]) => p);
+  for (const p of candidates) if (!candidates.some((q) => q !== p && p.startsWith(`${q}.`))) roots.add(p);
+  const list = [...roots];
+  return { roots, inside: (p) => list.some((r) => p.startsWith(`${r}.`)) };
+}
+
+/** Copies a saved array into an object's own, in place (others may hold it), checking its type and length. */
+export function restoreInto<T extends ArrayBufferView & { set(a: ArrayLike<number>): void; length: number }>(target: T, saved: unknown, field: string): void {
+  if (!ArrayBuffer.isView(saved) || saved.constructor !== target.constructor || (saved as unknown as T).length !== target.length) {
+    throw new CheckpointMismatch(
+      `${field}: the checkpoint holds ${ArrayBuffer.isView(saved) ? `a ${saved.constructor.name} of ${(saved as unknown as T).length}` : 'no array'}, this network a ${target.constructor.name} of ${target.length}`,
+    );
+  }
+  target.set(saved as unknown as ArrayLike<number>);
 }

@@ -51,7 +51,13 @@ export interface StateVariableInfo {
   readonly description: string;
 }
 
-/** A population of one neuron model: state in typed arrays, advanced by the engine. */
+/**
+ * A population of one neuron model: state in typed arrays, advanced by the engine. It may
+ * implement ExplicitState (core/checkpoint.ts) to be saved in checkpoints by its own
+ * saveState under a versioned format (the built-in models do); without it, checkpoints save
+ * its fields one by one. The same holds for inputs, synapse dynamics, memory circuits and
+ * recorders.
+ */
 export interface NeuronPopulation {
   readonly size: number;
   /**

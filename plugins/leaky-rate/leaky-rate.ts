@@ -13,6 +13,7 @@
  * w r tau / 1000. The output and the gain f'(u) are computed at every grid step; graded
  * projections read the output then (docs/semantics.md, "Graded transmission").
  */
+import { restoreInto, type ExplicitState } from '../../core/checkpoint.js';
 import type { NeuronPopulation } from '../../core/contracts.js';
 import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
@@ -26,7 +27,10 @@ const leakyRateParams = [
 
 export type LeakyRateParams = ParamsOf<typeof leakyRateParams>;
 
-export class LeakyRatePopulation implements NeuronPopulation {
+export class LeakyRatePopulation implements NeuronPopulation, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'leaky-rate/1';
+
   readonly u: Float64Array;
   /** Time each neuron's u refers to (ms). */
   readonly tn: Float64Array;
@@ -162,6 +166,21 @@ export class LeakyRatePopulation implements NeuronPopulation {
 
   update(neuron: number, t: number): void {
     this.advance(neuron, t);
+  }
+
+  /** Everything a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return { u: this.u, tn: this.tn, input: this.input, output: this.output, gain: this.gain, normSd: this.normSd };
+  }
+
+  restoreState(state: unknown): void {
+    const d = state as Record<string, unknown>;
+    restoreInto(this.u, d.u, 'LeakyRatePopulation.u');
+    restoreInto(this.tn, d.tn, 'LeakyRatePopulation.tn');
+    restoreInto(this.input, d.input, 'LeakyRatePopulation.input');
+    restoreInto(this.output, d.output, 'LeakyRatePopulation.output');
+    restoreInto(this.gain, d.gain, 'LeakyRatePopulation.gain');
+    this.normSd = d.normSd as number;
   }
 }
 

@@ -1,3 +1,4 @@
+import { restoreInto, type ExplicitState } from '../../core/checkpoint.js';
 import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
 import { firstNonFiniteOf, IEX, IEXT, IIN, initialState, lifRateSlope, stepPropagators, V, type LifPhysics } from './math.js';
 
@@ -11,7 +12,10 @@ import { firstNonFiniteOf, IEX, IEXT, IIN, initialState, lifRateSlope, stepPropa
  * spike while the currents decay. No exponential per event and no crossing search: the fast
  * choice for large networks, at the price of spike times on the grid.
  */
-export class LifGridPopulation implements NeuronPopulation {
+export class LifGridPopulation implements NeuronPopulation, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'lif-grid/1';
+
   readonly v: Float64Array;
   readonly iex: Float64Array;
   readonly iin: Float64Array;
@@ -241,5 +245,49 @@ export class LifGridPopulation implements NeuronPopulation {
       default:
         throw new RangeError(`lif has no state variable ${variable}`);
     }
+  }
+
+  /** Everything a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return {
+      v: this.v,
+      iex: this.iex,
+      iin: this.iin,
+      iext: this.iext,
+      drive: this.drive,
+      refractory: this.refractory,
+      refractoryList: this.refractoryList,
+      pendEx: this.pendEx,
+      pendIn: this.pendIn,
+      pendExt: this.pendExt,
+      touched: this.touched,
+      isTouched: this.isTouched,
+      uniformDrive: this.uniformDrive,
+      nRefractory: this.nRefractory,
+      nTouched: this.nTouched,
+      tStep: this.tStep,
+      tNext: this.tNext,
+    };
+  }
+
+  restoreState(state: unknown): void {
+    const d = state as Record<string, unknown>;
+    restoreInto(this.v, d.v, 'LifGridPopulation.v');
+    restoreInto(this.iex, d.iex, 'LifGridPopulation.iex');
+    restoreInto(this.iin, d.iin, 'LifGridPopulation.iin');
+    restoreInto(this.iext, d.iext, 'LifGridPopulation.iext');
+    restoreInto(this.drive, d.drive, 'LifGridPopulation.drive');
+    restoreInto(this.refractory, d.refractory, 'LifGridPopulation.refractory');
+    restoreInto(this.refractoryList, d.refractoryList, 'LifGridPopulation.refractoryList');
+    restoreInto(this.pendEx, d.pendEx, 'LifGridPopulation.pendEx');
+    restoreInto(this.pendIn, d.pendIn, 'LifGridPopulation.pendIn');
+    restoreInto(this.pendExt, d.pendExt, 'LifGridPopulation.pendExt');
+    restoreInto(this.touched, d.touched, 'LifGridPopulation.touched');
+    restoreInto(this.isTouched, d.isTouched, 'LifGridPopulation.isTouched');
+    this.uniformDrive = d.uniformDrive as boolean;
+    this.nRefractory = d.nRefractory as number;
+    this.nTouched = d.nTouched as number;
+    this.tStep = d.tStep as number;
+    this.tNext = d.tNext as number;
   }
 }

@@ -4,10 +4,14 @@
  * the crossing time is found inside the interval by safeguarded Newton iteration on the closed
  * form (math.ts), to ~1e-12 ms. See lif.ts for the equations and parameters.
  */
+import { restoreInto, type ExplicitState } from '../../core/checkpoint.js';
 import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
 import { firstNonFiniteOf, IEX, IEXT, IIN, initialState, lifRateSlope, lifVoltage, stepPropagators, synapticKernel, V, type LifPhysics } from './math.js';
 
-export class LifPopulation implements NeuronPopulation {
+export class LifPopulation implements NeuronPopulation, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'lif-precise/1';
+
   readonly v: Float64Array;
   readonly iex: Float64Array;
   readonly iin: Float64Array;
@@ -250,5 +254,21 @@ export class LifPopulation implements NeuronPopulation {
       s = next;
     }
     return hi;
+  }
+
+  /** Everything a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return { v: this.v, iex: this.iex, iin: this.iin, iext: this.iext, tLast: this.tLast, refEnd: this.refEnd, tStep: this.tStep };
+  }
+
+  restoreState(state: unknown): void {
+    const d = state as Record<string, unknown>;
+    restoreInto(this.v, d.v, 'LifPopulation.v');
+    restoreInto(this.iex, d.iex, 'LifPopulation.iex');
+    restoreInto(this.iin, d.iin, 'LifPopulation.iin');
+    restoreInto(this.iext, d.iext, 'LifPopulation.iext');
+    restoreInto(this.tLast, d.tLast, 'LifPopulation.tLast');
+    restoreInto(this.refEnd, d.refEnd, 'LifPopulation.refEnd');
+    this.tStep = d.tStep as number;
   }
 }
