@@ -219,54 +219,9 @@ function writeJsonAtomicSync(file: string, data: unknown): void {
 
 /** The parameters the circuit itself is made of (those saved in its file), in netKeys order. */
 function pick(p: Params): ReservoirParams {
-  const {
-    size,
-    tau_ms,
-    dt_ms,
-    lambda,
-    connectivity,
-    input_scale,
-    feedback_scale,
-    noise_h,
-    noise_o,
-    steps_per_sample,
-    window,
-    sigma_x,
-    sigma_y,
-    sigma_z,
-    gamma,
-    x_mean,
-    x_sd,
-    z_mean,
-    z_sd,
-    readout,
-    structure,
-    hidden,
-  } = p;
-  return {
-    size,
-    tau_ms,
-    dt_ms,
-    lambda,
-    connectivity,
-    input_scale,
-    feedback_scale,
-    noise_h,
-    noise_o,
-    steps_per_sample,
-    window,
-    sigma_x,
-    sigma_y,
-    sigma_z,
-    gamma,
-    x_mean,
-    x_sd,
-    z_mean,
-    z_sd,
-    readout,
-    structure,
-    hidden,
-  };
+  const out = {} as Pick<Params, (typeof netKeys)[number]>;
+  for (const k of netKeys) (out as Record<string, unknown>)[k] = p[k];
+  return out;
 }
 
 /** Reads a saved circuit and checks it against what the layer needs; throws RangeError naming the mismatch. */
