@@ -126,14 +126,14 @@ function children(v: object): [string, unknown][] {
  * its path outside them and is saved), and objects in `late` last (an event queue, whose
  * order depends on the time: paths through it would not be stable).
  */
-function walk(root: object, skip: ReadonlySet<object>, late: readonly object[]): Map<object, Path> {
+function walk(root: object, skip: ReadonlySet<object>, late: readonly object[], explicit = true): Map<object, Path> {
   const paths = new Map<object, Path>();
   const held = new Set(late);
   const deferred: [object, Path][] = [];
   const visit = (v: unknown, path: Path) => {
     if (v === null || typeof v !== 'object' || skip.has(v) || held.has(v) || paths.has(v)) return;
     paths.set(v, path);
-    if (v !== root && hasExplicitState(v)) deferred.push([v, path]);
+    if (explicit && v !== root && hasExplicitState(v)) deferred.push([v, path]);
     else for (const [k, c] of children(v)) visit(c, `${path}.${k}`);
   };
   visit(root, '$');
@@ -152,10 +152,17 @@ function walk(root: object, skip: ReadonlySet<object>, late: readonly object[]):
  * `external`: objects rebuilt from the scenario exactly (a dataset): referenced by path, never
  * written into the snapshot.
  */
-export function snapshot(root: object, skip: ReadonlySet<object> = new Set(), late: readonly object[] = [], external: readonly object[] = []): Snapshot {
-  const paths = walk(root, skip, late);
+export function snapshot(
+  root: object,
+  skip: ReadonlySet<object> = new Set(),
+  late: readonly object[] = [],
+  external: readonly object[] = [],
+  /** false: walk inside explicit-state objects too (to check that their saveState is complete). */
+  explicit = true,
+): Snapshot {
+  const paths = walk(root, skip, late, explicit);
   const outside = externalPaths(paths, external);
-  const owned = explicitPaths(paths, outside);
+  const owned = explicit ? explicitPaths(paths, outside) : { roots: new Set<Path>(), inside: () => false };
   const encode = (x: unknown): Encoded => {
     if (x === undefined) return { u: 1 };
     if (typeof x === 'number') return Number.isFinite(x) ? x : { n: String(x) as 'NaN' };
@@ -295,7 +302,7 @@ export function restore(
         // Functions of the fresh build stay (they are not in the snapshot: undefined there).
         if (value === undefined && typeof o[k] === 'function') continue;
         if (value === undefined && typeof o[k] === 'object' && o[k] !== null) continue; // skipped objects
-        if (o[k] !== value) o[k] = value;
+        if (o[k] !== value || !(k in o)) o[k] = value;
       }
     }
   }
@@ -324,4 +331,44 @@ export function restoreInto<T extends ArrayBufferView & { set(a: ArrayLike<numbe
     );
   }
   target.set(saved as unknown as ArrayLike<number>);
+}
+
+/**
+ * ExplicitState by a list of fields, for classes whose state is plain fields: typed arrays
+ * (restored in place when the length matches, so that others holding them see the values;
+ * replaced when the run grew them), numbers, strings, booleans, arrays of numbers, and nested
+ * objects that have explicit state themselves (saved with their format).
+ */
+export function saveFields<T extends object>(obj: T, fields: readonly (keyof T & string)[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = obj[f] as unknown;
+    out[f] = v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && hasExplicitState(v) ? { format: v.stateFormat, state: v.saveState() } : v;
+  }
+  return out;
+}
+
+export function restoreFields<T extends object>(obj: T, state: unknown, fields: readonly (keyof T & string)[], owner: string): void {
+  const d = state as Record<string, unknown>;
+  const o = obj as Record<string, unknown>;
+  for (const f of fields) {
+    if (!(f in d)) throw new CheckpointMismatch(`${owner}.${f}: not in the checkpoint`);
+    const saved = d[f];
+    const current = o[f];
+    if (current !== null && typeof current === 'object' && !ArrayBuffer.isView(current) && hasExplicitState(current)) {
+      const s = saved as { format: string; state: unknown };
+      if (s.format !== current.stateFormat)
+        throw new CheckpointMismatch(`${owner}.${f}: the checkpoint holds state of format ${s.format}, this engram reads ${current.stateFormat}`);
+      current.restoreState(s.state);
+    } else if (
+      ArrayBuffer.isView(current) &&
+      ArrayBuffer.isView(saved) &&
+      saved.constructor === current.constructor &&
+      saved.byteLength === current.byteLength
+    ) {
+      (current as unknown as { set(a: ArrayLike<number>): void }).set(saved as unknown as ArrayLike<number>);
+    } else {
+      o[f] = saved;
+    }
+  }
 }
