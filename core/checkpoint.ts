@@ -339,22 +339,23 @@ export function restoreInto<T extends ArrayBufferView & { set(a: ArrayLike<numbe
  * replaced when the run grew them), numbers, strings, booleans, arrays of numbers, and nested
  * objects that have explicit state themselves (saved with their format).
  */
-export function saveFields<T extends object>(obj: T, fields: readonly (keyof T & string)[]): Record<string, unknown> {
+export function saveFields(obj: object, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
-    const v = obj[f] as unknown;
+    const v = (obj as Record<string, unknown>)[f];
     out[f] = v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && hasExplicitState(v) ? { format: v.stateFormat, state: v.saveState() } : v;
   }
   return out;
 }
 
-export function restoreFields<T extends object>(obj: T, state: unknown, fields: readonly (keyof T & string)[], owner: string): void {
+export function restoreFields(obj: object, state: unknown, fields: readonly string[], owner: string): void {
   const d = state as Record<string, unknown>;
   const o = obj as Record<string, unknown>;
   for (const f of fields) {
     if (!(f in d)) throw new CheckpointMismatch(`${owner}.${f}: not in the checkpoint`);
     const saved = d[f];
     const current = o[f];
+    if (saved === undefined && current === undefined) continue;
     if (current !== null && typeof current === 'object' && !ArrayBuffer.isView(current) && hasExplicitState(current)) {
       const s = saved as { format: string; state: unknown };
       if (s.format !== current.stateFormat)

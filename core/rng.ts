@@ -1,3 +1,5 @@
+import { restoreFields, saveFields, type ExplicitState } from './checkpoint.js';
+
 /**
  * Seeded pseudo-random numbers: xoshiro128** (Blackman & Vigna), 32-bit words so it runs
  * on plain JS integers without BigInt.
@@ -6,7 +8,10 @@
  * (e.g. "projection/ee/connect"), so adding a recorder or changing one projection's delay
  * distribution does not change the random numbers any other component sees.
  */
-export class Rng {
+export class Rng implements ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'rng/1';
+
   private s0: number;
   private s1: number;
   private s2: number;
@@ -115,6 +120,17 @@ export class Rng {
   exponential(rate: number): number {
     return -Math.log(1 - this.random()) / rate;
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, Rng.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, Rng.stateFields, 'Rng');
+  }
+
+  private static readonly stateFields = ['s0', 's1', 's2', 's3', 'spareNormal'];
 }
 
 function rotl(x: number, k: number): number {

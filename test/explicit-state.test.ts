@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openScenario, type Snapshot } from '../index.js';
+import { build } from './helpers.js';
 
 /**
  * Explicit checkpoint state (core/checkpoint.ts ExplicitState): plugin objects that implement
@@ -44,8 +45,13 @@ describe('explicit checkpoint state', () => {
   for (const timing of ['grid', 'precise'] as const) {
     it(`lif (${timing}) is saved by its saveState, and a run restored mid-way goes on exactly as the uninterrupted one`, async () => {
       const { state, wholeSpikes, resumedSpikes, resumedWeights, wholeWeights } = await spikesAfterRestore(timing);
-      const explicit = Object.values(state.nodes).filter((n) => n.kind === 'state');
-      expect(explicit.map((n) => n.format)).toEqual([`lif-${timing}/1`, `lif-${timing}/1`]);
+      const formats = Object.values(state.nodes)
+        .filter((n) => n.kind === 'state')
+        .map((n) => n.format);
+      // The populations and the stdp dynamics (with its post-spike archive inside).
+      expect(formats.filter((f) => f!.startsWith('lif'))).toEqual([`lif-${timing}/1`, `lif-${timing}/1`]);
+      expect(formats).toContain('stdp/1');
+      expect(Object.values(state.nodes).some((n) => n.kind === 'object:StdpDynamics' || n.kind === 'object:PostSpikeArchive')).toBe(false);
       // Nothing inside a lif population was walked by reflection.
       expect(Object.keys(state.nodes).filter((p) => /\.population\.\w+/.test(p) && !p.includes('.router'))).toEqual([]);
       const after = wholeSpikes.filter((s) => Number(s.split('@')[1]) > 120);
@@ -65,12 +71,12 @@ describe('explicit checkpoint state', () => {
 
   it('refuses a checkpoint that lacks a field the code now has (a renamed field), instead of leaving it at its initial value', async () => {
     const { state } = await spikesAfterRestore('precise');
-    // The stdp dynamics is saved by reflection: rename one of its fields in the checkpoint.
-    const [, node] = Object.entries(state.nodes).find(([, n]) => n.kind === 'object:StdpDynamics')!;
+    // A projection is saved field by field: rename one of its fields in the checkpoint.
+    const [, node] = Object.entries(state.nodes).find(([, n]) => n.kind === 'object:ProjectionRuntime')!;
     const items = node.items as [string, unknown][];
-    items.find(([k]) => k === 'kplus')![0] = 'kPlus';
+    items.find(([k]) => k === 'weight')![0] = 'weights';
     const fresh = await openScenario('scenarios/cuba.yaml', { set: settings('precise'), seed: 3 });
-    expect(() => fresh.restoreState(state)).toThrow(/\(StdpDynamics\): the checkpoint has no field "kplus"/);
+    expect(() => fresh.restoreState(state)).toThrow(/\(ProjectionRuntime\): the checkpoint has no field "weight"/);
   });
 
   // Every plugin object of these scenarios, saved mid-run and restored into a fresh build,
@@ -101,4 +107,43 @@ describe('explicit checkpoint state', () => {
       expect(full(b)).toEqual(full(a));
     }, 60_000);
   }
+
+  it('inputs (current steps, poisson with a schedule, spike-source) and triplet-stdp: restored state agrees field by field with the saved one', async () => {
+    const yaml = `
+duration_ms: 200
+inputs:
+  drive: {type: current, target: a, params: {amplitude_nA: 0.5, steps: [{t_ms: 50, amplitude_nA: 1.0}, {t_ms: 120, amplitude_nA: 0.2}]}}
+  noise: {type: poisson, size: 20, params: {rate_hz: 50, schedule: [{t_ms: 80, rate_hz: 10}]}}
+  kick: {type: spike-source, size: 2, params: {spike_times_ms: [[10, 60, 110], [30, 150]]}}
+populations:
+  a: {model: lif, size: 10, params: {spike_timing: grid, R_m_MOhm: 20}}
+projections:
+  - {from: noise, to: a, connector: {type: fixed_probability, p: 0.3}, weight: 2, delay_ms: 1, plasticity: {rule: triplet-stdp, params: {w_max: 4}}}
+  - {from: kick, to: a, connector: {type: all_to_all}, weight: 3}
+`;
+    const a = await build(yaml);
+    a.run(100);
+    const saved = JSON.parse(JSON.stringify(a.saveState())) as Snapshot;
+    expect(
+      Object.values(saved.nodes)
+        .filter((n) => n.kind === 'state')
+        .map((n) => n.format),
+    ).toEqual(expect.arrayContaining(['current/1', 'poisson/1', 'spike-source/1', 'triplet-stdp/1']));
+    const b = await build(yaml);
+    b.restoreState(saved);
+    const full = (sim: typeof a) => JSON.parse(JSON.stringify(sim.saveState({ explicit: false })));
+    expect(full(b)).toEqual(full(a));
+    // and the two go on alike
+    const spikes = (sim: typeof a) => {
+      const seen: string[] = [];
+      sim.populations.get('a')!.addSpikeListener({ onSpike: (i, t) => void seen.push(`${i}@${t}`) });
+      return seen;
+    };
+    const [sa, sb] = [spikes(a), spikes(b)];
+    a.run(200);
+    b.run(200);
+    expect(sa.length).toBeGreaterThan(10);
+    expect(sb).toEqual(sa);
+    expect(Array.from(b.projections[0].weight)).toEqual(Array.from(a.projections[0].weight));
+  });
 });

@@ -13,6 +13,7 @@
  * from the neuron's oldest held entry (0) to count(j) - 1; dropping entries shifts indices.
  */
 import type { TimeGrid } from '../time.js';
+import { restoreFields, saveFields, type ExplicitState } from './../checkpoint.js';
 
 export interface TraceSpec {
   /** Decay time constant (ms). */
@@ -21,7 +22,10 @@ export interface TraceSpec {
   nearest: boolean;
 }
 
-export class PostSpikeArchive {
+export class PostSpikeArchive implements ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'post-spike-archive/1';
+
   private cap = 16;
   /** Synapse time of entry slots (neuron j's ring: slots j * cap .. j * cap + cap - 1). */
   private time: Float64Array;
@@ -256,6 +260,34 @@ export class PostSpikeArchive {
     this.head[j] = (this.head[j] + n) & (this.cap - 1);
     this.len[j] = len - n;
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, PostSpikeArchive.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, PostSpikeArchive.stateFields, 'PostSpikeArchive');
+  }
+
+  private static readonly stateFields = [
+    'cap',
+    'time',
+    'after',
+    'reads',
+    'head',
+    'len',
+    'baseTime',
+    'baseAfter',
+    'baseBefore',
+    'lastTime',
+    'lastAfter',
+    'scaled',
+    'ref',
+    'qT',
+    'qG',
+    'flushedTo',
+  ];
 }
 
 /** Number of synapses onto each post neuron of a CSR projection. */

@@ -1,3 +1,5 @@
+import { restoreFields, saveFields, type ExplicitState } from './../checkpoint.js';
+
 /**
  * Same-time pre arrivals, kept so that a lazy pair rule can honour "post first" at equal
  * times when the post spike is found after the pre arrival (docs/plasticity.md).
@@ -20,7 +22,10 @@
  * synapses onto j that a pre spike reached at t, and the rule applies the late post spike and
  * then the depression again. The log holds one time only and empties when time moves on.
  */
-export class CoincidenceLog {
+export class CoincidenceLog implements ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'coincidence-log/1';
+
   /** The synapse time the log holds (NaN: none). */
   time = NaN;
   private n = 0;
@@ -75,4 +80,15 @@ export class CoincidenceLog {
     this.next = nx;
     this.values = v;
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, CoincidenceLog.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, CoincidenceLog.stateFields, 'CoincidenceLog');
+  }
+
+  private static readonly stateFields = ['time', 'n', 'synapse', 'next', 'values', 'head', 'stamp', 'generation'];
 }

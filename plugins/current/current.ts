@@ -9,6 +9,7 @@ import type { InputSource, NeuronPopulation } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
 import { definePlugin } from '../../core/define.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 const stepsSchema = v.array(
   v.strictObject({
@@ -30,7 +31,10 @@ const neuronsSchema = v.union([
   ),
 ]);
 
-export class CurrentInjector implements InputSource, EventHandler {
+export class CurrentInjector implements InputSource, EventHandler, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'current/1';
+
   private readonly targets: Int32Array;
   private amplitude = 0;
   private next = 0;
@@ -61,6 +65,17 @@ export class CurrentInjector implements InputSource, EventHandler {
     this.set(ev.t, this.steps[this.next++].amplitude_nA);
     if (this.next < this.steps.length) this.scheduler.at(this.steps[this.next].t_ms, Priority.INPUT, this);
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, CurrentInjector.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, CurrentInjector.stateFields, 'CurrentInjector');
+  }
+
+  private static readonly stateFields = ['amplitude', 'next'];
 }
 
 export const CurrentInput = definePlugin.input({

@@ -30,6 +30,7 @@ import { param, type ParamsOf } from '../../core/params.js';
 import { channelFor, checkChannel } from '../ib-hebbian/ib-hebbian.js';
 import { SpikeWindow } from '../ib-hebbian/spike-window.js';
 import { signalChannel } from '../../training/protocol.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 const decorrelationParams = [
   param.custom(
@@ -49,7 +50,10 @@ const decorrelationParams = [
 
 export type DecorrelationParams = ParamsOf<typeof decorrelationParams>;
 
-export class Decorrelation implements SynapseDynamics, ModulatorListener {
+export class Decorrelation implements SynapseDynamics, ModulatorListener, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'decorrelation/1';
+
   readonly preWindow: SpikeWindow;
   readonly postWindow: SpikeWindow;
   /** Running mean rates of the pre and the post neurons (Hz). */
@@ -107,6 +111,17 @@ export class Decorrelation implements SynapseDynamics, ModulatorListener {
       }
     }
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, Decorrelation.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, Decorrelation.stateFields, 'Decorrelation');
+  }
+
+  private static readonly stateFields = ['preWindow', 'postWindow', 'preMean', 'postMean', 'preRate', 'postRate', 'samples'];
 }
 
 export const DecorrelationRule = definePlugin.plasticityRule({

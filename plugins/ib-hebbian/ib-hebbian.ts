@@ -45,6 +45,7 @@ import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
 import { signalChannel } from '../../training/protocol.js';
 import { SpikeWindow } from './spike-window.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') =>
   [
@@ -77,7 +78,10 @@ export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') =>
 
 export type SignalGatedParams = ParamsOf<ReturnType<typeof signalGatedParams>>;
 
-export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
+export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'signal-gated/1';
+
   /** Pre trace value (Hz) at its last update, and that time. */
   readonly x: Float64Array;
   readonly tx: Float64Array;
@@ -213,6 +217,17 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener {
       }
     }
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, SignalGatedDynamics.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, SignalGatedDynamics.stateFields, 'SignalGatedDynamics');
+  }
+
+  private static readonly stateFields = ['x', 'tx', 'lastPost', 'preWindow', 'postWindow', 'r', 'tr', 'gain', 'homeo', 'sg', 'm', 'v2', 'steps'];
 }
 
 /** A rule's check of its `channel` parameter: empty (the training default) or a channel of the scenario. */

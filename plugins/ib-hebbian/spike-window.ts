@@ -1,3 +1,5 @@
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
+
 /**
  * SpikeWindow: the spike times of each of n sources within a sliding window of `span_ms`,
  * so that a rule can read "how many spikes in (t - span, t]" exactly, at any t at or after
@@ -5,7 +7,10 @@
  * capacity, in one Float64Array (capacity doubles when a ring fills). A source at r Hz keeps
  * about r * span / 1000 entries.
  */
-export class SpikeWindow {
+export class SpikeWindow implements ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'spike-window/1';
+
   times: Float64Array;
   readonly head: Int32Array;
   readonly len: Int32Array;
@@ -70,4 +75,15 @@ export class SpikeWindow {
     this.times = next;
     this.capacity = cap * 2;
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, SpikeWindow.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, SpikeWindow.stateFields, 'SpikeWindow');
+  }
+
+  private static readonly stateFields = ['times', 'head', 'len', 'capacity'];
 }

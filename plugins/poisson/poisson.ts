@@ -14,6 +14,7 @@ import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
 import { definePlugin } from '../../core/define.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 /**
  * Rates above 1 MHz (a spike per microsecond per generator) are typos or unit mistakes; at
@@ -72,7 +73,10 @@ class CumulativeRates {
   }
 }
 
-export class PoissonGenerator implements InputSource, EventHandler {
+export class PoissonGenerator implements InputSource, EventHandler, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'poisson/1';
+
   private readonly segments: { t: number; rates: CumulativeRates }[];
   private segment = 0;
 
@@ -118,6 +122,17 @@ export class PoissonGenerator implements InputSource, EventHandler {
     this.sink.spike(neuron, t);
     this.scheduleNext(t);
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, PoissonGenerator.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, PoissonGenerator.stateFields, 'PoissonGenerator');
+  }
+
+  private static readonly stateFields = ['segment', 'rng'];
 }
 
 export const PoissonInput = definePlugin.input({

@@ -13,8 +13,12 @@ import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
 import { definePlugin } from '../../core/define.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
-export class RateCode implements SampleInput, EventHandler {
+export class RateCode implements SampleInput, EventHandler, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'rate-code/1';
+
   readonly rates: Float64Array;
   /** With train: graded, the rates are the input's output (no spikes). */
   readonly output: Float64Array | undefined;
@@ -59,6 +63,17 @@ export class RateCode implements SampleInput, EventHandler {
     const next = this.p.train === 'regular' ? ev.t + 1000 / r : ev.t + this.rng.exponential(r / 1000);
     this.scheduler.at(next, Priority.NEURON, this, j, ev.b);
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, RateCode.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, RateCode.stateFields, 'RateCode');
+  }
+
+  private static readonly stateFields = ['rates', 'generation', 'rng'];
 }
 
 export const RateCodeInput = definePlugin.input({

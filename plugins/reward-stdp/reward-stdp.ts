@@ -24,6 +24,7 @@ import { param, type ParamsOf } from '../../core/params.js';
 import { grown } from '../../core/typed.js';
 import * as v from 'valibot';
 import { checkBounds, weightParams } from '../stdp/stdp.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 export const rewardStdpParams = [
   param.custom(
@@ -45,7 +46,10 @@ export const rewardStdpParams = [
 
 export type RewardStdpParams = ParamsOf<typeof rewardStdpParams>;
 
-export class RewardStdpDynamics implements SynapseDynamics {
+export class RewardStdpDynamics implements SynapseDynamics, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'reward-stdp/1';
+
   readonly kplus: Float64Array;
   /** Eligibility at each synapse's last update. */
   readonly c: Float64Array;
@@ -185,6 +189,17 @@ export class RewardStdpDynamics implements SynapseDynamics {
     for (let k = 0; k < this.target.length; k++) if (this.tUpdate[k] < h) this.advance(k, this.target[k], h);
     this.archive.flush(h);
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, RewardStdpDynamics.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, RewardStdpDynamics.stateFields, 'RewardStdpDynamics');
+  }
+
+  private static readonly stateFields = ['kplus', 'c', 'tUpdate', 'tPre', 'archive', 'nAfter', 'nKnown', 'log', 'usedFrom', 'usedTo'];
 }
 
 export const RewardStdpRule = definePlugin.plasticityRule({

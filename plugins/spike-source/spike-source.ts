@@ -8,6 +8,7 @@ import type { InputSource, SpikeSink } from '../../core/contracts.js';
 import { param } from '../../core/params.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
 import { definePlugin } from '../../core/define.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 const timesSchema = v.array(
   v.array(
@@ -18,7 +19,10 @@ const timesSchema = v.array(
   ),
 );
 
-export class SpikeSource implements InputSource, EventHandler {
+export class SpikeSource implements InputSource, EventHandler, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'spike-source/1';
+
   private readonly times: Float64Array;
   private readonly neurons: Int32Array;
   private next = 0;
@@ -46,6 +50,17 @@ export class SpikeSource implements InputSource, EventHandler {
     while (this.next < this.times.length && this.times[this.next] === t) this.sink.spike(this.neurons[this.next++], t);
     if (this.next < this.times.length) this.scheduler.at(this.times[this.next], Priority.NEURON, this);
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, SpikeSource.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, SpikeSource.stateFields, 'SpikeSource');
+  }
+
+  private static readonly stateFields = ['next'];
 }
 
 export const SpikeSourceInput = definePlugin.input({

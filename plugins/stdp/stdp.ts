@@ -25,6 +25,7 @@ import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
 import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
 import { depress, potentiate } from './weights.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 export const weightParams = [
   param.number('w_min', 0, 'lower weight bound'),
@@ -50,7 +51,10 @@ export function checkBounds(params: { readonly w_min: number; readonly w_max: nu
   return hi > lo ? [] : [{ param: 'w_max', expected: `an upper bound above w_min (${lo})`, found: String(hi) }];
 }
 
-export class StdpDynamics implements SynapseDynamics {
+export class StdpDynamics implements SynapseDynamics, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'stdp/1';
+
   /**
    * Pre trace at the last pre arrival, and the synapse time of that arrival: one per pre
    * neuron when the projection has one delay (every synapse of a row sees the same arrivals,
@@ -164,6 +168,17 @@ export class StdpDynamics implements SynapseDynamics {
     }
     this.archive.flush(h);
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, StdpDynamics.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, StdpDynamics.stateFields, 'StdpDynamics');
+  }
+
+  private static readonly stateFields = ['kplus', 'tLast', 'archive', 'log'];
 }
 
 export const StdpRule = definePlugin.plasticityRule({

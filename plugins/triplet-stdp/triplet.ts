@@ -17,6 +17,7 @@ import { CoincidenceLog } from '../../core/plasticity/coincidence.js';
 import { definePlugin } from '../../core/define.js';
 import { param, type ParamsOf } from '../../core/params.js';
 import { checkBounds, weightParams } from '../stdp/stdp.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 export const tripletParams = [
   param.number('tau_plus_ms', 16.8, 'pre trace r1 time constant', { gt: 0 }),
@@ -35,7 +36,10 @@ export type TripletParams = ParamsOf<typeof tripletParams>;
 const O1 = 0;
 const O2 = 1;
 
-export class TripletDynamics implements SynapseDynamics {
+export class TripletDynamics implements SynapseDynamics, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'triplet-stdp/1';
+
   readonly r1: Float64Array;
   readonly r2: Float64Array;
   readonly tLast: Float64Array;
@@ -126,6 +130,17 @@ export class TripletDynamics implements SynapseDynamics {
     for (let k = 0; k < this.target.length; k++) this.weight[k] = this.potentiate(k, this.target[k], h, false);
     this.archive.flush(h);
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, TripletDynamics.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, TripletDynamics.stateFields, 'TripletDynamics');
+  }
+
+  private static readonly stateFields = ['r1', 'r2', 'tLast', 'archive', 'log'];
 }
 
 export const TripletRule = definePlugin.plasticityRule({
