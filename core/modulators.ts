@@ -2,6 +2,7 @@ import type { TimeGrid } from './time.js';
 import type { ModulatorChannel, ModulatorListener, SpikeListener } from './contracts.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from './scheduler.js';
 import { grown } from './typed.js';
+import { restoreFields, saveFields, type ExplicitState } from './checkpoint.js';
 
 /**
  * A named neuromodulator channel: pulses in time order, kept for lazy readers only as long as
@@ -115,7 +116,10 @@ export class SpikePulseSource implements SpikeListener, EventHandler {
  * Emits queued signals on a channel at their due times, through the scheduler (priority
  * MODULATOR). Signals must be queued in the order of their times (a constant delay).
  */
-export class SignalEmitter implements EventHandler {
+export class SignalEmitter implements EventHandler, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'signal-emitter/1';
+
   private readonly queue: Float64Array[] = [];
   constructor(
     private readonly channel: ModulatorChannel,
@@ -128,4 +132,27 @@ export class SignalEmitter implements EventHandler {
   handleEvent(ev: SimEvent): void {
     this.channel.pulse(ev.t, this.queue.shift()!);
   }
+
+  /**
+   * Where a signal waits in the queue (-1: not queued), and putting an array back in its place:
+   * a memory that keeps the signal it emitted restores the two as one array (ExplicitState).
+   */
+  indexOf(signal: Float64Array): number {
+    return this.queue.indexOf(signal);
+  }
+
+  requeue(index: number, signal: Float64Array): void {
+    this.queue[index] = signal;
+  }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, SignalEmitter.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, SignalEmitter.stateFields, 'SignalEmitter');
+  }
+
+  private static readonly stateFields = ['queue'];
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type {
+  ModulatorChannel,
   InputSource,
   NeuronPopulation,
   PopulationView,
@@ -362,6 +363,12 @@ export interface SimulationParts {
   projections: ProjectionRuntime[];
   /** Graded projections, in scenario order. */
   graded: GradedDelivery[];
+  /**
+   * The neuromodulator channels (the scenario's and those a protocol makes). Held here so that
+   * a checkpoint reaches them from the network itself, never only through a plugin object
+   * that saves its own state.
+   */
+  modulators?: ModulatorChannel[];
   recorders: Recorder[];
   recorderTypes: string[];
   build_s: number;

@@ -88,6 +88,7 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
     inputs,
     projections,
     graded,
+    modulators: [...modulators.values()],
     recorders,
     recorderTypes,
     build_s: (performance.now() - startedAt) / 1000,

@@ -12,8 +12,12 @@ import { ibSignal, ibSignalRowCentred } from '../../training/hsic/hsic.js';
 import { KernelView } from '../../training/hsic/hsic.js';
 import { ibTargetParams, type IbTargetParams } from './memory-params.js';
 import { definePlugin } from '../../core/define.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
-export class IdealWindow implements MemoryCircuit {
+export class IdealWindow implements MemoryCircuit, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'ideal-window/1';
+
   private readonly x: Float64Array[] = [];
   private readonly y: Float64Array[] = [];
   private readonly z: Float64Array[] = [];
@@ -45,6 +49,19 @@ export class IdealWindow implements MemoryCircuit {
     this.last = view.back(xi);
     this.emitter.emit(t + this.p.delay_ms, this.last);
   }
+
+  /** The window, the last signal (and where it waits to be emitted), the kernel scale and the emitter's queue. */
+  saveState(): unknown {
+    return { ...saveFields(this, IdealWindow.stateFields), lastQueued: this.emitter.indexOf(this.last) };
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, IdealWindow.stateFields, 'IdealWindow');
+    const i = (state as { lastQueued: number }).lastQueued;
+    if (i >= 0) this.emitter.requeue(i, this.last);
+  }
+
+  private static readonly stateFields = ['x', 'y', 'z', 'last', 'kernelView', 'emitter'];
 }
 
 export const IdealWindowMemory = definePlugin.memoryCircuit({

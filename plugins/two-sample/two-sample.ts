@@ -9,8 +9,12 @@ import { KernelView } from '../../training/hsic/hsic.js';
 import { ibTargetParams, type IbTargetParams } from '../ideal-window/memory-params.js';
 import { definePlugin } from '../../core/define.js';
 import { SignalEmitter } from '../../core/modulators.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
-export class TwoSample implements MemoryCircuit {
+export class TwoSample implements MemoryCircuit, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'two-sample/1';
+
   private prevY: Float64Array | undefined;
   private prevZ: Float64Array | undefined;
   last: Float64Array = new Float64Array(0);
@@ -30,6 +34,19 @@ export class TwoSample implements MemoryCircuit {
     this.prevZ = z;
     this.emitter.emit(t + this.p.delay_ms, this.last);
   }
+
+  /** The window, the last signal (and where it waits to be emitted), the kernel scale and the emitter's queue. */
+  saveState(): unknown {
+    return { ...saveFields(this, TwoSample.stateFields), lastQueued: this.emitter.indexOf(this.last) };
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, TwoSample.stateFields, 'TwoSample');
+    const i = (state as { lastQueued: number }).lastQueued;
+    if (i >= 0) this.emitter.requeue(i, this.last);
+  }
+
+  private static readonly stateFields = ['prevY', 'prevZ', 'last', 'kernelView', 'emitter'];
 }
 
 export const TwoSampleMemory = definePlugin.memoryCircuit({

@@ -16,6 +16,8 @@
  * (L = trace(M K_Z) / (N-1)^2; only row and column N of K_Z depend on z_N, and M is symmetric.)
  */
 
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
+
 export interface IbParams {
   sigma_x: number;
   sigma_y: number;
@@ -240,7 +242,10 @@ export function normalisedView(z: Float64Array, on: boolean): { z: Float64Array;
  *   of z). Unlike per-sample layer normalisation it keeps a code in which all units move
  *   together. xi is divided by s on the way back (s is held fixed for the gradient).
  */
-export class KernelView {
+export class KernelView implements ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'kernel-view/1';
+
   /** Running mean of each unit and running pooled variance (scale_z). */
   readonly mean: Float64Array;
   variance = 0;
@@ -269,4 +274,15 @@ export class KernelView {
     const s = this.variance > 0 ? Math.sqrt(this.variance) : 1;
     return { z: Float64Array.from(zz, (x) => x / s), back: (xi) => inner.back(Float64Array.from(xi, (g) => g / s)) };
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, KernelView.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, KernelView.stateFields, 'KernelView');
+  }
+
+  private static readonly stateFields = ['mean', 'variance', 'seen'];
 }
