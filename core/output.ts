@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { restoreFields, saveFields, type ExplicitState } from './checkpoint.js';
 
 /**
  * Writes a file so that readers never see a partial one: the data goes to a temporary file
@@ -22,7 +23,10 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
 }
 
 /** Builds large CSV text in chunks, so a million rows do not make a million-element array. */
-export class CsvBuilder {
+export class CsvBuilder implements ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'csv-builder/1';
+
   private readonly chunks: string[] = [];
   private current = '';
 
@@ -41,4 +45,15 @@ export class CsvBuilder {
   toString(): string {
     return this.chunks.join('') + this.current;
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, CsvBuilder.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, CsvBuilder.stateFields, 'CsvBuilder');
+  }
+
+  private static readonly stateFields = ['chunks', 'current'];
 }

@@ -183,4 +183,25 @@ projections:
     expect(sb).toEqual(sa);
     expect(Array.from(b.projections[0].weight)).toEqual(Array.from(a.projections[0].weight));
   });
+
+  it('a reservoir memory with normalize_z, saved while it processes a sample, emits the same signal after a restore (its pull-back is rebuilt)', async () => {
+    // No gap: the circuit's 20 steps run into the next sample, so the save finds one in process.
+    const set = [
+      'training.epochs=1',
+      'training.gap_ms=0',
+      ...[0, 1].flatMap((l) => [`training.layers.${l}.memory.params.train_samples=50`, `training.layers.${l}.memory.params.normalize_z=true`]),
+    ];
+    const stopAt = async (sim: Awaited<ReturnType<typeof openScenario>>, samples: number) => advance(sim, { samples });
+    const whole = await openScenario('scenarios/xor-reservoir.yaml', { set });
+    await stopAt(whole, 24);
+    const first = await openScenario('scenarios/xor-reservoir.yaml', { set });
+    await stopAt(first, 12);
+    const saved = JSON.parse(JSON.stringify(first.saveState())) as Snapshot;
+    const resumed = await openScenario('scenarios/xor-reservoir.yaml', { set });
+    resumed.restoreState(saved);
+    await stopAt(resumed, 12);
+    const weights = (sim: typeof whole) => sim.projections.map((p) => Array.from(p.weight));
+    expect(weights(resumed)).toEqual(weights(whole));
+    expect(weights(whole)).not.toEqual(weights(await openScenario('scenarios/xor-reservoir.yaml', { set })));
+  }, 60_000);
 });

@@ -21,6 +21,7 @@ import type { MemoryCircuit, MemorySample, NetworkView, NeuronPopulation } from 
 import { param } from '../../core/params.js';
 import { SignalEmitter } from '../../core/modulators.js';
 import { definePlugin } from '../../core/define.js';
+import { restoreFields, restoreInto, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 interface Step {
   /** Population whose dL/dI is formed from its gradient g. */
@@ -31,7 +32,9 @@ interface Step {
   into: { rowStart: Int32Array; target: Int32Array; weight: Float64Array; nPre: number; g: Float64Array }[];
 }
 
-export class BackpropSignal implements MemoryCircuit {
+export class BackpropSignal implements MemoryCircuit, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'backprop/1';
   last: Float64Array;
 
   constructor(
@@ -67,6 +70,29 @@ export class BackpropSignal implements MemoryCircuit {
     this.layer.outputPullback?.(out);
     this.last = out;
     this.emitter.emit(t + this.delay, out);
+  }
+
+  /**
+   * The last signal (and where it waits to be emitted), the emitter, and the gradient buffers
+   * of the last sample (each is rewritten before it is read; saved so that a restored network
+   * is the saved one field for field).
+   */
+  saveState(): unknown {
+    return {
+      ...saveFields(this, ['last', 'layerGrad', 'emitter']),
+      steps: this.steps.map((s) => ({ g: s.g, d: s.d })),
+      lastQueued: this.emitter.indexOf(this.last),
+    };
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, ['last', 'layerGrad', 'emitter'], 'BackpropSignal');
+    const d = state as { steps: { g: Float64Array; d: Float64Array }[]; lastQueued: number };
+    this.steps.forEach((s, i) => {
+      restoreInto(s.g, d.steps[i].g, `BackpropSignal.steps.${i}.g`);
+      restoreInto(s.d, d.steps[i].d, `BackpropSignal.steps.${i}.d`);
+    });
+    if (d.lastQueued >= 0) this.emitter.requeue(d.lastQueued, this.last);
   }
 }
 

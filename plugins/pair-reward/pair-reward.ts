@@ -15,8 +15,12 @@ import { param } from '../../core/params.js';
 import type { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler } from '../../core/scheduler.js';
 import { definePlugin } from '../../core/define.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
-export class PairReward implements InputSource, EventHandler {
+export class PairReward implements InputSource, EventHandler, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'pair-reward/1';
+
   readonly synapse: number;
   readonly pre: number;
   readonly post: number;
@@ -92,6 +96,17 @@ export class PairReward implements InputSource, EventHandler {
       rewards: this.rewards,
     };
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, PairReward.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, PairReward.stateFields, 'PairReward');
+  }
+
+  private static readonly stateFields = ['rewards', 'pairings', 'preArrivals', 'rng'];
 }
 
 export const PairRewardInput = definePlugin.input({

@@ -17,6 +17,7 @@ import { param } from '../../core/params.js';
 import { grown } from '../../core/typed.js';
 import { Priority, type EventHandler, type Tickable } from '../../core/scheduler.js';
 import { definePlugin } from '../../core/define.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 type Problem = { param: string; expected: string; found: string };
 type ViewInfo = ReadonlyMap<string, Pick<PopulationView, 'name' | 'size' | 'kind' | 'state'>>;
@@ -41,7 +42,10 @@ function selected(names: 'all' | string[], views: ReadonlyMap<string, Population
 }
 
 /** Spike times and neuron indices of one population, in growable typed arrays. */
-export class SpikeLog implements SpikeListener {
+export class SpikeLog implements SpikeListener, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'spike-log/1';
+
   times = new Float64Array(1024);
   neurons = new Int32Array(1024);
   count = 0;
@@ -63,6 +67,17 @@ export class SpikeLog implements SpikeListener {
     order.sort((a, b) => times[a] - times[b] || neurons[a] - neurons[b]);
     return order;
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, SpikeLog.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, SpikeLog.stateFields, 'SpikeLog');
+  }
+
+  private static readonly stateFields = ['times', 'neurons', 'count'];
 }
 
 class SpikeRecorder implements Recorder {
@@ -120,7 +135,10 @@ class SpikeRecorder implements Recorder {
   }
 }
 
-class StateRecorder implements Recorder, Tickable, EventHandler {
+class StateRecorder implements Recorder, Tickable, EventHandler, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'state-recorder/1';
+
   private readonly csv: CsvBuilder;
   private readonly varIndex: number[];
   constructor(
@@ -152,6 +170,17 @@ class StateRecorder implements Recorder, Tickable, EventHandler {
     await writeFileAtomic(`${outDir}/${file}`, this.csv.toString());
     return [file];
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, StateRecorder.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, StateRecorder.stateFields, 'StateRecorder');
+  }
+
+  private static readonly stateFields = ['csv', 'varIndex'];
 }
 
 class RateRecorder implements Recorder {
@@ -184,7 +213,10 @@ class RateRecorder implements Recorder {
   }
 }
 
-class BinCounter implements SpikeListener {
+class BinCounter implements SpikeListener, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'bin-counter/1';
+
   readonly counts: Float64Array;
   constructor(
     private readonly bin: number,
@@ -196,6 +228,17 @@ class BinCounter implements SpikeListener {
     const b = Math.min(this.counts.length - 1, Math.floor(t / this.bin));
     this.counts[b]++;
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, BinCounter.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, BinCounter.stateFields, 'BinCounter');
+  }
+
+  private static readonly stateFields = ['counts'];
 }
 
 const isMultiple = (x: number, dt: number) => Math.abs(x / dt - Math.round(x / dt)) < 1e-9 && Math.round(x / dt) >= 1;
@@ -303,7 +346,10 @@ function stats(a: ArrayLike<number>): { mean: number; min: number; max: number }
 }
 
 /** Initial and final weight of every synapse (after the end-of-run update of plastic ones). */
-class WeightRecorder implements Recorder {
+class WeightRecorder implements Recorder, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'weights-recorder/1';
+
   private readonly initial: Float64Array[];
   constructor(private readonly projections: ProjectionView[]) {
     this.initial = projections.map((p) => Float64Array.from(p.weight));
@@ -331,6 +377,17 @@ class WeightRecorder implements Recorder {
       }),
     );
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, WeightRecorder.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, WeightRecorder.stateFields, 'WeightRecorder');
+  }
+
+  private static readonly stateFields = ['initial'];
 }
 
 /**
@@ -339,7 +396,10 @@ class WeightRecorder implements Recorder {
  * dendritic delay), and the weight change. Writes window/<projection>.csv (dt_ms,dw) sorted
  * by dt; dt = t_post - t_pre at the synapse.
  */
-class WindowRecorder implements Recorder {
+class WindowRecorder implements Recorder, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'stdp-window-recorder/1';
+
   private readonly initial: Float64Array;
   private readonly firstPre: Float64Array;
   private readonly firstPost: Float64Array;
@@ -380,6 +440,17 @@ class WindowRecorder implements Recorder {
     const min = pairs.reduce((a, b) => (b[1] < a[1] ? b : a));
     return { projection: this.p.name, pairs: pairs.length, dw_max: max[1], dt_at_dw_max_ms: max[0], dw_min: min[1], dt_at_dw_min_ms: min[0] };
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, WindowRecorder.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, WindowRecorder.stateFields, 'WindowRecorder');
+  }
+
+  private static readonly stateFields = ['initial', 'firstPre', 'firstPost'];
 }
 
 export const WeightsRecorder = definePlugin.recorder({

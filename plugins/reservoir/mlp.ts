@@ -1,3 +1,5 @@
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
+
 /**
  * A two-hidden-layer readout for the reservoir (`readout: mlp`).
  *
@@ -17,7 +19,10 @@
  *   [mean (F), sd (F), scale (1), W1 (H x F), b1 (H), W2 (H x H), b2 (H), W3 (O x H), b3 (O)]
  * where F = features, H = hidden units, O = outputs.
  */
-export class MlpReadout {
+export class MlpReadout implements ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'mlp-readout/1';
+
   readonly size: number;
   /** Offsets of each block in the parameter array. */
   readonly o: { mean: number; sd: number; scale: number; w1: number; b1: number; w2: number; b2: number; w3: number; b3: number };
@@ -126,4 +131,15 @@ export class MlpReadout {
   get firstLearned(): number {
     return this.o.w1;
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, MlpReadout.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, MlpReadout.stateFields, 'MlpReadout');
+  }
+
+  private static readonly stateFields = ['fh', 'h1', 'h2', 'd1', 'd2'];
 }

@@ -40,6 +40,7 @@
  */
 import { Rng } from '../../core/rng.js';
 import { MlpReadout } from './mlp.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
 export interface ReservoirParams {
   size: number;
@@ -93,7 +94,10 @@ export interface Dims {
 /** What must match between a trained circuit and the layer that loads it. */
 export const CONTRACT_KEYS = ['window', 'sigma_x', 'sigma_y', 'sigma_z', 'gamma'] as const;
 
-export class ReservoirNet {
+export class ReservoirNet implements ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'reservoir-net/1';
+
   readonly n: number;
   readonly nIn: number;
   readonly nOut: number;
@@ -283,6 +287,17 @@ export class ReservoirNet {
     const { p, dims } = this;
     return 2 / ((p.window - 1) ** 2 * p.sigma_z * Math.sqrt(dims.z));
   }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, ReservoirNet.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, ReservoirNet.stateFields, 'ReservoirNet');
+  }
+
+  private static readonly stateFields = ['u', 'r', 'feat', 'out', 'input', 'drive', 'explore', 'rng', 'wOut', 'mlp'];
 }
 
 // ---------------------------------------------------------------------------------------

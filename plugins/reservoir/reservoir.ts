@@ -27,8 +27,11 @@ import { Rng } from '../../core/rng.js';
 import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../../core/scheduler.js';
 import { CONTRACT_KEYS, ReservoirNet, toFile, type Dims, type ReservoirFile, type ReservoirParams } from './reservoir-net.js';
 import { evaluate, fromFile, makeTrainer, presentSample, RandomStream, RidgeAccumulator, type Evaluation, type TrainerOptions } from './train.js';
+import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
 
-export class ReservoirMemory implements MemoryCircuit, EventHandler {
+export class ReservoirMemory implements MemoryCircuit, EventHandler, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'reservoir/1';
   private stepsLeft = 0;
   /** The signal emitted for the last sample (for tests and diagnostics). */
   last: Float64Array;
@@ -37,6 +40,8 @@ export class ReservoirMemory implements MemoryCircuit, EventHandler {
 
   /** Turns the circuit's signal for the z it was given back into one for the layer's raw z. */
   private back: (xi: Float64Array) => Float64Array = (xi) => xi;
+  /** The layer's z of the sample in process: `back` is rebuilt from it after a checkpoint. */
+  private lastZ: Float64Array | undefined;
 
   constructor(
     readonly net: ReservoirNet,
@@ -52,7 +57,8 @@ export class ReservoirMemory implements MemoryCircuit, EventHandler {
     // normalize_z as in ideal-window: the circuit sees the layer-normalised z and its signal is
     // pulled back through the normalisation, so it has no component along the directions the
     // normalisation removes (the common mode, which would otherwise push every unit together).
-    const view = normalisedView(sample.z, this.normalizeZ);
+    this.lastZ = Float64Array.from(sample.z);
+    const view = normalisedView(this.lastZ, this.normalizeZ);
     this.back = view.back;
     this.net.setInput(sample.x, sample.y, view.z);
     this.inputs?.push(Float64Array.from(this.net.input));
@@ -72,6 +78,19 @@ export class ReservoirMemory implements MemoryCircuit, EventHandler {
     const scale = this.net.outputScale;
     this.last = this.back(Float64Array.from(this.net.out, (o) => o * scale));
     this.channel.pulse(ev.t, this.last);
+  }
+
+  /**
+   * The circuit's state, the sample in process and its last signal. `back` is a closure over
+   * the sample's normalisation, so it is rebuilt from that sample's z, not saved.
+   */
+  saveState(): unknown {
+    return saveFields(this, ['stepsLeft', 'last', 'inputs', 'lastZ', 'net']);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, ['stepsLeft', 'last', 'inputs', 'lastZ', 'net'], 'ReservoirMemory');
+    this.back = this.lastZ ? normalisedView(this.lastZ, this.normalizeZ).back : (xi) => xi;
   }
 }
 
