@@ -5,9 +5,12 @@
 import * as v from 'valibot';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Names that would reach an object's prototype when used as a key. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 export const NameSchema = v.pipe(
   v.string('expected a name (letters, digits, _ . -, starting with a letter or _)'),
   v.regex(NAME_RE, 'expected a name (letters, digits, _ . -, starting with a letter or _)'),
+  v.check((name) => !RESERVED_NAMES.has(name), 'expected a name other than __proto__, constructor and prototype'),
 );
 
 export const positive = (what: string) =>

@@ -163,6 +163,16 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
         found: 'a cycle back to an enclosing value',
       },
     ]);
+  const reserved = findReservedKey(data);
+  if (reserved)
+    throw new ScenarioError([
+      {
+        location: source.locate(reserved, true),
+        path: reserved.join('.'),
+        expected: 'a field name other than __proto__, constructor and prototype',
+        found: `"${reserved[reserved.length - 1]}"`,
+      },
+    ]);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ScenarioError([
       { location: source.locate([]), path: '', expected: 'a mapping with at least duration_ms and populations', found: describeValue(data) },
@@ -170,14 +180,52 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
   }
   const result = v.safeParse(ScenarioSchema, data);
   if (!result.success) throw new ScenarioError(result.issues.slice(0, 20).map((issue) => issueToDiagnostic(issue, data, source)));
-  return { file, dir: path.dirname(path.resolve(file)), scenario: result.output, source };
+  // The mappings looked up by name hold only their own entries: a reference to "toString"
+  // or "constructor" is an unknown name, never a hit on Object.prototype.
+  const scenario = result.output;
+  for (const map of [scenario.populations, scenario.inputs, scenario.modulators]) Object.setPrototypeOf(map, null);
+  return { file, dir: path.dirname(path.resolve(file)), scenario, source };
 }
 
+/** The path of the first key named __proto__, constructor or prototype (the schema would drop it silently). */
+function findReservedKey(value: unknown, at: (string | number)[] = []): (string | number)[] | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((x, i) => [i, x])
+    : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
+  for (const [k, x] of entries) {
+    if (typeof k === 'string' && FORBIDDEN_KEYS.has(k)) return [...at, k];
+    const inner = findReservedKey(x, [...at, k]);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/** Keys that would reach an object's prototype instead of a field of it. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Sets the value at keyPath in the parsed scenario (a --set override). Only own fields are
+ * walked and made, so no key reaches a prototype (`__proto__`, `constructor` and `prototype`
+ * are refused); a list takes indices up to its length (the length appends), a mapping takes
+ * names. Returns what is wrong with the path, or undefined once it is set.
+ */
 function setPath(root: unknown, keyPath: (string | number)[], value: unknown): string | undefined {
   let node = root as Record<string | number, unknown>;
-  for (let i = 0; i < keyPath.length - 1; i++) {
+  for (let i = 0; i < keyPath.length; i++) {
     const k = keyPath[i];
-    let next = node[k];
+    const at = keyPath.slice(0, i).join('.') || 'the scenario';
+    if (k === '') return `an empty field name after ${at}`;
+    if (typeof k === 'string' && FORBIDDEN_KEYS.has(k)) return `"${k}", which names no field (it would reach the prototype of ${at})`;
+    if (Array.isArray(node)) {
+      if (typeof k !== 'number') return `${at} is a list: "${k}" is not an index (0..${node.length - 1})`;
+      if (k > node.length)
+        return `index ${k} is past the end of ${at}, which has ${node.length} entries${node.length ? ` (0..${node.length - 1})` : ''}; index ${node.length} appends one`;
+    } else if (typeof k === 'number') {
+      return `${at} is a mapping: ${k} is an index, not a name`;
+    }
+    if (i === keyPath.length - 1) break;
+    let next = Object.hasOwn(node, k) ? node[k] : undefined;
     if (next === undefined) {
       next = typeof keyPath[i + 1] === 'number' ? [] : {};
       node[k] = next;

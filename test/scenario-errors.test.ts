@@ -98,6 +98,31 @@ inputs:
     expect(sim.t_stop_ms).toBe(20);
   });
 
+  it('refuse --set paths and names that would reach a prototype, leaving Object.prototype untouched', async () => {
+    const polluted = () => (Object.prototype as Record<string, unknown>).polluted;
+    expect(await problems(good, ['__proto__.polluted=1'])).toEqual([
+      '-:- __proto__.polluted: expected a path into the scenario\'s mappings and lists, found "__proto__", which names no field (it would reach the prototype of the scenario)',
+    ]);
+    expect(await problems(good, ['populations.a.constructor.prototype.polluted=1'])).toEqual([
+      '-:- populations.a.constructor.prototype.polluted: expected a path into the scenario\'s mappings and lists, found "constructor", which names no field (it would reach the prototype of populations.a)',
+    ]);
+    expect(polluted()).toBeUndefined();
+    // A list takes indices up to its length; a mapping takes names; no empty names.
+    expect(await problems(`${good}projections: []\n`, ['projections.5.weight=1'])).toEqual([
+      "-:- projections.5.weight: expected a path into the scenario's mappings and lists, found index 5 is past the end of projections, which has 0 entries; index 0 appends one",
+    ]);
+    expect((await problems(good, ['populations.0.size=5']))[0]).toMatch(/found populations is a mapping: 0 is an index, not a name/);
+    expect((await problems(good, ['populations..size=5']))[0]).toMatch(/found an empty field name after populations/);
+    // In the file: a key or a name that would reach a prototype is refused at its line.
+    expect(await problems(`${good}  constructor: {model: lif, size: 1}\n`)).toEqual([
+      '4:3 populations.constructor: expected a field name other than __proto__, constructor and prototype, found "constructor"',
+    ]);
+    expect(await problems(`${good}projections:\n  - {from: a, to: toString, connector: {type: all_to_all}, weight: 1}\n`)).toEqual([
+      '5:19 projections.0.to: expected a population: a, found "toString"',
+    ]);
+    expect(polluted()).toBeUndefined();
+  });
+
   it('require the duration to be a whole number of steps', async () => {
     expect(await problems(good.replace('duration_ms: 10', 'duration_ms: 10.05'))).toEqual([
       '1:14 duration_ms: expected a whole number of resolution steps (resolution_ms = 0.1), found 10.05',
