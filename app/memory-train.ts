@@ -1,10 +1,13 @@
 /** `engram memory train`: a layer's memory circuit trained a priori and saved to a file. */
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
 import { prepareTraining } from '../scenario/prepare.js';
 import { EngramError, ScenarioError } from '../core/errors.js';
 import { resolveParams } from '../core/params.js';
 import { Rng } from '../core/rng.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioRegistry, type OpenOptions } from './open.js';
+import { ensureOutputFolder } from './output-folder.js';
 
 export interface TrainMemoryOptions extends OpenOptions {
   /** The layer (a population of training.layers) whose memory to train; default: the first whose memory can be trained. */
@@ -23,6 +26,10 @@ export interface TrainMemoryOptions extends OpenOptions {
  */
 export async function trainMemory(file: string, options: TrainMemoryOptions): Promise<Record<string, unknown>> {
   const loaded = await loadScenario(file, options);
+  // The file to write is checked before the (long) training, never after it.
+  const target = statSync(options.out, { throwIfNoEntry: false });
+  if (target?.isDirectory()) throw new EngramError(`--out ${options.out}: expected the file to write, found a folder`);
+  ensureOutputFolder(path.dirname(path.resolve(options.out)), `--out ${options.out}: its folder`);
   const registry = await scenarioRegistry(loaded, options.modules);
   const prepared = await prepareTraining(loaded, registry, { load: false });
   const tr = loaded.scenario.training;

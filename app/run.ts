@@ -4,6 +4,7 @@
  * keeps what it recorded.
  */
 import { mkdirSync } from 'node:fs';
+import { ensureOutputFolder } from './output-folder.js';
 import * as path from 'node:path';
 import { EngramError, RunStopped } from '../core/errors.js';
 import { runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from '../training/memory-experiment.js';
@@ -43,6 +44,8 @@ export async function runScenario(
   } = {},
 ): Promise<RunResult> {
   const loaded = await loadScenario(file, options);
+  // A folder that cannot be written is refused before anything is built or run.
+  if (options.out) ensureOutputFolder(options.out);
   const spec = loaded.scenario.memory_experiment;
   if (spec) {
     const plugin = await memoryExperimentPlugin(loaded, options.modules);
@@ -50,6 +53,7 @@ export async function runScenario(
     const name = loaded.scenario.name ?? path.basename(loaded.file).replace(/\.(ya?ml|json)$/i, '');
     const started = performance.now();
     const outDir = options.out ?? `out/${name}`;
+    ensureOutputFolder(outDir);
     const meta = () => ({ scenario: name, seed: loaded.scenario.seed, wall_s: (performance.now() - started) / 1000 });
     const done: MemoryExperimentRow[] = [];
     const experiment = runMemoryExperiment(spec, plugin, loaded.scenario.seed, loaded.dir, locate, (row, index, total) => {
@@ -77,7 +81,7 @@ export async function runScenario(
   if (!trainer) sim.stopSignal = options.signal;
   // Until the run ends, summary.json says it is running: a run killed on the way never leaves
   // a summary (its own or an earlier run's) that looks complete.
-  mkdirSync(outDir, { recursive: true });
+  ensureOutputFolder(outDir);
   writeFileAtomicSync(`${outDir}/summary.json`, `${JSON.stringify({ scenario: sim.name, seed: sim.seed, status: 'running' }, null, 2)}\n`);
   try {
     if (trainer) {

@@ -22,6 +22,7 @@ import { Rng } from '../core/rng.js';
 import { loadScenario } from '../scenario/load.js';
 import { runScenario } from './run.js';
 import type { RunReply, RunRequest } from './sweep-worker.js';
+import { ensureOutputFolder } from './output-folder.js';
 
 export interface SweepOptions {
   /** path=v1,v2,... overrides (values are YAML, as for --set). */
@@ -73,6 +74,7 @@ export interface SweepJob {
  * several paths with '+' to give them the same value at every grid point.
  */
 export function parseGrid(specs: readonly string[]): [string, string[]][] {
+  const seen = new Map<string, string>();
   return specs.map((spec) => {
     const eq = spec.indexOf('=');
     if (eq <= 0) throw new EngramError(`--grid ${spec}: expected path=value1,value2,... (e.g. --grid training.layers.0.memory.params.window=2,4,8)`);
@@ -89,6 +91,13 @@ export function parseGrid(specs: readonly string[]): [string, string[]][] {
     }
     values.push(cur.trim());
     if (values.some((x) => x === '')) throw new EngramError(`--grid ${spec}: an empty value in the list`);
+    // A path varied twice would have one of its grids silently overwritten by the other.
+    for (const p of spec.slice(0, eq).split('+')) {
+      const earlier = seen.get(p);
+      if (earlier !== undefined)
+        throw new EngramError(`--grid ${spec}: ${p} is varied already by --grid ${earlier}; give each path one --grid (join values with commas)`);
+      seen.set(p, spec);
+    }
     return [spec.slice(0, eq), values];
   });
 }
@@ -182,6 +191,7 @@ export async function planSweep(scenario: string, options: Pick<SweepOptions, 'g
   const all = jobs(loaded.scenario.seed, grid, options.seeds, options.out, options.set ?? []);
   for (const j of all.filter((j) => j.seedIndex === 0)) await loadScenario(scenario, { set: j.set });
 
+  ensureOutputFolder(options.out);
   const manifestFile = path.join(options.out, 'sweep.json');
   const manifest = sweepManifest(scenario, options);
   if (existsSync(manifestFile)) {

@@ -318,6 +318,10 @@ await yargs(hideBin(process.argv))
         .option('json', { type: 'boolean', default: false, description: 'with --status: print it as JSON' })
         .option('set', setOption),
     async (argv) => {
+      if (!Number.isInteger(argv.workers) || argv.workers < 0)
+        fail(new EngramError(`--workers: expected a whole number of worker threads >= 0 (0: in this thread), found ${argv.workers}`));
+      if (!Number.isInteger(argv.seeds) || argv.seeds < 1)
+        fail(new EngramError(`--seeds: expected a whole number of runs per grid point >= 1, found ${argv.seeds}`));
       const started = performance.now();
       const printRun = (done: number, total: number, run: SweepRun) => {
         const params = Object.entries(run.params)
@@ -493,8 +497,9 @@ await yargs(hideBin(process.argv))
   .demandCommand(1, 'name a command: run, validate, plugins, memory, sweep, worker, plot or export')
   .strict()
   .fail((msg, err) => {
-    if (err) fail(err);
-    process.stderr.write(`engram: ${msg}\n(engram --help lists the commands and options)\n`);
+    // yargs reports its own checks (.check, unknown options) as a YError: a usage error, not ours.
+    if (err && err.name !== 'YError') fail(err);
+    process.stderr.write(`engram: ${msg ?? err?.message}\n(engram --help lists the commands and options)\n`);
     process.exit(2);
   })
   .help()

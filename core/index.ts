@@ -19,3 +19,4 @@ export * from './modulators.js';
 export * from './checkpoint.js';
 export * from './define.js';
 export * from './fields.js';
+export * from './files.js';

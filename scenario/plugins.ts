@@ -6,6 +6,7 @@ import { describeValue, formatLocation, ScenarioError, type Diagnostic, type Fie
 import type { PluginSource } from '../core/registry.js';
 import type { LoadedScenario } from './load.js';
 import { firstLine } from './problems.js';
+import { notARegularFile } from '../core/files.js';
 
 /**
  * Imports the plugin modules a scenario names (`plugins:`), relative to the scenario file or
@@ -22,6 +23,8 @@ export async function loadScenarioPlugins(loaded: LoadedScenario): Promise<Plugi
     try {
       const isPath = spec.startsWith('.') || path.isAbsolute(spec);
       const resolved = isPath ? path.resolve(loaded.dir, spec) : req.resolve(spec);
+      const why = notARegularFile(resolved);
+      if (why) throw new Error(why);
       mod = await import(pathToFileURL(resolved).href);
     } catch (err) {
       diagnostics.push({

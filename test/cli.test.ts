@@ -116,6 +116,36 @@ describe('engram CLI', () => {
     out.done();
   });
 
+  it('refuses sweep options that make no sense, naming them: negative or fractional --workers, --seeds 0, a path in two --grid options', () => {
+    const workers = engram('sweep', 'scenarios/cuba.yaml', '--grid', 'duration_ms=10', '--workers', '-3');
+    expect(workers).toMatchObject({ code: 2, err: 'engram: --workers: expected a whole number of worker threads >= 0 (0: in this thread), found -3\n' });
+    expect(engram('sweep', 'scenarios/cuba.yaml', '--grid', 'duration_ms=10', '--workers', '1.5').code).toBe(2);
+    expect(engram('sweep', 'scenarios/cuba.yaml', '--grid', 'duration_ms=10', '--seeds', '0')).toMatchObject({
+      code: 2,
+      err: 'engram: --seeds: expected a whole number of runs per grid point >= 1, found 0\n',
+    });
+    const twice = engram('sweep', 'scenarios/cuba.yaml', '--grid', 'duration_ms=10,20', '--grid', 'duration_ms=30');
+    expect(twice).toMatchObject({
+      code: 2,
+      err: 'engram: --grid duration_ms=30: duration_ms is varied already by --grid duration_ms=10,20; give each path one --grid (join values with commas)\n',
+    });
+  });
+
+  it('refuses an --out that cannot be a folder before running, naming the option (run and sweep)', () => {
+    const out = tempDir();
+    writeFileSync(`${out.dir}/file`, 'x');
+    const onFile = engram('run', 'scenarios/cuba.yaml', '--set', 'duration_ms=10', '--out', `${out.dir}/file`);
+    expect(onFile).toMatchObject({ code: 2, err: `engram: --out ${out.dir}/file: expected a folder, found a file\n` });
+    const below = engram('run', 'scenarios/cuba.yaml', '--set', 'duration_ms=10', '--out', `${out.dir}/file/sub`);
+    expect(below.code).toBe(2);
+    expect(below.err).toBe(
+      `engram: --out ${out.dir}/file/sub: expected a folder that can be created, but a file stands where one of its parent folders should be\n`,
+    );
+    const sweep = engram('sweep', 'scenarios/cuba.yaml', '--grid', 'duration_ms=10', '--out', `${out.dir}/file`);
+    expect(sweep).toMatchObject({ code: 2, err: `engram: --out ${out.dir}/file: expected a folder, found a file\n` });
+    out.done();
+  });
+
   it('plugins lists every plugin with parameters and defaults', () => {
     const r = engram('plugins');
     expect(r.code).toBe(0);

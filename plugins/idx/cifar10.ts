@@ -5,6 +5,7 @@
  * standard files).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { notARegularFile } from '../../core/files.js';
 
 export const CIFAR_RECORD = 1 + 3072;
 
@@ -15,6 +16,8 @@ export function readCifarBatches(
 ): { x: Float64Array[]; labels: Int32Array; classes: number } {
   const bufs = files.map((f) => {
     if (!existsSync(f)) throw new RangeError(`${f} does not exist`);
+    const why = notARegularFile(f);
+    if (why) throw new RangeError(`${f}: ${why}`);
     const b = readFileSync(f);
     if (b.length === 0 || b.length % CIFAR_RECORD !== 0)
       throw new RangeError(`${f}: ${b.length} bytes is not a whole number of CIFAR-10 records (${CIFAR_RECORD} bytes each: 1 label + 3072 pixels)`);

@@ -8,6 +8,7 @@
  * bad magic number, an unknown type, a size that does not match the header.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { notARegularFile } from '../../core/files.js';
 
 export class IdxError extends RangeError {}
 
@@ -77,6 +78,8 @@ export function parseIdx(buf: Uint8Array, file: string): IdxArray {
 
 export function readIdx(file: string): IdxArray {
   if (!existsSync(file)) throw new IdxError(`${file} does not exist`);
+  const why = notARegularFile(file);
+  if (why) throw new IdxError(`${file}: ${why}`);
   return parseIdx(readFileSync(file), file);
 }
 

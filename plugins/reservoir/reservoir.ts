@@ -28,6 +28,7 @@ import { Priority, type EventHandler, type Scheduler, type SimEvent } from '../.
 import { CONTRACT_KEYS, ReservoirNet, toFile, type Dims, type ReservoirFile, type ReservoirParams } from './reservoir-net.js';
 import { evaluate, fromFile, makeTrainer, presentSample, RandomStream, RidgeAccumulator, type Evaluation, type TrainerOptions } from './train.js';
 import { restoreFields, saveFields, type ExplicitState } from '../../core/checkpoint.js';
+import { notARegularFile } from '../../core/files.js';
 
 export class ReservoirMemory implements MemoryCircuit, EventHandler, ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
@@ -247,11 +248,14 @@ function pick(p: Params): ReservoirParams {
 export function loadCircuit(file: string, dims: Dims, want: Partial<ReservoirParams>): ReservoirFile {
   if (!existsSync(file))
     throw new RangeError(`reservoir file ${file} does not exist (make one with: engram memory train <scenario> --layer <population> --out ${file})`);
+  const why = notARegularFile(file);
+  if (why) throw new RangeError(`reservoir file ${file}: ${why}`);
   let f: ReservoirFile;
   try {
     f = JSON.parse(readFileSync(file, 'utf8')) as ReservoirFile;
-  } catch (err) {
-    throw new RangeError(`reservoir file ${file} is not valid JSON: ${(err as Error).message}`);
+  } catch {
+    // The parser's message quotes the file's content: not repeated (the path may name any file).
+    throw new RangeError(`reservoir file ${file} is not valid JSON (truncated, or not a reservoir file)`);
   }
   if (f?.format !== 'engram-reservoir' || f.version !== 1) throw new RangeError(`${file} is not an engram reservoir file (format engram-reservoir, version 1)`);
   if (f.progress.done < f.progress.total)
@@ -311,7 +315,15 @@ export const ReservoirMemoryPlugin = definePlugin.memoryCircuit({
     const p = ctx.params;
     let start: Parameters<typeof trainCircuit>[3];
     if (ctx.resume && existsSync(ctx.out)) {
-      const f = JSON.parse(readFileSync(ctx.out, 'utf8')) as ReservoirFile;
+      let f: ReservoirFile;
+      try {
+        f = JSON.parse(readFileSync(ctx.out, 'utf8')) as ReservoirFile;
+      } catch {
+        // The parser's message quotes the file's content: not repeated (the file may be anything).
+        throw new RangeError(
+          `${ctx.out} cannot be resumed: it is not valid JSON (truncated, or not a reservoir file); delete it, or train again without --resume`,
+        );
+      }
       if (f.format !== 'engram-reservoir') throw new RangeError(`${ctx.out} is not an engram reservoir file`);
       for (const k of ['x', 'y', 'z'] as const)
         if (f.dims[k] !== ctx.dims[k]) throw new RangeError(`${ctx.out} was trained for ${k} of dimension ${f.dims[k]}, this layer has ${ctx.dims[k]}`);
