@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as v from 'valibot';
-import { type Document, LineCounter, parseDocument, parse as parseYaml, isMap, isNode } from 'yaml';
+import { type Document, LineCounter, parseDocument, parse as parseYaml, isMap, isNode, visit } from 'yaml';
 import { describeValue, EngramError, ScenarioError, type Diagnostic, type FieldPath, type SourceLocation } from '../core/errors.js';
 import { ALLOWED_FIELDS, ScenarioSchema, type Scenario } from './schema.js';
 
@@ -83,12 +83,17 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
 
 /** Parses and validates scenario text; `file` names it in messages and anchors relative paths. */
 export function parseScenario(text: string, file: string, options: LoadOptions = {}): LoadedScenario {
+  // A byte-order mark (as some editors write) is not part of the document.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = new LineCounter();
   if (file.toLowerCase().endsWith('.json')) strictJson(text, file);
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false });
-  if (doc.errors.length > 0) {
+  // Warnings too: a %YAML directive for a version the parser does not know, and the like,
+  // would otherwise be read by the rules of another version without a word.
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) {
     throw new ScenarioError(
-      doc.errors.slice(0, 5).map((e) => {
+      problems.slice(0, 5).map((e) => {
         const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
         return {
           location: { file, line: pos?.line, column: pos?.col },
@@ -104,13 +109,29 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
     // The alias bound stops "billion laughs" documents (aliases of aliases, exponential size).
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ScenarioError([
-      {
-        location: { file, line: 1, column: 1 },
-        path: '',
-        expected: 'at most 100 alias expansions (YAML anchors and aliases)',
-        found: (err as Error).message.split('\n')[0],
+    // An alias with no anchor before it is reported where it is written; otherwise the
+    // document expands too many aliases.
+    let unresolved: { source: string; offset: number } | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (!unresolved && node.resolve(doc) === undefined) unresolved = { source: node.source, offset: node.range?.[0] ?? 0 };
       },
+    });
+    const pos = unresolved ? lines.linePos(unresolved.offset) : undefined;
+    throw new ScenarioError([
+      unresolved
+        ? {
+            location: { file, line: pos?.line, column: pos?.col },
+            path: '',
+            expected: `an anchor &${unresolved.source} before the alias *${unresolved.source}`,
+            found: `no anchor named ${unresolved.source}`,
+          }
+        : {
+            location: { file, line: 1, column: 1 },
+            path: '',
+            expected: 'at most 100 alias expansions (YAML anchors and aliases)',
+            found: (err as Error).message.split('\n')[0],
+          },
     ]);
   }
   const overrides = new Map<string, string>();

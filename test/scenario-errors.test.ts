@@ -123,6 +123,11 @@ inputs:
     expect(polluted()).toBeUndefined();
   });
 
+  it('reads a file that starts with a byte-order mark, YAML or JSON', () => {
+    expect(parseScenario(`\ufeff${good}`, 'bom.yaml').scenario.populations.a.size).toBe(2);
+    expect(parseScenario('\ufeff{"duration_ms": 10, "populations": {"a": {"model": "lif", "size": 3}}}', 'bom.json').scenario.populations.a.size).toBe(3);
+  });
+
   it('require the duration to be a whole number of steps', async () => {
     expect(await problems(good.replace('duration_ms: 10', 'duration_ms: 10.05'))).toEqual([
       '1:14 duration_ms: expected a whole number of resolution steps (resolution_ms = 0.1), found 10.05',
