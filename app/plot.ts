@@ -72,9 +72,7 @@ export function plotOutput(dir: string): string[] {
     writeFileAtomicSync(path.join(dir, 'plots', name), svg);
     written.push(`plots/${name}`);
   };
-  const summary = existsSync(path.join(dir, 'summary.json'))
-    ? (JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>)
-    : {};
+  const summary = readSummary(path.join(dir, 'summary.json'));
   const name = typeof summary.scenario === 'string' ? summary.scenario : path.basename(path.resolve(dir));
 
   if (existsSync(path.join(dir, 'history.csv'))) {
@@ -201,4 +199,14 @@ export function plotOutput(dir: string): string[] {
   }
   if (written.length === 0) throw new EngramError(`${dir}: nothing to plot (expected history.csv, spikes/, rates/, window/, capacity.csv or sweep.csv)`);
   return written;
+}
+
+/** A run's summary.json, or {} without one; a file that is not JSON (a run killed while writing it, say) is named. */
+function readSummary(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    throw new EngramError(`${file}: expected a run's summary (JSON), found a file that does not parse (truncated?); run the scenario again or remove the file`);
+  }
 }

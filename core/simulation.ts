@@ -27,6 +27,9 @@ export class SpikeRouter implements SpikeSink {
   readonly listeners: SpikeListener[] = [];
 
   spike(neuron: number, t: number): void {
+    // A spike time that is not a finite time >= 0 (NaN from a failed crossing search, say)
+    // would be delivered nowhere, recorded as NaN and end a run "complete": stop it here.
+    if (!(t >= 0 && t < Infinity)) throw new RangeError(`neuron ${neuron} reported a spike at time ${t}: expected a finite time >= 0 ms`);
     this.spikes++;
     const ps = this.projections;
     for (let p = 0; p < ps.length; p++) ps[p].emit(neuron, t);

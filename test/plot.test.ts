@@ -61,6 +61,8 @@ describe('engram plot', () => {
     const out = tempDir();
     expect(() => plotOutput(out.dir)).toThrow(/nothing to plot/);
     expect(() => plotOutput(`${out.dir}/nope`)).toThrow(/does not exist/);
+    writeFileSync(`${out.dir}/summary.json`, '{"scenario": "x');
+    expect(() => plotOutput(out.dir)).toThrow(`${out.dir}/summary.json: expected a run's summary (JSON), found a file that does not parse (truncated?)`);
     out.done();
   });
 
