@@ -47,11 +47,18 @@ export interface QueueAddress {
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
-export function parseQueueUrl(url: string): QueueAddress {
+/** A queue URL as it may be printed: the password (if any) replaced by ***. */
+export function redactQueueUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+}
+
+export function parseQueueUrl(raw: string): QueueAddress {
+  // Every message and every printed address carries the URL without its password.
+  const url = redactQueueUrl(raw);
   const expected = 'expected redis://HOST:PORT/NAME (e.g. redis://127.0.0.1:6379/my-sweep; rediss:// for TLS, ?db=N for a database other than 0)';
   let u: URL;
   try {
-    u = new URL(url);
+    u = new URL(raw);
   } catch {
     throw new EngramError(`--queue ${url}: ${expected}`);
   }

@@ -107,6 +107,10 @@ describe('queue addresses', () => {
     expect(() => parseQueueUrl('redis://h:1/a:b')).toThrow(/may hold only letters/);
     expect(() => parseQueueUrl('h:1/x')).toThrow(/expected redis:\/\//);
     expect(() => parseQueueUrl('redis://h:1/x?db=two')).toThrow(/\?db= expects a database number, found "two"/);
+    // The password is never printed: the address the queue reports, and every message, hide it.
+    expect(q.url).toBe('redis://user:***@10.0.0.5:6380/my-sweep.2?db=3');
+    expect(() => parseQueueUrl('redis://u:s3cret@h:1/')).toThrow('--queue redis://u:***@h:1/: expected redis://');
+    expect(() => parseQueueUrl('redis://:s3cret@h:1/x?db=two')).toThrow(/^--queue redis:\/\/:\*\*\*@h:1\/x\?db=two:/);
   });
 
   it('a worker or sweep that cannot reach Redis says so and exits 2, with no stack trace', async () => {
