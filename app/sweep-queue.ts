@@ -291,7 +291,7 @@ export async function waitForSweep(
   try {
     for (;;) {
       const { status: s, runs } = await readStatus(queue, q);
-      if (!s.out) throw new EngramError(`--queue ${url}: no sweep was enqueued on this queue`);
+      if (!s.out) throw new EngramError(`--queue ${q.url}: no sweep was enqueued on this queue`);
       for (const r of runs) {
         if (seen.has(r.id)) continue;
         seen.add(r.id);
