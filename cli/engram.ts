@@ -128,6 +128,18 @@ function printSummary(s: RunSummary, outDir: string, files: string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+const maxMemoryOption = {
+  type: 'number',
+  description: 'refuse a network whose estimated memory exceeds this many GB (default: half of this machine)',
+} as const;
+
+/** --max-memory-gb as bytes, or a refusal naming the option. */
+function maxMemoryBytes(gb: number | undefined): number | undefined {
+  if (gb === undefined) return undefined;
+  if (!(gb > 0 && gb < Infinity)) fail(new EngramError(`--max-memory-gb: expected a number of GB > 0, found ${gb}`));
+  return gb * 2 ** 30;
+}
+
 const setOption = {
   type: 'string',
   array: true,
@@ -146,6 +158,7 @@ await yargs(hideBin(process.argv))
         .option('out', { type: 'string', description: 'output folder (default: out/<scenario name>)' })
         .option('seed', { type: 'number', description: "override the scenario's seed" })
         .option('set', setOption)
+        .option('max-memory-gb', maxMemoryOption)
         .option('resume', { type: 'string', description: 'continue the training whose checkpoint is in this output folder (same scenario, --seed and --set)' })
         .option('checkpoint-every', { type: 'number', description: 'trainings: save a checkpoint every N epochs (default 1; 0: not by epochs)' })
         .option('checkpoint-minutes', { type: 'number', description: 'trainings: and every M minutes (default 10; 0: not by time); always on SIGINT/SIGTERM' })
@@ -162,6 +175,7 @@ await yargs(hideBin(process.argv))
           out: argv.out,
           seed: argv.seed,
           set: argv.set,
+          maxMemoryBytes: maxMemoryBytes(argv.maxMemoryGb),
           signal: stop.signal,
           resume: argv.resume,
           checkpointEveryEpochs: argv.checkpointEvery,
@@ -196,10 +210,14 @@ await yargs(hideBin(process.argv))
   .command(
     'validate <scenario>',
     'check a scenario completely (structure, plugins, references) without running it',
-    (y) => y.positional('scenario', { type: 'string', demandOption: true, description: 'scenario file (YAML or JSON)' }).option('set', setOption),
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, description: 'scenario file (YAML or JSON)' })
+        .option('set', setOption)
+        .option('max-memory-gb', maxMemoryOption),
     async (argv) => {
       try {
-        await validateScenario(argv.scenario, { set: argv.set });
+        await validateScenario(argv.scenario, { set: argv.set, maxMemoryBytes: maxMemoryBytes(argv.maxMemoryGb) });
         process.stdout.write(`${argv.scenario}: valid\n`);
       } catch (err) {
         fail(err);

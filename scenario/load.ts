@@ -60,6 +60,8 @@ export interface LoadedScenario {
   readonly dir: string;
   readonly scenario: Scenario;
   readonly source: SourceMap;
+  /** The memory limit the plan checks its estimate against (LoadOptions.maxMemoryBytes). */
+  readonly maxMemoryBytes?: number;
 }
 
 export interface LoadOptions {
@@ -67,6 +69,8 @@ export interface LoadOptions {
   set?: readonly string[];
   /** Overrides the scenario's seed. */
   seed?: number;
+  /** The most memory (bytes) the planned network may need; default: half the machine's (plan.ts). */
+  maxMemoryBytes?: number;
 }
 
 /** Reads, parses and validates a scenario file (YAML or JSON). Throws ScenarioError. */
@@ -205,7 +209,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
   // or "constructor" is an unknown name, never a hit on Object.prototype.
   const scenario = result.output;
   for (const map of [scenario.populations, scenario.inputs, scenario.modulators]) Object.setPrototypeOf(map, null);
-  return { file, dir: path.dirname(path.resolve(file)), scenario, source };
+  return { file, dir: path.dirname(path.resolve(file)), scenario, source, maxMemoryBytes: options.maxMemoryBytes };
 }
 
 /** The path of the first key named __proto__, constructor or prototype (the schema would drop it silently). */

@@ -10,6 +10,7 @@ import { ScenarioError, type Diagnostic, type FieldPath, type SourceLocation } f
 import { connectorProblem } from '../core/network/connectors.js';
 import { resolveParams } from '../core/params.js';
 import type { PluginRegistry } from '../core/registry.js';
+import { totalmem } from 'node:os';
 import { PluginKindLabels, type PluginKind } from '../core/tokens.js';
 import { Trainer, trainingChannels } from '../training/protocol.js';
 import type { LoadedScenario } from './load.js';
@@ -101,6 +102,7 @@ export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, tr
   planModulators(pl, sourceSize);
   const memoryPlans = planTraining(pl, training, inputPlans, protocolChannels);
   const recPlans = planRecorders(pl, popPlans, inputPlans, names);
+  if (pl.diagnostics.length === 0) checkMemory(pl, sourceSize);
   if (pl.diagnostics.length) throw new ScenarioError(pl.diagnostics);
   return {
     loaded,
@@ -373,4 +375,60 @@ function planRecorders(pl: Planner, popPlans: PopulationPlans, inputPlans: Input
     const { values } = pl.params('recorder', plugin, spec.params, [...base, 'params'], base, (v) => plugin.check?.(v, viewInfo, pl.dt, projectionNames));
     return { plugin, params: values };
   });
+}
+
+/**
+ * Bytes per neuron, spike generator and synapse that a built network holds, rounded up from
+ * the engine's typed arrays (state, CSR target and weight, per-synapse delay, the order array
+ * of the build, plasticity traces). An estimate to refuse the absurd before allocating, not an
+ * account: memory circuits and datasets are not counted.
+ */
+const BYTES_PER_NEURON = 128;
+const BYTES_PER_GENERATOR = 32;
+const BYTES_PER_SYNAPSE = 24;
+const BYTES_PER_DELAY = 8;
+const BYTES_PER_PLASTIC_SYNAPSE = 16;
+
+/** The expected number of synapses of a projection's connector. */
+function expectedSynapses(c: Scenario['projections'][number]['connector'], nPre: number, nPost: number): number {
+  switch (c.type) {
+    case 'all_to_all':
+      return nPre * nPost;
+    case 'one_to_one':
+      return nPost;
+    case 'fixed_probability':
+      return c.p * nPre * nPost;
+    case 'fixed_indegree':
+      return c.indegree * nPost;
+    case 'list':
+      return c.pairs.length;
+  }
+}
+
+/**
+ * Refuses a network whose estimated memory exceeds the limit, at the field that contributes
+ * most, before anything is allocated (a lif population of 1e9 or all_to_all 5e4 x 5e4 was
+ * killed by the OS instead).
+ */
+function checkMemory(pl: Planner, sourceSize: (n: string) => number | undefined): void {
+  const { s } = pl;
+  const limit = pl.loaded.maxMemoryBytes ?? Math.floor(totalmem() / 2);
+  const parts: { field: FieldPath; bytes: number }[] = [];
+  for (const [name, spec] of Object.entries(s.populations)) parts.push({ field: ['populations', name, 'size'], bytes: spec.size * BYTES_PER_NEURON });
+  for (const [name, spec] of Object.entries(s.inputs))
+    if (spec.size !== undefined) parts.push({ field: ['inputs', name, 'size'], bytes: spec.size * BYTES_PER_GENERATOR });
+  s.projections.forEach((p, i) => {
+    const n = expectedSynapses(p.connector, sourceSize(p.from) ?? 0, s.populations[p.to]?.size ?? 0);
+    const perSynapse = BYTES_PER_SYNAPSE + (typeof (p.delay_ms ?? 0) === 'number' ? 0 : BYTES_PER_DELAY) + (p.plasticity ? BYTES_PER_PLASTIC_SYNAPSE : 0);
+    parts.push({ field: ['projections', i, 'connector'], bytes: n * perSynapse });
+  });
+  const total = parts.reduce((a, b) => a + b.bytes, 0);
+  if (total <= limit) return;
+  const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const gb = (x: number) => `${(x / 2 ** 30).toPrecision(3)} GB`;
+  pl.problem(
+    largest.field,
+    `a network that fits in ${gb(limit)} (the memory limit: --max-memory-gb, by default half this machine's memory)`,
+    `an estimated ${gb(total)}, ${gb(largest.bytes)} of it here`,
+  );
 }

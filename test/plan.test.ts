@@ -97,4 +97,27 @@ describe('plan, then construct', () => {
     expect((err as Error).message).toMatch(/indegree 9 exceeds the 5 distinct sources available/);
     expect(created).toEqual([]);
   });
+
+  it('refuses a network whose estimated memory exceeds the limit before allocating it, at the field that weighs most', async () => {
+    const plan = (yaml: string, maxMemoryBytes?: number) => planLoaded({ ...parseScenario(yaml, 'm.yaml'), maxMemoryBytes });
+    const wide = `duration_ms: 10
+populations:
+  a: {model: lif, size: 50000}
+  b: {model: lif, size: 50000}
+projections:
+  - {from: a, to: b, connector: {type: all_to_all}, weight: 1}
+`;
+    // 2.5e9 synapses at 24 bytes: about 56 GB, refused at the connector (it used to be killed by the OS).
+    const err = await plan(wide, 8 * 2 ** 30).catch((e) => e);
+    expect(err).toBeInstanceOf(ScenarioError);
+    expect((err as ScenarioError).diagnostics.map((d) => `${d.location.line}:${d.location.column} ${d.path}: ${d.expected}; ${d.found}`)).toEqual([
+      "6:33 projections.0.connector: a network that fits in 8.00 GB (the memory limit: --max-memory-gb, by default half this machine's memory); an estimated 55.9 GB, 55.9 GB of it here",
+    ]);
+    // The same network planned with room for it, and a small one under a tight limit.
+    await expect(plan(wide, 64 * 2 ** 30)).resolves.toBeDefined();
+    await expect(plan('duration_ms: 10\npopulations:\n  a: {model: lif, size: 1000}\n', 2 ** 20)).resolves.toBeDefined();
+    await expect(plan('duration_ms: 10\npopulations:\n  a: {model: lif, size: 100000}\n', 2 ** 20)).rejects.toThrow(
+      /populations\.a\.size: expected a network that fits in 0\.000977 GB/,
+    );
+  });
 });
