@@ -19,6 +19,7 @@ export { builtinModules } from './plugins/index.js';
 export { LifModel, LifPopulation, lifVoltage, synapticKernel } from './plugins/lif/lif.js';
 export { buildLoaded, createEngramRegistry, openScenario, planLoaded, validateScenario, type OpenOptions } from './app/open.js';
 export { runScenario, type RunResult } from './app/run.js';
+export { runScenarioInThread, type ThreadRunOptions } from './app/run-thread.js';
 export { CHECKPOINT_VERSION } from './app/checkpoint.js';
 export { trainMemory, type TrainMemoryOptions } from './app/memory-train.js';
 export { exportBrian2, exportPynn, exportScenario } from './app/export/index.js';

@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { ensureOutputFolder } from './output-folder.js';
 import * as path from 'node:path';
-import { EngramError, RunStopped } from '../core/errors.js';
+import { EngramError, RunInterrupted, RunStopped } from '../core/errors.js';
+import { callDirectly, callInterruptibly, type Invoke, WorkInterrupted } from './interruptible.js';
 import { runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from '../training/memory-experiment.js';
 import { writeFileAtomicSync } from '../core/output.js';
 import { loadScenario } from '../scenario/load.js';
@@ -30,7 +31,7 @@ export async function runScenario(
   file: string,
   options: OpenOptions & {
     out?: string;
-    onProgress?: (fraction: number, wall_s: number) => void;
+    onProgress?: (fraction: number, wall_s: number, t_ms: number) => void;
     onEpoch?: (record: EpochRecord) => void;
     onExperimentRow?: (row: MemoryExperimentRow, index: number, total: number) => void;
     /** Aborting it stops the run at the next batch of events; the recordings so far are kept. */
@@ -41,6 +42,13 @@ export async function runScenario(
     checkpointEveryEpochs?: number;
     /** ... and every this many minutes of wall time (default 10; 0: never by time), and when stopped by a signal. */
     checkpointEveryMinutes?: number;
+    /**
+     * Run the simulation so that a SIGINT stops it even inside plugin code that never returns
+     * (app/interruptible.ts); the function names the signal that asked for the stop (a SIGTERM
+     * that the caller turned into a SIGINT, say). The recordings so far are written, and the run
+     * ends with RunInterrupted naming the plugin that was running.
+     */
+    interruptible?: () => string;
   } = {},
 ): Promise<RunResult> {
   const loaded = await loadScenario(file, options);
@@ -68,7 +76,7 @@ export async function runScenario(
   const sim = await buildLoaded(loaded, options.modules);
   if (options.onProgress) {
     const cb = options.onProgress;
-    sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s));
+    sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s, p.t_ms));
   }
   const outDir = options.out ?? options.resume ?? `out/${sim.name}`;
   const trainer = trainerOf(sim);
@@ -83,6 +91,7 @@ export async function runScenario(
   // a summary (its own or an earlier run's) that looks complete.
   ensureOutputFolder(outDir);
   writeFileAtomicSync(`${outDir}/summary.json`, `${JSON.stringify({ scenario: sim.name, seed: sim.seed, status: 'running' }, null, 2)}\n`);
+  const invoke: Invoke = options.interruptible ? callInterruptibly : callDirectly;
   try {
     if (trainer) {
       await trainer.runAsync(
@@ -94,15 +103,24 @@ export async function runScenario(
           options.onEpoch?.(record);
         },
         (savable) => checkpoint!.step(savable, options.signal),
+        invoke,
       );
-    } else await runYielding(sim);
-  } catch (err) {
+    } else await runYielding(sim, invoke);
+  } catch (caught) {
+    let err = caught;
+    if (err instanceof WorkInterrupted) {
+      const running = sim.describeRunning() ?? (trainer ? 'the training protocol (or a memory circuit it calls)' : 'engram');
+      const kept = checkpoint
+        ? `; the last checkpoint (if any) is in ${outDir}/checkpoint.json, continue with: engram run ${loaded.file} --resume ${outDir}`
+        : '';
+      err = new RunInterrupted(options.interruptible!(), sim.t_ms, `, inside ${running}, which had not returned${kept}`);
+    }
     if (!(err instanceof RunStopped)) throw err;
     // A guard or a failing plugin stopped the run: keep what was recorded up to then, with
     // the reason in summary.json, and say where it is. The weights are brought up to the stop
     // time first (a plugin that failed may fail again here: then they stay as they were).
     try {
-      sim.settlePlasticity();
+      invoke(() => sim.settlePlasticity());
     } catch {
       // the run's own error is the one to report
     }
@@ -119,15 +137,15 @@ export async function runScenario(
  * (signals, timers). The pieces do not settle plastic synapses (only the end does), so their
  * boundaries, which depend on the machine's speed, cannot change a single bit of the result.
  */
-async function runYielding(sim: Simulation): Promise<void> {
+async function runYielding(sim: Simulation, invoke: Invoke): Promise<void> {
   let chunk = sim.resolution_ms * 100;
   while (sim.t_ms < sim.t_stop_ms) {
     const started = performance.now();
-    sim.run(Math.min(sim.t_stop_ms, sim.t_ms + chunk), { settle: false });
+    invoke(() => sim.run(Math.min(sim.t_stop_ms, sim.t_ms + chunk), { settle: false }));
     const wall = performance.now() - started;
     // Aim at 50 ms per piece: grow the piece while it is quick, shrink it when slow.
     chunk = wall < 25 ? chunk * 2 : wall > 100 ? Math.max(sim.resolution_ms, chunk / 2) : chunk;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  sim.settlePlasticity();
+  invoke(() => sim.settlePlasticity());
 }

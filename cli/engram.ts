@@ -13,7 +13,7 @@ import {
   EngramError,
   formatDefault,
   PluginKinds,
-  runScenario,
+  runScenarioInThread,
   runSweep,
   trainMemory,
   validateScenario,
@@ -49,6 +49,20 @@ function fail(err: unknown): never {
   else process.stderr.write(`engram: internal error: ${(err as Error)?.message ?? String(err)} (run with ENGRAM_DEBUG=1 for the stack trace)\n`);
   process.exit(1);
 }
+
+// Plugin code that throws outside any call (a timer it set, a promise nobody awaited) would
+// otherwise end the process with Node's raw stack: say which file it came from and exit 3.
+// (engram run catches these inside its worker thread and stops the run, app/run-thread-worker.ts.)
+function failedOutside(how: string) {
+  return (err: unknown) => {
+    const frame = (err instanceof Error ? (err.stack ?? '') : '').split('\n').find((l) => /^\s+at /.test(l) && !l.includes('node:'));
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    process.stderr.write(`engram: plugin code ${how}, outside any call of engram${frame ? ` (${frame.trim()})` : ''}: ${message}\n`);
+    process.exit(3);
+  };
+}
+process.on('uncaughtException', failedOutside('threw'));
+process.on('unhandledRejection', failedOutside('left a promise rejected'));
 
 function formatQueueStatus(s: QueueStatus): string {
   if (!s.out) return `${s.queue}: no sweep was enqueued on this queue\n`;
@@ -171,7 +185,8 @@ await yargs(hideBin(process.argv))
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort('SIGINT'));
         process.once('SIGTERM', () => stop.abort('SIGTERM'));
-        const result = await runScenario(argv.scenario, {
+        // In a worker thread: a plugin stuck in a loop cannot make the run deaf to signals.
+        const result = await runScenarioInThread(argv.scenario, {
           out: argv.out,
           seed: argv.seed,
           set: argv.set,
@@ -219,6 +234,8 @@ await yargs(hideBin(process.argv))
       try {
         await validateScenario(argv.scenario, { set: argv.set, maxMemoryBytes: maxMemoryBytes(argv.maxMemoryGb) });
         process.stdout.write(`${argv.scenario}: valid\n`);
+        // Timers that a plugin module left behind are not part of the scenario: do not wait for them.
+        process.exit(0);
       } catch (err) {
         fail(err);
       }

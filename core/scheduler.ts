@@ -143,6 +143,13 @@ export class Scheduler {
     return top === undefined ? Infinity : top.t;
   }
 
+  /**
+   * The handler whose event is being handled, while runUntil runs (undefined between runs).
+   * A run interrupted inside plugin code (a signal, see app/interruptible.ts) has no exception
+   * to carry the handler, so the message that names the plugin reads it here.
+   */
+  dispatching: EventHandler | undefined = undefined;
+
   get pending(): number {
     return this.queue.length;
   }
@@ -162,6 +169,7 @@ export class Scheduler {
         q.pop();
         this.now = top.t;
         handler = top.handler;
+        this.dispatching = handler;
         handler.handleEvent(top);
         top.handler = NO_HANDLER;
         this.pool.push(top);
@@ -173,8 +181,10 @@ export class Scheduler {
       }
     } catch (err) {
       // Which handler failed, for the message that names the plugin (core/simulation.ts).
+      this.dispatching = undefined;
       throw new HandlerFailure(err, handler, this.now);
     }
+    this.dispatching = undefined;
     this.handled += count;
     if (tStop > this.now) this.now = tStop;
   }

@@ -538,6 +538,12 @@ export class Simulation {
     return stopped;
   }
 
+  /** The plugin whose code runs now, as a message names it (undefined outside run()). */
+  describeRunning(): string | undefined {
+    const h = this.scheduler.dispatching;
+    return h === undefined ? undefined : this.describeHandler(h);
+  }
+
   /** Which plugin an event handler runs, as a message names it. */
   describeHandler(handler: EventHandler): string {
     const target = handler instanceof Clock ? handler.target : handler;

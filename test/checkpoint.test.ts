@@ -66,28 +66,40 @@ describe('checkpoints', () => {
     }, 60_000);
   }
 
-  it('engram run: Ctrl-C saves a checkpoint (exit 130), engram run --resume finishes it as if never stopped', async () => {
-    const tmp = tempDir();
-    const cli = path.resolve('dist/cli/engram.js');
-    const args = ['run', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=40', '--quiet'];
-    const whole = path.join(tmp.dir, 'whole');
-    expect(spawnSync(process.execPath, [cli, ...args, '--out', whole]).status).toBe(0);
-    const split = path.join(tmp.dir, 'split');
-    const child = spawn(process.execPath, [cli, ...args, '--out', split]);
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    // Interrupt after the first epochs are on disk.
-    for (let k = 0; k < 400 && !existsSync(path.join(split, 'checkpoint.json')); k++) await new Promise((r) => setTimeout(r, 25));
-    child.kill('SIGINT');
-    expect(await new Promise((r) => child.on('close', r))).toBe(130);
-    expect(stderr).toMatch(/continue with: engram run scenarios\/xor-rate.yaml --resume /);
-    const resumed = spawnSync(process.execPath, [cli, 'run', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=40', '--quiet', '--resume', split], {
-      encoding: 'utf8',
-    });
-    expect(resumed.status).toBe(0);
-    expect(outputs(split)).toEqual(outputs(whole));
-    tmp.done();
-  }, 60_000);
+  // SIGTERM asks for a clean stop: the training saves a checkpoint at the next sample. SIGINT
+  // (Ctrl-C) interrupts at once, wherever the run is (so that a plugin stuck in a loop cannot
+  // keep it going, app/interruptible.ts), and the last checkpoint saved stays the one to resume.
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`engram run: ${signal} stops a training (exit ${code}), engram run --resume finishes it as if never stopped`, async () => {
+      const tmp = tempDir();
+      const cli = path.resolve('dist/cli/engram.js');
+      const args = ['run', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=40', '--quiet'];
+      const whole = path.join(tmp.dir, 'whole');
+      expect(spawnSync(process.execPath, [cli, ...args, '--out', whole]).status).toBe(0);
+      const split = path.join(tmp.dir, 'split');
+      const child = spawn(process.execPath, [cli, ...args, '--out', split]);
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      // Interrupt after the first epochs are on disk.
+      for (let k = 0; k < 400 && !existsSync(path.join(split, 'checkpoint.json')); k++) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 100));
+      child.kill(signal);
+      expect(await new Promise((r) => child.on('close', r))).toBe(code);
+      expect(stderr).toMatch(/continue with: engram run scenarios\/xor-rate.yaml --resume /);
+      const saved = JSON.parse(readFileSync(path.join(split, 'checkpoint.json'), 'utf8'));
+      const stoppedAt = JSON.parse(readFileSync(path.join(split, 'summary.json'), 'utf8')).t_stop_ms;
+      // SIGTERM: the checkpoint is where the run stopped; SIGINT: an earlier one.
+      if (signal === 'SIGTERM') expect(saved.t_ms).toBe(stoppedAt);
+      else expect(saved.t_ms).toBeLessThanOrEqual(stoppedAt);
+      const resumed = spawnSync(process.execPath, [cli, ...args, '--resume', split], { encoding: 'utf8' });
+      expect(resumed.status).toBe(0);
+      expect(outputs(split)).toEqual(outputs(whole));
+      tmp.done();
+    }, 60_000);
+  }
 
   it('refuses a checkpoint written for another seed, or a folder without one', async () => {
     const tmp = tempDir();

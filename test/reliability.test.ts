@@ -70,6 +70,71 @@ describe('interrupts', () => {
   }, 30_000);
 });
 
+describe('plugins that misbehave (test/fixtures/misbehaving)', () => {
+  const cli = path.resolve('dist/cli/engram.js');
+  const fixture = (name: string) => path.resolve('test/fixtures/misbehaving', name);
+
+  /** Starts `engram run` on a fixture; resolves with exit code, stderr and the time from `signal` to exit. */
+  function runCli(file: string, out: string, signal?: NodeJS.Signals) {
+    const child = spawn(process.execPath, [cli, 'run', file, '--out', out, '--quiet']);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let signalled = 0;
+    if (signal)
+      void (async () => {
+        // Signal once the plugin is stuck: the run stops advancing at t = 200 ms.
+        for (let k = 0; k < 200 && !existsSync(`${out}/summary.json`); k++) await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 700));
+        signalled = performance.now();
+        child.kill(signal);
+      })();
+    return new Promise<{ code: number | null; stderr: string; stop_s: number }>((resolve) =>
+      child.on('close', (code) => resolve({ code, stderr, stop_s: (performance.now() - signalled) / 1000 })),
+    );
+  }
+
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`a neuron model stuck in a loop is stopped by ${signal} within 2 s, named, and its recordings are written (exit ${code})`, async () => {
+      const tmp = tempDir();
+      const out = path.join(tmp.dir, 'out');
+      const r = await runCli(fixture('stuck.yaml'), out, signal);
+      expect(r.code).toBe(code);
+      expect(r.stop_s).toBeLessThan(2);
+      expect(r.stderr).toMatch(new RegExp(`^engram: interrupted \\(${signal}\\) at t = 200 ms, inside neuron model "silent-then-stuck"`));
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      const summary = JSON.parse(readFileSync(`${out}/summary.json`, 'utf8'));
+      expect(summary.status).toBe('stopped');
+      expect(summary.stopped.reason).toMatch(/silent-then-stuck/);
+      expect(summary.t_stop_ms).toBe(200);
+      // The input's spikes up to the stop are there.
+      expect(readFileSync(`${out}/spikes/d.csv`, 'utf8').trim().split('\n').length).toBeGreaterThan(50);
+      tmp.done();
+    }, 30_000);
+  }
+
+  for (const [file, how] of [
+    ['timer.yaml', 'threw'],
+    ['rejects.yaml', 'left a promise rejected'],
+  ] as const) {
+    it(`plugin code that ${how} outside any call stops the run naming its file, keeps the recordings, exit 3, no stack`, async () => {
+      const tmp = tempDir();
+      const out = path.join(tmp.dir, 'out');
+      const r = await runCli(fixture(file), out);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain(`plugin code ${how}, outside any call of engram, in ${fixture('plugins.js')}:`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const summary = JSON.parse(readFileSync(`${out}/summary.json`, 'utf8'));
+      expect(summary.status).toBe('stopped');
+      expect(summary.stopped.reason).toContain('plugins.js');
+      expect(existsSync(`${out}/spikes/d.csv`)).toBe(true);
+      tmp.done();
+    }, 30_000);
+  }
+});
+
 describe('numerical guards', () => {
   it('stop a run whose state becomes NaN, naming population, neuron and time, and keep the recordings', async () => {
     // A linear rate population exciting itself with gain 6 per ms overflows to Infinity, then NaN.

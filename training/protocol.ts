@@ -253,17 +253,26 @@ export class Trainer implements SimulationExtension {
   /**
    * run(), giving the event loop a turn about every 50 ms of wall time, so that signals and
    * timers are served during a long training (engram run stops cleanly on Ctrl-C).
-   * `onStep` is called after every sample, told whether the state may be saved there (see steps()).
+   * `onStep` is called after every sample, told whether the state may be saved there (see
+   * steps()); it may throw to stop the training there. `invoke` runs each piece of about 50 ms
+   * (engram run passes one that a signal can interrupt inside plugin code, app/interruptible.ts).
    */
-  async runAsync(onEpoch?: (record: EpochRecord) => void, onStep?: (savable: boolean) => void | Promise<void>): Promise<TrainingResult> {
-    let last = performance.now();
-    for (const savable of this.steps(onEpoch)) {
-      if (onStep) await onStep(savable);
-      if (performance.now() - last > 50) {
-        await new Promise((resolve) => setImmediate(resolve));
-        last = performance.now();
+  async runAsync(
+    onEpoch?: (record: EpochRecord) => void,
+    onStep?: (savable: boolean) => void,
+    invoke: <T>(work: () => T) => T = (work) => work(),
+  ): Promise<TrainingResult> {
+    const steps = this.steps(onEpoch);
+    const piece = (): boolean => {
+      const started = performance.now();
+      for (;;) {
+        const next = steps.next();
+        if (next.done) return true;
+        onStep?.(next.value);
+        if (performance.now() - started > 50) return false;
       }
-    }
+    };
+    while (!invoke(piece)) await new Promise((resolve) => setImmediate(resolve));
     return this.result();
   }
 
