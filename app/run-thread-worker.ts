@@ -59,6 +59,7 @@ try {
     onProgress: (fraction, wall_s, t_ms) => post({ type: 'progress', fraction, wall_s, t_ms }),
     onEpoch: (record) => post({ type: 'epoch', record }),
     onExperimentRow: (row, index, total) => post({ type: 'row', row, index, total }),
+    onNotice: (message) => post({ type: 'notice', message }),
   });
   post({ type: 'done', result });
 } catch (err) {

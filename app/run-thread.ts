@@ -38,6 +38,7 @@ export type ThreadRunMessage =
   | { type: 'progress'; fraction: number; wall_s: number; t_ms: number }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'row'; row: MemoryExperimentRow; index: number; total: number }
+  | { type: 'notice'; message: string }
   | { type: 'done'; result: RunResult }
   | { type: 'failed'; error: { message: string; exitCode?: number; stack?: string } };
 
@@ -57,6 +58,7 @@ export interface ThreadRunOptions extends Omit<ThreadRunRequest, 'file'> {
   onProgress?: (fraction: number, wall_s: number) => void;
   onEpoch?: (record: EpochRecord) => void;
   onExperimentRow?: (row: MemoryExperimentRow, index: number, total: number) => void;
+  onNotice?: (message: string) => void;
   /** Aborting it (reason 'SIGINT' or 'SIGTERM') stops the run as described above. */
   signal?: AbortSignal;
   /** How long a requested stop may take before the worker is interrupted (default 1000 ms). */
@@ -67,7 +69,7 @@ export interface ThreadRunOptions extends Omit<ThreadRunRequest, 'file'> {
 
 /** runScenario (./run.ts) in a worker thread: the same result, and stoppable by signals whatever its plugins do. */
 export function runScenarioInThread(file: string, options: ThreadRunOptions = {}): Promise<RunResult> {
-  const { onProgress, onEpoch, onExperimentRow, signal, graceMs = 1000, giveUpMs = 5000, ...rest } = options;
+  const { onProgress, onEpoch, onExperimentRow, onNotice, signal, graceMs = 1000, giveUpMs = 5000, ...rest } = options;
   const stopCode = new Int32Array(new SharedArrayBuffer(4));
   const request: ThreadRunRequest = { file, ...rest };
   const worker = new Worker(fileURLToPath(new URL('./run-thread-worker.js', import.meta.url)), { workerData: { request, stopCode } });
@@ -120,6 +122,7 @@ export function runScenarioInThread(file: string, options: ThreadRunOptions = {}
         onProgress?.(m.fraction, m.wall_s);
       } else if (m.type === 'epoch') onEpoch?.(m.record);
       else if (m.type === 'row') onExperimentRow?.(m.row, m.index, m.total);
+      else if (m.type === 'notice') onNotice?.(m.message);
       else if (m.type === 'done') settle(() => resolve(m.result));
       else if (m.type === 'failed') {
         const e = m.error;

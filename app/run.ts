@@ -4,13 +4,13 @@
  * keeps what it recorded.
  */
 import { mkdirSync } from 'node:fs';
-import { ensureOutputFolder } from './output-folder.js';
+import { ensureOutputFolder, lockOutputFolder } from './output-folder.js';
 import * as path from 'node:path';
 import { EngramError, RunInterrupted, RunStopped } from '../core/errors.js';
 import { callDirectly, callInterruptibly, type Invoke, WorkInterrupted } from './interruptible.js';
 import { runMemoryExperiment, writeMemoryExperiment, type MemoryExperimentResult, type MemoryExperimentRow } from '../training/memory-experiment.js';
 import { writeFileAtomicSync } from '../core/output.js';
-import { loadScenario } from '../scenario/load.js';
+import { type LoadedScenario, loadScenario } from '../scenario/load.js';
 import type { RunSummary, Simulation } from '../core/simulation.js';
 import type { EpochRecord } from '../training/protocol.js';
 import { TrainingCheckpoint } from './checkpoint.js';
@@ -26,42 +26,57 @@ export interface RunResult {
   outDir: string;
 }
 
+/** What runScenario accepts besides the scenario file. */
+export interface RunOptions extends OpenOptions {
+  out?: string;
+  onProgress?: (fraction: number, wall_s: number, t_ms: number) => void;
+  onEpoch?: (record: EpochRecord) => void;
+  onExperimentRow?: (row: MemoryExperimentRow, index: number, total: number) => void;
+  /** Aborting it stops the run at the next batch of events; the recordings so far are kept. */
+  signal?: AbortSignal;
+  /** Continue the training whose checkpoint is in this folder (the same scenario, seed and overrides). */
+  resume?: string;
+  /** Training runs save a checkpoint every this many epochs (default 1; 0: never by epochs)... */
+  checkpointEveryEpochs?: number;
+  /** ... and every this many minutes of wall time (default 10; 0: never by time), and when stopped by a signal. */
+  checkpointEveryMinutes?: number;
+  /**
+   * Run the simulation so that a SIGINT stops it even inside plugin code that never returns
+   * (app/interruptible.ts); the function names the signal that asked for the stop (a SIGTERM
+   * that the caller turned into a SIGINT, say). The recordings so far are written, and the run
+   * ends with RunInterrupted naming the plugin that was running.
+   */
+  interruptible?: () => string;
+  /** Take the output folder's lock (default true; docs/reliability.md). Queue workers, whose queue already gives a run to one worker at a time, pass false. */
+  lock?: boolean;
+  /** Told of things worth a note that are not errors (a stale lock taken over). */
+  onNotice?: (message: string) => void;
+}
+
 /** Opens, runs and writes a scenario: what `engram run` does. */
-export async function runScenario(
-  file: string,
-  options: OpenOptions & {
-    out?: string;
-    onProgress?: (fraction: number, wall_s: number, t_ms: number) => void;
-    onEpoch?: (record: EpochRecord) => void;
-    onExperimentRow?: (row: MemoryExperimentRow, index: number, total: number) => void;
-    /** Aborting it stops the run at the next batch of events; the recordings so far are kept. */
-    signal?: AbortSignal;
-    /** Continue the training whose checkpoint is in this folder (the same scenario, seed and overrides). */
-    resume?: string;
-    /** Training runs save a checkpoint every this many epochs (default 1; 0: never by epochs)... */
-    checkpointEveryEpochs?: number;
-    /** ... and every this many minutes of wall time (default 10; 0: never by time), and when stopped by a signal. */
-    checkpointEveryMinutes?: number;
-    /**
-     * Run the simulation so that a SIGINT stops it even inside plugin code that never returns
-     * (app/interruptible.ts); the function names the signal that asked for the stop (a SIGTERM
-     * that the caller turned into a SIGINT, say). The recordings so far are written, and the run
-     * ends with RunInterrupted naming the plugin that was running.
-     */
-    interruptible?: () => string;
-  } = {},
-): Promise<RunResult> {
+export async function runScenario(file: string, options: RunOptions = {}): Promise<RunResult> {
   const loaded = await loadScenario(file, options);
-  // A folder that cannot be written is refused before anything is built or run.
-  if (options.out) ensureOutputFolder(options.out);
+  const name = loaded.scenario.name ?? path.basename(loaded.file).replace(/\.(ya?ml|json)$/i, '');
+  const outDir = options.out ?? options.resume ?? `out/${name}`;
+  // A folder that cannot be written, or that another run is writing, is refused before
+  // anything is built or run.
+  const option = options.out ? '--out' : options.resume ? '--resume' : 'output folder';
+  ensureOutputFolder(outDir, option);
+  const unlock = options.lock === false ? () => {} : lockOutputFolder(outDir, `engram run ${file}`, options.onNotice, option);
+  try {
+    return await runLocked(loaded, outDir, options);
+  } finally {
+    unlock();
+  }
+}
+
+async function runLocked(loaded: LoadedScenario, outDir: string, options: RunOptions): Promise<RunResult> {
   const spec = loaded.scenario.memory_experiment;
   if (spec) {
     const plugin = await memoryExperimentPlugin(loaded, options.modules);
     const locate = (p: readonly (string | number)[], onKey = false) => loaded.source.locate(p, onKey);
     const name = loaded.scenario.name ?? path.basename(loaded.file).replace(/\.(ya?ml|json)$/i, '');
     const started = performance.now();
-    const outDir = options.out ?? `out/${name}`;
-    ensureOutputFolder(outDir);
     const meta = () => ({ scenario: name, seed: loaded.scenario.seed, wall_s: (performance.now() - started) / 1000 });
     const done: MemoryExperimentRow[] = [];
     const experiment = runMemoryExperiment(spec, plugin, loaded.scenario.seed, loaded.dir, locate, (row, index, total) => {
@@ -78,7 +93,6 @@ export async function runScenario(
     const cb = options.onProgress;
     sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s, p.t_ms));
   }
-  const outDir = options.out ?? options.resume ?? `out/${sim.name}`;
   const trainer = trainerOf(sim);
   const checkpoint = trainer ? new TrainingCheckpoint(sim, trainer, loaded, outDir, options) : undefined;
   if (options.resume) {
@@ -89,7 +103,6 @@ export async function runScenario(
   if (!trainer) sim.stopSignal = options.signal;
   // Until the run ends, summary.json says it is running: a run killed on the way never leaves
   // a summary (its own or an earlier run's) that looks complete.
-  ensureOutputFolder(outDir);
   writeFileAtomicSync(`${outDir}/summary.json`, `${JSON.stringify({ scenario: sim.name, seed: sim.seed, status: 'running' }, null, 2)}\n`);
   const invoke: Invoke = options.interruptible ? callInterruptibly : callDirectly;
   try {

@@ -26,6 +26,7 @@ import { EngramError, RunInterrupted } from '../core/errors.js';
 import {
   finishedRun,
   finishRun,
+  jobs,
   planSweep,
   sweepManifest,
   workerFile,
@@ -35,6 +36,7 @@ import {
   type SweepOptions,
   type SweepRun,
 } from './sweep.js';
+import { loadScenario } from '../scenario/load.js';
 import { runScenario } from './run.js';
 import type { RunReply, RunRequest } from './sweep-worker.js';
 
@@ -82,14 +84,28 @@ export function parseQueueUrl(raw: string): QueueAddress {
   return { url, name, connection };
 }
 
+/** A message with every occurrence of `secret` masked (Redis may echo what it was sent). */
+function redactSecret(message: string, secret: string | undefined): string {
+  return secret ? message.split(secret).join('***') : message;
+}
+
 /** Fails at once, with a message, when Redis cannot be reached (ioredis alone would retry for ever). */
 async function checkReachable(q: QueueAddress): Promise<void> {
   const probe = new Redis({ ...q.connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
-  probe.on('error', () => {});
+  // ioredis reports a refused AUTH as an 'error' event, then rejects connect() with only
+  // "Connection is closed.": keep the event's reason to say what went wrong.
+  let refused: Error | undefined;
+  probe.on('error', (err: Error) => {
+    if (/WRONGPASS|NOAUTH|invalid (username|password)|AUTH.*(password|failed)|NOPERM/i.test(err.message)) refused = err;
+  });
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
+    if (refused || /WRONGPASS|NOAUTH|NOPERM/.test((err as Error).message))
+      throw new EngramError(
+        `--queue ${q.url}: Redis at ${q.connection.host}:${q.connection.port} refused the authentication: ${redactSecret((refused ?? (err as Error)).message, q.connection.password)}; check the user and password of the address`,
+      );
     throw new EngramError(
       `--queue ${q.url}: cannot reach Redis at ${q.connection.host}:${q.connection.port}: ${(err as Error).message}; is redis-server running there?`,
     );
@@ -115,6 +131,33 @@ export interface QueuedRun {
   /** The sweep's output folder (shared). */
   sweep_out: string;
   run: SweepJob;
+}
+
+/**
+ * The run a job names, as the sweep's manifest (sweep.json in the sweep's folder, written by
+ * the enqueueing command on the shared file system) defines it. A job whose scenario, seed,
+ * overrides, parameters or output folder differ from that run is refused (unrecoverable), as
+ * is one whose folder holds no manifest.
+ */
+export async function runFromManifest(data: QueuedRun): Promise<{ job: SweepJob; scenario: string }> {
+  const id = typeof data?.run?.id === 'string' ? data.run.id : '(a job without a run id)';
+  const refuse = (why: string) => new UnrecoverableError(`${id}: refused: ${why} (docs/sweeps.md, "Trust")`);
+  if (typeof data?.sweep_out !== 'string' || !path.isAbsolute(data.sweep_out)) throw refuse('the job names no absolute sweep folder');
+  const manifestFile = path.join(data.sweep_out, 'sweep.json');
+  let manifest: SweepManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as SweepManifest;
+  } catch {
+    throw refuse(`${manifestFile} is missing or not a sweep manifest: a job must name a sweep enqueued with engram sweep --queue`);
+  }
+  if (data.scenario !== manifest.scenario) throw refuse(`the job names the scenario ${String(data.scenario)}, the sweep's manifest ${manifest.scenario}`);
+  const loaded = await loadScenario(manifest.scenario, { set: manifest.set });
+  const defined = jobs(loaded.scenario.seed, manifest.grid, manifest.seeds, data.sweep_out, manifest.set).find((j) => j.id === id);
+  if (!defined) throw refuse(`the sweep's manifest (${manifestFile}) defines no run of this id`);
+  for (const key of ['index', 'params', 'seedIndex', 'seed', 'set', 'out'] as const)
+    if (JSON.stringify(data.run[key]) !== JSON.stringify(defined[key]))
+      throw refuse(`its ${key} (${JSON.stringify(data.run[key])}) is not the one the sweep's manifest defines (${JSON.stringify(defined[key])})`);
+  return { job: defined, scenario: manifest.scenario };
 }
 
 /** What the sweep command leaves in Redis beside the jobs, for --status and for re-enqueueing. */
@@ -359,7 +402,14 @@ class RunThread {
     if (!this.thread) {
       this.inline = new AbortController();
       try {
-        await runScenario(req.scenario, { set: req.set, seed: req.seed, out: req.out, resume: req.resume ? req.out : undefined, signal: this.inline.signal });
+        await runScenario(req.scenario, {
+          set: req.set,
+          seed: req.seed,
+          out: req.out,
+          resume: req.resume ? req.out : undefined,
+          signal: this.inline.signal,
+          lock: req.lock,
+        });
         return { ok: true };
       } catch (err) {
         return { ok: false, error: (err as Error).message, interrupted: err instanceof RunInterrupted };
@@ -403,7 +453,17 @@ export async function startSweepWorker(url: string, options: WorkerOptions = {})
   client.on('error', () => {});
 
   const runJob = async (job: Job<QueuedRun, SweepRun>, token?: string): Promise<SweepRun> => {
-    const { run: j, scenario } = job.data;
+    // Whoever can write to Redis can write jobs: run only a run the sweep's manifest defines
+    // (its scenario, grid values, seeds and --set; its folder under the sweep's), never the
+    // job's own idea of them (docs/sweeps.md, "Trust").
+    let trusted: Awaited<ReturnType<typeof runFromManifest>>;
+    try {
+      trusted = await runFromManifest(job.data);
+    } catch (err) {
+      emit({ type: 'failed', id: String(job.id), error: (err as Error).message });
+      throw err instanceof UnrecoverableError ? err : new UnrecoverableError((err as Error).message);
+    }
+    const { job: j, scenario } = trusted;
     // The record of finished work is run.json: never run a finished run again.
     const done = finishedRun(j.out);
     if (done) {
@@ -425,7 +485,7 @@ export async function startSweepWorker(url: string, options: WorkerOptions = {})
     const t0 = performance.now();
     let reply: RunReply;
     try {
-      reply = await thread.run({ type: 'run', scenario, set: j.set, seed: j.seed, out: j.out, resume: resumedFromEpoch !== undefined });
+      reply = await thread.run({ type: 'run', scenario, set: j.set, seed: j.seed, out: j.out, resume: resumedFromEpoch !== undefined, lock: false });
     } finally {
       busy.delete(thread);
       active.delete(j.id);

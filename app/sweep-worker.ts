@@ -7,7 +7,10 @@ import { parentPort } from 'node:worker_threads';
 import { RunInterrupted } from '../core/errors.js';
 import { runScenario } from './run.js';
 
-export type RunRequest = { type: 'run'; scenario: string; set: string[]; seed: number; out: string; resume?: boolean } | { type: 'abort' };
+export type RunRequest =
+  // lock: false for queued runs, which the queue gives to one worker at a time: a worker killed
+  // on another machine leaves a lock this machine cannot tell is stale (docs/reliability.md).
+  { type: 'run'; scenario: string; set: string[]; seed: number; out: string; resume?: boolean; lock?: boolean } | { type: 'abort' };
 export type RunReply = { ok: true } | { ok: false; error: string; interrupted?: boolean };
 
 let controller: AbortController | undefined;
@@ -20,7 +23,7 @@ parentPort!.on('message', async (m: RunRequest) => {
   controller = new AbortController();
   let reply: RunReply;
   try {
-    await runScenario(m.scenario, { set: m.set, seed: m.seed, out: m.out, resume: m.resume ? m.out : undefined, signal: controller.signal });
+    await runScenario(m.scenario, { set: m.set, seed: m.seed, out: m.out, resume: m.resume ? m.out : undefined, signal: controller.signal, lock: m.lock });
     reply = { ok: true };
   } catch (err) {
     reply = { ok: false, error: err instanceof Error ? err.message : String(err), interrupted: err instanceof RunInterrupted };

@@ -22,7 +22,7 @@ import { Rng } from '../core/rng.js';
 import { loadScenario } from '../scenario/load.js';
 import { runScenario } from './run.js';
 import type { RunReply, RunRequest } from './sweep-worker.js';
-import { ensureOutputFolder } from './output-folder.js';
+import { ensureOutputFolder, lockOutputFolder } from './output-folder.js';
 
 export interface SweepOptions {
   /** path=v1,v2,... overrides (values are YAML, as for --set). */
@@ -36,6 +36,8 @@ export interface SweepOptions {
   /** Fixed overrides applied to every run (as --set). */
   set?: readonly string[];
   onRun?: (done: number, total: number, run: SweepRun) => void;
+  /** Told of things worth a note that are not errors (a stale lock taken over). */
+  onNotice?: (message: string) => void;
 }
 
 export interface SweepRun {
@@ -118,7 +120,7 @@ export function runMetrics(summary: Record<string, unknown>): Record<string, num
   return Object.fromEntries(Object.entries(pops).map(([k, p]) => [`${k}_rate_hz`, p.rate_hz]));
 }
 
-function jobs(scenarioSeed: number, grid: [string, string[]][], seeds: number, out: string, fixed: readonly string[]): SweepJob[] {
+export function jobs(scenarioSeed: number, grid: [string, string[]][], seeds: number, out: string, fixed: readonly string[]): SweepJob[] {
   let points: Record<string, string>[] = [{}];
   for (const [key, values] of grid) points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
   const list: SweepJob[] = [];
@@ -243,6 +245,17 @@ export function finishRun(j: SweepJob, wall_s: number, extra: Pick<SweepRun, 'wo
 }
 
 export async function runSweep(scenario: string, options: SweepOptions): Promise<{ runs: SweepRun[]; skipped: number; out: string }> {
+  // Two local sweeps on one folder would run the same runs twice and race on sweep.csv.
+  ensureOutputFolder(options.out);
+  const unlock = lockOutputFolder(options.out, `engram sweep ${scenario}`, options.onNotice);
+  try {
+    return await runSweepLocked(scenario, options);
+  } finally {
+    unlock();
+  }
+}
+
+async function runSweepLocked(scenario: string, options: SweepOptions): Promise<{ runs: SweepRun[]; skipped: number; out: string }> {
   const { grid, all, finished, todo } = await planSweep(scenario, options);
   const skipped = finished.length;
   writeSweepCsv(options.out, grid, finished);

@@ -196,6 +196,7 @@ await yargs(hideBin(process.argv))
           checkpointEveryEpochs: argv.checkpointEvery,
           checkpointEveryMinutes: argv.checkpointMinutes,
           onProgress: bar.update,
+          onNotice: (message) => process.stderr.write(`engram: note: ${message}\n`),
           onExperimentRow: (row, i, total) => {
             if (argv.quiet) return;
             bar.done();

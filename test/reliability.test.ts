@@ -1,9 +1,11 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildLoaded, EngramError, parseScenario, RunStopped, runScenario } from '../index.js';
+import { jsonSyntaxError } from '../scenario/load.js';
 import { tempDir } from './helpers.js';
 
 /** Writes a scenario to a temporary folder and runs it as `engram run` does. */
@@ -66,6 +68,77 @@ describe('interrupts', () => {
     expect(summary.t_stop_ms).toBeGreaterThan(0);
     expect(summary.t_stop_ms).toBeLessThan(10000000);
     expect(readFileSync(`${out}/spikes/d.csv`, 'utf8').split('\n').length).toBeGreaterThan(10);
+    tmp.done();
+  }, 30_000);
+});
+
+describe('one writer per output folder', () => {
+  const lockOf = (out: string) => path.join(out, '.engram-lock.json');
+  const quick =
+    'name: q\nduration_ms: 20\ninputs:\n  d: {type: poisson, size: 5, params: {rate_hz: 100}}\npopulations:\n  n: {model: lif, size: 5}\nprojections:\n  - {from: d, to: n, connector: {type: all_to_all}, weight: 0.1}\nrecorders:\n  - {type: spikes}\n';
+
+  it('a folder that another live run holds is refused at once (exit 2) naming the holder; the lock is released after a run', async () => {
+    const tmp = tempDir();
+    const file = path.join(tmp.dir, 'q.yaml');
+    writeFileSync(file, quick);
+    const out = path.join(tmp.dir, 'out');
+    await runScenario(file, { out });
+    expect(existsSync(lockOf(out))).toBe(false);
+    // This test process holds it: alive, on this host.
+    writeFileSync(lockOf(out), JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-01-01T00:00:00Z', command: 'engram run other.yaml' }));
+    const err = await runScenario(file, { out }).catch((e) => e);
+    expect(err).toBeInstanceOf(EngramError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(
+      `--out ${out}: this folder is in use by another engram run: pid ${process.pid} on ${hostname()} since 2026-01-01T00:00:00Z (engram run other.yaml)`,
+    );
+    // The holder's lock is left alone.
+    expect(JSON.parse(readFileSync(lockOf(out), 'utf8')).pid).toBe(process.pid);
+    // A lock from another machine cannot be checked: refused, saying how to clear it.
+    writeFileSync(lockOf(out), JSON.stringify({ pid: 1, host: 'elsewhere.example', started: 'x', command: 'y' }));
+    await expect(runScenario(file, { out })).rejects.toThrow(/in use by another engram run: pid 1 on elsewhere\.example .*if that run is gone, delete/);
+    tmp.done();
+  });
+
+  it('a lock left by a run that ended (a dead pid on this host, or a torn file) is taken over with a note', async () => {
+    const tmp = tempDir();
+    const file = path.join(tmp.dir, 'q.yaml');
+    writeFileSync(file, quick);
+    const out = path.join(tmp.dir, 'out');
+    mkdirSync(out);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout);
+    writeFileSync(lockOf(out), JSON.stringify({ pid: deadPid, host: hostname(), started: 'then', command: 'engram run q.yaml' }));
+    const notes: string[] = [];
+    await runScenario(file, { out, onNotice: (m) => notes.push(m) });
+    expect(notes).toEqual([expect.stringContaining(`took over the lock of a run that ended without releasing it: pid ${deadPid}`)]);
+    expect(JSON.parse(readFileSync(`${out}/summary.json`, 'utf8')).status).toBe('complete');
+    writeFileSync(lockOf(out), '');
+    await runScenario(file, { out, onNotice: (m) => notes.push(m) });
+    expect(notes[1]).toMatch(/took over the lock .*an unreadable lock/);
+    expect(existsSync(lockOf(out))).toBe(false);
+    tmp.done();
+  });
+
+  it('engram run: a second run on the --out of a running one exits 2 at once, and the first run finishes untouched', async () => {
+    const tmp = tempDir();
+    const file = path.join(tmp.dir, 'long.yaml');
+    writeFileSync(
+      file,
+      'name: long\nduration_ms: 10000000\ninputs:\n  d: {type: poisson, size: 10, params: {rate_hz: 10}}\npopulations:\n  n: {model: lif, size: 10}\nprojections:\n  - {from: d, to: n, connector: {type: all_to_all}, weight: 0.1}\nrecorders:\n  - {type: spikes}\n',
+    );
+    const out = path.join(tmp.dir, 'out');
+    const cli = path.resolve('dist/cli/engram.js');
+    const a = spawn(process.execPath, [cli, 'run', file, '--out', out, '--quiet']);
+    for (let k = 0; k < 200 && !existsSync(`${out}/summary.json`); k++) await new Promise((r) => setTimeout(r, 50));
+    const b = spawnSync(process.execPath, [cli, 'run', file, '--out', out, '--quiet'], { encoding: 'utf8' });
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(new RegExp(`^engram: --out ${out}: this folder is in use by another engram run: pid ${a.pid} on `));
+    expect(JSON.parse(readFileSync(`${out}/summary.json`, 'utf8')).status).toBe('running');
+    a.kill('SIGTERM');
+    expect(await new Promise((r) => a.on('close', r))).toBe(143);
+    expect(JSON.parse(readFileSync(`${out}/summary.json`, 'utf8')).status).toBe('stopped');
+    expect(existsSync(lockOf(out))).toBe(false);
     tmp.done();
   }, 30_000);
 });
@@ -202,6 +275,47 @@ projections:
       /^the event queue holds \d+ events at t = 10 ms \(above guards.max_pending_events = 100\), \d+ of them for projections.0 \(drive -> n, spikes in flight\)/,
     );
     r.done();
+  });
+});
+
+describe('JSON syntax errors (scenario/load.ts jsonSyntaxError)', () => {
+  it('finds nothing wrong in any text JSON.stringify writes', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(0, 2), (v, indent) => jsonSyntaxError(JSON.stringify(v, null, indent)) === undefined),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
+  it('finds an error, before or at the end of the text, wherever JSON.parse refuses a text', () => {
+    const fragments = fc.array(fc.constantFrom('{', '}', '[', ']', '"a"', ':', ',', '1', '-', '0.5e', 'tru', 'null', ' ', '\n', "'x'", '"\\q"'), {
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(fragments, (parts) => {
+        const text = parts.join('');
+        let valid = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          valid = false;
+        }
+        const error = jsonSyntaxError(text);
+        return valid ? error === undefined : error !== undefined && error.offset <= text.length;
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
+  });
+
+  it('points at the place: the line and column of the first error', () => {
+    const at = (text: string) => {
+      const e = jsonSyntaxError(text)!;
+      const before = text.slice(0, e.offset).split('\n');
+      return `${before.length}:${before[before.length - 1].length + 1} ${e.expected}, found ${e.found}`;
+    };
+    expect(at('{\n  "a": 1,\n  b: 2\n}')).toBe('3:3 JSON: a property name in double quotes, found "b"');
+    expect(at('{"a": [1, 2,]}')).toBe('1:13 JSON: another value after \',\' (JSON allows no trailing comma), found "]"');
+    expect(at('{"a": 1')).toBe("1:8 JSON: ',' or '}', found the end of the file");
+    expect(at('{"a": "x\ny"}')).toMatch(/^1:9 JSON: a closing double quote/);
   });
 });
 

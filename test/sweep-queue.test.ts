@@ -4,7 +4,7 @@
  * finished exactly once, and the figures must be those of the same sweep run locally.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQueueUrl } from '../app/sweep-queue.js';
 import { redisBinary, startRedis, type TestRedis } from './redis.js';
@@ -302,6 +302,70 @@ describe.skipIf(!available && !process.env.CI)('engram sweep --queue and engram 
     expect(JSON.parse(readFileSync(`${out.dir}/runs/run-0/run.json`, 'utf8')).worker).toMatch(new RegExp(`:${b.child.pid}$`));
     const status = JSON.parse(engram('sweep', '--status', '--json', '--queue', queue).out);
     expect(status).toMatchObject({ finished: 1, counts: { completed: 1, failed: 0, active: 0, waiting: 0 } });
+    out.done();
+  }, 120_000);
+
+  it('a job written to the queue by hand runs only what the sweep manifest defines: plugin and output overrides are refused, the plugin never loaded', async () => {
+    const out = tempDir();
+    const queue = redis.url('hostile');
+    expect(engram('sweep', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=1', '--out', out.dir, '--queue', queue).code).toBe(0);
+    // A plugin that leaves a mark when it is imported.
+    const mark = `${out.dir}/evil-ran`;
+    writeFileSync(`${out.dir}/evil.js`, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(mark)}, 'x');\nexport default undefined;\n`);
+    const { Queue } = await import('bullmq');
+    const q = new Queue('hostile', { connection: parseQueueUrl(queue).connection });
+    const good = (await q.getJob('run-0'))!.data;
+    const hostile = [
+      { ...good, run: { ...good.run, id: 'run-0', set: [...good.run.set, `plugins=[${out.dir}/evil.js]`] } },
+      { ...good, run: { ...good.run, out: `${out.dir}/../elsewhere` } },
+      { ...good, run: { ...good.run, seed: 1234 } },
+    ];
+    await (await q.getJob('run-0'))!.remove();
+    await q.addBulk(hostile.map((data, i) => ({ name: `h${i}`, data, opts: { jobId: `h${i}`, attempts: 1 } })));
+    await q.close();
+    const w = new Proc(['worker', '--queue', queue, '--exit-when-empty']);
+    await w.exited;
+    expect(existsSync(mark)).toBe(false);
+    expect(existsSync(`${out.dir}/../elsewhere`)).toBe(false);
+    const text = w.out + w.err;
+    expect(text).toMatch(/run-0: refused: its set .* is not the one the sweep's manifest defines/);
+    expect(text).toMatch(/run-0: refused: its out .* is not the one the sweep's manifest defines/);
+    expect(text).toMatch(/run-0: refused: its seed \(1234\)/);
+    out.done();
+  }, 120_000);
+
+  it('no queue command prints the password of the Redis address, and a wrong password is reported as an authentication failure', async () => {
+    const out = tempDir();
+    // A user with a password of its own (the server's default user is left as it is).
+    const secret = 'pw-Zq83kVb';
+    const base = new URL(redis.url('secret-sweep'));
+    const { Redis } = await import('ioredis');
+    const admin = new Redis({ host: base.hostname, port: Number(base.port) });
+    await admin.call('ACL', 'SETUSER', 'engram-test', 'on', `>${secret}`, '~*', '&*', '+@all');
+    const queue = `redis://engram-test:${secret}@${base.host}/secret-sweep`;
+    const printed: string[] = [];
+    const keep = (r: { out: string; err: string }) => printed.push(r.out, r.err);
+    const args = ['sweep', 'scenarios/xor-rate.yaml', '--set', 'training.epochs=1', '--out', out.dir, '--queue', queue];
+    keep(engram(...args));
+    keep(engram(...args)); // enqueued again
+    const w = new Proc(['worker', '--queue', queue, '--exit-when-empty']);
+    await w.exited;
+    keep(w);
+    keep(engram('sweep', '--status', '--queue', queue));
+    keep(engram('sweep', '--status', '--json', '--queue', queue));
+    keep(engram(...args, '--wait'));
+    const wrong = engram('sweep', '--status', '--queue', `redis://engram-test:not-${secret}@${base.host}/secret-sweep`);
+    keep(wrong);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/refused the authentication: WRONGPASS/);
+    expect(wrong.err).not.toMatch(/Connection is closed/);
+    keep(engram('worker', '--queue', `redis://engram-test:not-${secret}@${base.host}/secret-sweep`, '--exit-when-empty'));
+    const lines = printed.join('\n').split('\n');
+    expect(lines.length).toBeGreaterThan(10);
+    expect(printed.join('\n')).toMatch(/engram-test:\*\*\*@/);
+    expect(lines.filter((l) => l.includes(secret))).toEqual([]);
+    await admin.call('ACL', 'DELUSER', 'engram-test');
+    admin.disconnect();
     out.done();
   }, 120_000);
 });
