@@ -424,6 +424,13 @@ export interface MemoryCircuitPlugin<P extends object = Params> extends PluginIn
   check?(params: Readonly<P>): ParamProblem[];
   create(ctx: MemoryContext<P>): MemoryCircuit;
   /**
+   * Optional: about how many bytes the circuit built for a layer of these dimensions holds
+   * (its largest arrays, and what building them needs on the way). The plan adds it to the
+   * network's estimate and refuses a scenario over the memory limit before anything is built
+   * (docs/reliability.md); without it, the circuit counts as nothing.
+   */
+  memoryBytes?(params: Readonly<P>, dims: { readonly x: number; readonly y: number; readonly z: number }): number;
+  /**
    * Circuits that learn before use (e.g. a reservoir): trains one on random data for a layer
    * of the given dimensions and writes it to ctx.out; returns figures for the user (e.g. the
    * held-out accuracy of its signal). `engram memory train` calls it.

@@ -4,7 +4,7 @@
  * the registry, the problems found so far, and the lookup-resolve-check of a plugin that
  * every section does). constructNetwork (construct.ts) builds the simulation from the plan.
  */
-import type { PopulationView } from '../core/contracts.js';
+import type { DatasetShape, PopulationView } from '../core/contracts.js';
 import { specBounds, type ValueSpec } from '../core/distributions.js';
 import { ScenarioError, type Diagnostic, type FieldPath, type SourceLocation } from '../core/errors.js';
 import { connectorProblem } from '../core/network/connectors.js';
@@ -102,7 +102,17 @@ export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, tr
   planModulators(pl, sourceSize);
   const memoryPlans = planTraining(pl, training, inputPlans, protocolChannels);
   const recPlans = planRecorders(pl, popPlans, inputPlans, names);
-  if (pl.diagnostics.length === 0) checkMemory(pl, sourceSize);
+  if (pl.diagnostics.length === 0)
+    checkMemory(
+      pl,
+      sourceSize,
+      memoryPlans.map((m) => ({
+        ...m,
+        field: ['training', 'layers', m.layer, 'memory', 'params'] as FieldPath,
+        dims: { x: training?.shape.nFeatures ?? 0, y: training?.shape.nClasses ?? 0, z: s.populations[m.population]?.size ?? 0 },
+      })),
+      training?.shape,
+    );
   if (pl.diagnostics.length) throw new ScenarioError(pl.diagnostics);
   return {
     loaded,
@@ -301,7 +311,7 @@ function planModulators(pl: Planner, sourceSize: (n: string) => number | undefin
 /** The training section: its input, readout and layers against the network and the dataset's shape. */
 function planTraining(pl: Planner, training: PreparedTraining | undefined, inputPlans: InputPlans, protocolChannels: ReadonlyMap<string, unknown>) {
   const { s } = pl;
-  const memoryPlans: { population: string; plugin: PluginOf<'memory'>; params: Record<string, unknown> }[] = [];
+  const memoryPlans: { population: string; layer: number; plugin: PluginOf<'memory'>; params: Record<string, unknown> }[] = [];
   const tr = s.training;
   if (!tr) return memoryPlans;
   // Samples start on the grid: a presentation or gap that is not a whole number of steps
@@ -343,7 +353,7 @@ function planTraining(pl: Planner, training: PreparedTraining | undefined, input
     const plugin = pl.plugin('memory', layer.memory.type, [...base, 'memory', 'type'], 'a memory circuit', 'type');
     if (!plugin) return;
     const { values } = pl.params('memory', plugin, layer.memory.params, [...base, 'memory', 'params'], [...base, 'memory'], (v) => plugin.check?.(v));
-    memoryPlans.push({ population: layer.population, plugin, params: values });
+    memoryPlans.push({ population: layer.population, layer: i, plugin, params: values });
   });
   if (Array.isArray(tr.freeze)) {
     const layerNames = new Set(tr.layers.map((l) => l.population));
@@ -381,7 +391,7 @@ function planRecorders(pl: Planner, popPlans: PopulationPlans, inputPlans: Input
  * Bytes per neuron, spike generator and synapse that a built network holds, rounded up from
  * the engine's typed arrays (state, CSR target and weight, per-synapse delay, the order array
  * of the build, plasticity traces). An estimate to refuse the absurd before allocating, not an
- * account: memory circuits and datasets are not counted.
+ * account. Memory circuits count what their plugin's memoryBytes says; datasets their samples.
  */
 const BYTES_PER_NEURON = 128;
 const BYTES_PER_GENERATOR = 32;
@@ -410,7 +420,12 @@ function expectedSynapses(c: Scenario['projections'][number]['connector'], nPre:
  * most, before anything is allocated (a lif population of 1e9 or all_to_all 5e4 x 5e4 was
  * killed by the OS instead).
  */
-function checkMemory(pl: Planner, sourceSize: (n: string) => number | undefined): void {
+function checkMemory(
+  pl: Planner,
+  sourceSize: (n: string) => number | undefined,
+  memoryPlans: readonly { field: FieldPath; plugin: PluginOf<'memory'>; params: Record<string, unknown>; dims: { x: number; y: number; z: number } }[],
+  shape: DatasetShape | undefined,
+): void {
   const { s } = pl;
   const limit = pl.loaded.maxMemoryBytes ?? Math.floor(totalmem() / 2);
   const parts: { field: FieldPath; bytes: number }[] = [];
@@ -422,6 +437,12 @@ function checkMemory(pl: Planner, sourceSize: (n: string) => number | undefined)
     const perSynapse = BYTES_PER_SYNAPSE + (typeof (p.delay_ms ?? 0) === 'number' ? 0 : BYTES_PER_DELAY) + (p.plasticity ? BYTES_PER_PLASTIC_SYNAPSE : 0);
     parts.push({ field: ['projections', i, 'connector'], bytes: n * perSynapse });
   });
+  for (const m of memoryPlans) {
+    const bytes = m.plugin.memoryBytes?.(m.params, m.dims);
+    if (bytes !== undefined) parts.push({ field: m.field, bytes });
+  }
+  // A dataset is held whole: one Float64Array of its features per sample, train and test.
+  if (shape && s.training) parts.push({ field: ['training', 'dataset'], bytes: (shape.nTrain + shape.nTest) * (8 * shape.nFeatures + 96) });
   const total = parts.reduce((a, b) => a + b.bytes, 0);
   if (total <= limit) return;
   const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));

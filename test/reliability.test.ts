@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildLoaded, EngramError, parseScenario, RunStopped, runScenario } from '../index.js';
@@ -141,6 +142,32 @@ describe('one writer per output folder', () => {
     expect(existsSync(lockOf(out))).toBe(false);
     tmp.done();
   }, 30_000);
+});
+
+describe('absurd sizes', () => {
+  // Each is refused by the plan's estimate before anything is allocated: the process that
+  // validates it stays small (the target: below 300 MB of resident memory).
+  const cases: Record<string, string> = {
+    'lif 1e9': 'populations:\n  a: {model: lif, size: 1000000000}\n',
+    'poisson 2e9':
+      'inputs:\n  d: {type: poisson, size: 2000000000, params: {rate_hz: 1}}\npopulations:\n  a: {model: lif, size: 1}\nprojections:\n  - {from: d, to: a, connector: {type: fixed_indegree, indegree: 1}, weight: 1}\n',
+    'all_to_all 5e4 x 5e4': 'populations:\n  a: {model: lif, size: 50000}\nprojections:\n  - {from: a, to: a, connector: {type: all_to_all}, weight: 1}\n',
+    'p = 0.999 on 2e4 x 2e4, plastic':
+      'populations:\n  a: {model: lif, size: 20000}\nprojections:\n  - {from: a, to: a, connector: {type: fixed_probability, p: 0.999}, weight: 1, plasticity: {rule: stdp, params: {w_max: 2}}}\n',
+  };
+  for (const [what, body] of Object.entries(cases))
+    it(`validate refuses ${what} at its field, exit 2, in under 300 MB`, () => {
+      const tmp = tempDir();
+      const file = path.join(tmp.dir, 'big.yaml');
+      writeFileSync(file, `name: big\nduration_ms: 10\n${body}`);
+      // Resident memory of a process that only validates, measured by itself at its end.
+      const probe = `import('${pathToFileURL(path.resolve('dist/index.js')).href}').then(async (e) => { try { await e.validateScenario(${JSON.stringify(file)}, { maxMemoryBytes: 4 * 2 ** 30 }); console.log('valid'); } catch (err) { console.log((err.exitCode ?? 1) + ' ' + err.message.split('\\n')[0]); } console.log('rss ' + process.resourceUsage().maxRSS); })`;
+      const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+      const [first, rss] = r.stdout.trim().split('\n');
+      expect(first).toMatch(/^2 .*big\.yaml:\d+:\d+: .*expected a network that fits in 4\.00 GB/);
+      expect(Number(rss.replace('rss ', '')) / 1024).toBeLessThan(300);
+      tmp.done();
+    });
 });
 
 describe('plugins that misbehave (test/fixtures/misbehaving)', () => {

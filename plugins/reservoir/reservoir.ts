@@ -293,6 +293,18 @@ export const ReservoirMemoryPlugin = definePlugin.memoryCircuit({
       });
     return problems;
   },
+  memoryBytes(p, dims) {
+    // What ReservoirNet allocates: the recurrent weights (built through plain arrays for the
+    // random structure: about 40 bytes per entry on the way), input and feedback weights,
+    // the readout over [r; in; 1] (bilinear: also in x r; mlp: two hidden layers), state.
+    const n = p.size;
+    const nIn = dims.x + dims.y + dims.z;
+    const nOut = dims.z;
+    const recurrent = p.structure === 'random' ? 40 * p.connectivity * n * n : 16 * n;
+    const nFeat = n + nIn + 1 + (p.readout === 'bilinear' ? nIn * n : 0);
+    const readout = p.readout === 'mlp' ? 8 * (nFeat * p.hidden + p.hidden * p.hidden + p.hidden * nOut) * 3 : 8 * nFeat * nOut;
+    return recurrent + 8 * n * (nIn + nOut) + readout + 8 * (4 * n + nFeat);
+  },
   create(ctx): MemoryCircuit {
     const p = ctx.params;
     let net: ReservoirNet;
