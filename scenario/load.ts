@@ -422,7 +422,10 @@ export function jsonSyntaxError(text: string): { offset: number; expected: strin
         fail(`',' or '${close}'`);
       }
     }
-    if (c === '"') return string();
+    if (c === '"') {
+      string();
+      return;
+    }
     numberPattern.lastIndex = i;
     const num = numberPattern.exec(text);
     if (num && num[0] !== '-') {
