@@ -1,3 +1,4 @@
+import { readJsonFile } from '../core/json.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Snapshot } from '../core/checkpoint.js';
@@ -85,9 +86,9 @@ export class TrainingCheckpoint {
     const file = `${dir}/checkpoint.json`;
     let data: { format?: string; version?: number; fingerprint?: string; state?: Snapshot };
     try {
-      data = JSON.parse(readFileSync(file, 'utf8'));
+      data = readJsonFile(file, 'an engram checkpoint') as typeof data;
     } catch (err) {
-      throw new EngramError(`--resume ${dir}: cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
+      throw new EngramError(`--resume ${dir}: ${(err as Error).message}`);
     }
     if (data.format !== 'engram-checkpoint' || typeof data.version !== 'number' || !data.state)
       throw new EngramError(`--resume ${dir}: ${file} is not an engram checkpoint (format engram-checkpoint, version ${CHECKPOINT_VERSION})`);

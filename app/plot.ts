@@ -11,6 +11,7 @@
  *   sweep.csv + runs/    sweep-learning.svg one grid parameter: train and test accuracy per
  *                                           epoch for each of its values, mean over seeds
  */
+import { readJsonFile } from '../core/json.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { EngramError } from '../core/errors.js';
@@ -204,9 +205,5 @@ export function plotOutput(dir: string): string[] {
 /** A run's summary.json, or {} without one; a file that is not JSON (a run killed while writing it, say) is named. */
 function readSummary(file: string): Record<string, unknown> {
   if (!existsSync(file)) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    throw new EngramError(`${file}: expected a run's summary (JSON), found a file that does not parse (truncated?); run the scenario again or remove the file`);
-  }
+  return readJsonFile(file, "a run's summary") as Record<string, unknown>;
 }

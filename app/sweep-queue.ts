@@ -15,6 +15,7 @@
  * case of a worker that died between finishing a run and telling Redis). A training that was
  * cut off is resumed from the checkpoint its last worker left (every epoch), not started over.
  */
+import { readJsonFile } from '../core/json.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -313,7 +314,7 @@ function finishedRuns(out: string): SweepRun[] {
 
 /** Rewrites <out>/sweep.csv from every run.json there (the grid from sweep.json). */
 export function rewriteSweepCsv(out: string): SweepRun[] {
-  const manifest = JSON.parse(readFileSync(path.join(out, 'sweep.json'), 'utf8')) as SweepManifest;
+  const manifest = readJsonFile(path.join(out, 'sweep.json'), "a sweep's manifest") as SweepManifest;
   const runs = finishedRuns(out);
   writeSweepCsv(out, manifest.grid, runs);
   return runs;
@@ -615,7 +616,7 @@ async function withLock<T>(client: Redis, key: string, fn: () => T): Promise<T> 
 export function localSweepStatus(out: string): { out: string; scenario: string; total: number; finished: number } {
   const file = path.join(out, 'sweep.json');
   if (!existsSync(file)) throw new EngramError(`--status --out ${out}: no sweep.json there (not a sweep's output folder)`);
-  const m = JSON.parse(readFileSync(file, 'utf8')) as SweepManifest;
+  const m = readJsonFile(file, "a sweep's manifest") as SweepManifest;
   const points = m.grid.reduce((n, [, values]) => n * values.length, 1);
   return { out, scenario: m.scenario, total: points * m.seeds, finished: finishedRuns(out).length };
 }

@@ -12,11 +12,12 @@
  * (`resume: true`) skips every run whose run.json exists; a run that was cut off is started
  * again from scratch in its folder.
  */
+import { readJsonFile } from '../core/json.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { EngramError } from '../core/errors.js';
+import { EngramError, ScenarioError } from '../core/errors.js';
 import { CsvBuilder, writeFileAtomicSync } from '../core/output.js';
 import { Rng } from '../core/rng.js';
 import { loadScenario } from '../scenario/load.js';
@@ -191,13 +192,19 @@ export async function planSweep(scenario: string, options: Pick<SweepOptions, 'g
   // Every grid point must pass the scenario schema before anything runs (plugins check their
   // parameters when each run builds: a full build could mean training a memory circuit).
   const all = jobs(loaded.scenario.seed, grid, options.seeds, options.out, options.set ?? []);
-  for (const j of all.filter((j) => j.seedIndex === 0)) await loadScenario(scenario, { set: j.set });
+  for (const j of all.filter((j) => j.seedIndex === 0)) {
+    try {
+      await loadScenario(scenario, { set: j.set });
+    } catch (err) {
+      throw err instanceof ScenarioError ? blameGrid(err, grid, options.set ?? []) : err;
+    }
+  }
 
   ensureOutputFolder(options.out);
   const manifestFile = path.join(options.out, 'sweep.json');
   const manifest = sweepManifest(scenario, options);
   if (existsSync(manifestFile)) {
-    const old = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    const old = readJsonFile(manifestFile, "a sweep's manifest");
     if (!options.resume) throw new EngramError(`${options.out} already holds a sweep: add --resume to continue it, or choose another --out`);
     if (JSON.stringify(old) !== JSON.stringify(manifest))
       throw new EngramError(`${options.out} holds a different sweep (scenario, grid, seeds or --set differ): cannot resume it`);
@@ -215,6 +222,20 @@ export async function planSweep(scenario: string, options: Pick<SweepOptions, 'g
   return { grid, all, finished, todo };
 }
 
+/**
+ * A grid point's overrides go through --set: a problem with one of them is reported at the
+ * --grid option it came from, not at a --set the user never wrote.
+ */
+function blameGrid(err: ScenarioError, grid: [string, string[]][], fixed: readonly string[]): ScenarioError {
+  const diagnostics = err.diagnostics.map((d) => {
+    const expr = d.location.file.startsWith('--set ') ? d.location.file.slice('--set '.length) : undefined;
+    if (expr === undefined || fixed.includes(expr)) return d;
+    const entry = grid.find(([key]) => key.split('+').some((one) => expr.startsWith(`${one}=`)));
+    return entry ? { ...d, location: { file: `--grid ${entry[0]}=${entry[1].join(',')}` } } : d;
+  });
+  return new ScenarioError(diagnostics);
+}
+
 /** What a sweep is, as sweep.json records it: resuming (or re-enqueueing) checks it is the same. */
 export function sweepManifest(scenario: string, options: Pick<SweepOptions, 'grid' | 'seeds' | 'set'>): SweepManifest {
   return { scenario: path.resolve(scenario), grid: parseGrid(options.grid), seeds: options.seeds, set: [...(options.set ?? [])] };
@@ -223,12 +244,12 @@ export function sweepManifest(scenario: string, options: Pick<SweepOptions, 'gri
 /** The record of a finished run (its run.json), or undefined while it is not finished. */
 export function finishedRun(runDir: string): SweepRun | undefined {
   const marker = path.join(runDir, 'run.json');
-  return existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as SweepRun) : undefined;
+  return existsSync(marker) ? (readJsonFile(marker, "a finished run's record") as SweepRun) : undefined;
 }
 
 /** Marks a run finished: writes its run.json (atomically, last of its files) from its summary.json. */
 export function finishRun(j: SweepJob, wall_s: number, extra: Pick<SweepRun, 'worker' | 'resumed_from_epoch'> = {}): SweepRun {
-  const summary = JSON.parse(readFileSync(path.join(j.out, 'summary.json'), 'utf8')) as Record<string, unknown>;
+  const summary = readJsonFile(path.join(j.out, 'summary.json'), "a run's summary") as Record<string, unknown>;
   const run: SweepRun = {
     id: j.id,
     index: j.index,

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildLoaded, EngramError, parseScenario, RunStopped, runScenario } from '../index.js';
-import { jsonSyntaxError } from '../scenario/load.js';
+import { buildLoaded, EngramError, parseScenario, RunStopped, runScenario, runSweep } from '../index.js';
+import { jsonSyntaxError } from '../core/json.js';
 import { tempDir } from './helpers.js';
 
 /** Writes a scenario to a temporary folder and runs it as `engram run` does. */
@@ -343,6 +343,39 @@ describe('JSON syntax errors (scenario/load.ts jsonSyntaxError)', () => {
     expect(at('{"a": [1, 2,]}')).toBe('1:13 JSON: another value after \',\' (JSON allows no trailing comma), found "]"');
     expect(at('{"a": 1')).toBe("1:8 JSON: ',' or '}', found the end of the file");
     expect(at('{"a": "x\ny"}')).toMatch(/^1:9 JSON: a closing double quote/);
+  });
+});
+
+describe('damaged files engram wrote', () => {
+  it('a truncated checkpoint, sweep manifest or run record is refused by name with line:column (exit 2), never echoed', async () => {
+    const tmp = tempDir();
+    const out = path.join(tmp.dir, 'a');
+    await runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=1'], out });
+    writeFileSync(`${out}/checkpoint.json`, '{"format": "engram-checkpoint", "state": {"secret-looking-content');
+    const err = await runScenario('scenarios/xor-rate.yaml', { set: ['training.epochs=2'], resume: out }).catch((e) => e);
+    expect(err).toBeInstanceOf(EngramError);
+    expect(err.message).toBe(
+      `--resume ${out}: ${out}/checkpoint.json:1:66: expected an engram checkpoint (JSON), found a file that breaks off or is damaged here (a closing double quote, found the end of the file)`,
+    );
+    const sweep = path.join(tmp.dir, 's');
+    await runSweep('scenarios/xor-rate.yaml', { grid: [], seeds: 1, workers: 0, out: sweep, set: ['training.epochs=1'] });
+    writeFileSync(`${sweep}/runs/run-0/run.json`, '{"id": "run-0", ');
+    await expect(runSweep('scenarios/xor-rate.yaml', { grid: [], seeds: 1, workers: 0, out: sweep, set: ['training.epochs=1'], resume: true })).rejects.toThrow(
+      `${sweep}/runs/run-0/run.json:1:17: expected a finished run's record (JSON), found a file that breaks off`,
+    );
+    writeFileSync(`${sweep}/sweep.json`, '');
+    await expect(runSweep('scenarios/xor-rate.yaml', { grid: [], seeds: 1, workers: 0, out: sweep, set: ['training.epochs=1'], resume: true })).rejects.toThrow(
+      `${sweep}/sweep.json:1:1: expected a sweep's manifest (JSON), found an empty file`,
+    );
+    tmp.done();
+  }, 30_000);
+
+  it('a bad --grid value is reported at the --grid option, not at a --set nobody wrote', async () => {
+    const tmp = tempDir();
+    const err = await runSweep('scenarios/xor-rate.yaml', { grid: ['training.epochs=1,x'], seeds: 1, workers: 0, out: tmp.dir }).catch((e) => e);
+    expect(err).toBeInstanceOf(EngramError);
+    expect(err.message).toMatch(/^--grid training\.epochs=1,x: training\.epochs: expected the number of epochs/);
+    tmp.done();
   });
 });
 
