@@ -62,7 +62,9 @@ describe('engram plot', () => {
     expect(() => plotOutput(out.dir)).toThrow(/nothing to plot/);
     expect(() => plotOutput(`${out.dir}/nope`)).toThrow(/does not exist/);
     writeFileSync(`${out.dir}/summary.json`, '{"scenario": "x');
-    expect(() => plotOutput(out.dir)).toThrow(`${out.dir}/summary.json: expected a run's summary (JSON), found a file that does not parse (truncated?)`);
+    expect(() => plotOutput(out.dir)).toThrow(
+      `${out.dir}/summary.json:1:16: expected a run's summary (JSON), found a file that breaks off or is damaged here (a closing double quote, found the end of the file)`,
+    );
     out.done();
   });
 
