@@ -131,6 +131,23 @@ describe('engram CLI', () => {
     });
   });
 
+  it('data files: their content is never echoed, a truncated memory file on --resume is named, memory train --out a folder is refused before training', () => {
+    const out = tempDir();
+    const secret = `${out.dir}/shadow`;
+    writeFileSync(secret, 'root:*:20000:0:99999:7:::\nsecret-line\n');
+    const r = engram('run', 'scenarios/xor-reservoir.yaml', '--set', `training.layers.0.memory.params.file=${secret}`, '--out', `${out.dir}/o`, '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`reservoir file ${secret} is not valid JSON (truncated, or not a reservoir file)`);
+    expect(r.err).not.toMatch(/root|secret-line/);
+    const folder = engram('memory', 'train', 'scenarios/xor-reservoir.yaml', '--out', out.dir);
+    expect(folder).toMatchObject({ code: 2, err: `engram: --out ${out.dir}: expected the file to write, found a folder\n` });
+    writeFileSync(`${out.dir}/r.json`, '{"format": "engram-res');
+    const resumed = engram('memory', 'train', 'scenarios/xor-reservoir.yaml', '--out', `${out.dir}/r.json`, '--resume');
+    expect(resumed.code).toBe(2);
+    expect(resumed.err).toContain(`${out.dir}/r.json cannot be resumed: it is not valid JSON (truncated, or not a reservoir file)`);
+    out.done();
+  });
+
   it('refuses an --out that cannot be a folder before running, naming the option (run and sweep)', () => {
     const out = tempDir();
     writeFileSync(`${out.dir}/file`, 'x');
