@@ -7,6 +7,7 @@ import type { PluginSource } from '../core/registry.js';
 import type { LoadedScenario } from './load.js';
 import { firstLine } from './problems.js';
 import { notARegularFile } from '../core/files.js';
+import { registerPluginHooks } from './plugin-hooks.js';
 
 /**
  * Imports the plugin modules a scenario names (`plugins:`), relative to the scenario file or
@@ -25,13 +26,14 @@ export async function loadScenarioPlugins(loaded: LoadedScenario): Promise<Plugi
       const resolved = isPath ? path.resolve(loaded.dir, spec) : req.resolve(spec);
       const why = notARegularFile(resolved);
       if (why) throw new Error(why);
+      registerPluginHooks();
       mod = await import(pathToFileURL(resolved).href);
     } catch (err) {
       diagnostics.push({
         location: loaded.source.locate(where),
         path: `plugins.${i}`,
         expected,
-        found: `"${spec}", which cannot be loaded: ${firstLine(err)}`,
+        found: `"${spec}", which cannot be loaded: ${firstLine(err)}${importHint(err)}`,
       });
       continue;
     }
@@ -50,4 +52,17 @@ export async function loadScenarioPlugins(loaded: LoadedScenario): Promise<Plugi
   }
   if (diagnostics.length) throw new ScenarioError(diagnostics);
   return modules;
+}
+
+/** How to fix a plugin whose own imports cannot be found (engram itself always can). */
+function importHint(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const m = /Cannot find (?:package|module) '([^']+)' imported from (.+)$/.exec(firstLine(err));
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !m) return '';
+  const [, wanted, from] = m;
+  if (wanted.startsWith('.') || wanted.startsWith('/')) return ` (check the path: it is relative to ${path.dirname(from)})`;
+  return ` (install it where the plugin is: cd ${path.dirname(from)} && npm install ${wanted
+    .split('/')
+    .slice(0, wanted.startsWith('@') ? 2 : 1)
+    .join('/')}; 'engram' itself needs nothing installed, engram provides it)`;
 }
