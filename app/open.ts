@@ -11,7 +11,7 @@ import { loadScenarioPlugins } from '../scenario/plugins.js';
 import { prepareTraining } from '../scenario/prepare.js';
 import { ScenarioError } from '../core/errors.js';
 import { resolveMemoryExperiment } from '../training/memory-experiment.js';
-import { createRegistry, DuplicatePluginError, type PluginRegistry } from '../core/registry.js';
+import { createRegistry, DuplicatePluginError, PluginDefinitionError, type PluginRegistry } from '../core/registry.js';
 import { loadScenario, type LoadedScenario, type LoadOptions } from '../scenario/load.js';
 import type { Simulation } from '../core/simulation.js';
 import { PluginKindLabels } from '../core/tokens.js';
@@ -36,15 +36,22 @@ export async function scenarioRegistry(loaded: LoadedScenario, modules: readonly
   try {
     return await createRegistry([...builtinModules, ...modules, ...own]);
   } catch (err) {
-    if (!(err instanceof DuplicatePluginError) || !err.origin?.field) throw err;
+    if (!(err instanceof PluginDefinitionError) || !err.origin?.field) throw err;
     const where = err.origin.field;
     throw new ScenarioError([
-      {
-        location: loaded.source.locate(where),
-        path: where.join('.'),
-        expected: `plugins with names of their own: ${PluginKindLabels[err.kind]} "${err.pluginName}" exists already`,
-        found: `a second ${PluginKindLabels[err.kind]} "${err.pluginName}"`,
-      },
+      err instanceof DuplicatePluginError
+        ? {
+            location: loaded.source.locate(where),
+            path: where.join('.'),
+            expected: `plugins with names of their own: ${PluginKindLabels[err.kind]} "${err.pluginName}" exists already`,
+            found: `a second ${PluginKindLabels[err.kind]} "${err.pluginName}"`,
+          }
+        : {
+            location: loaded.source.locate(where),
+            path: where.join('.'),
+            expected: `plugins whose parameter defaults pass their own specs`,
+            found: `${PluginKindLabels[err.kind]} "${err.pluginName}": ${err.problem}`,
+          },
     ]);
   }
 }

@@ -561,3 +561,15 @@ export type Translation =
   | { readonly target: ExportTarget; readonly kind: 'neuron'; readonly name: string; population(ctx: PopulationTranslationContext): TranslatedPopulation }
   | { readonly target: ExportTarget; readonly kind: 'input'; readonly name: string; population(ctx: PopulationTranslationContext): readonly string[] }
   | { readonly target: ExportTarget; readonly kind: 'plasticity'; readonly name: string; synapse(ctx: SynapseTranslationContext): TranslatedSynapse };
+
+// ---------------------------------------------------------------------------------------
+// The methods each kind of plugin object must have: checked when a plugin creates one, so
+// that a missing method is a message at the scenario line (exit 2), not a TypeError mid-run.
+
+export const RequiredMethods = {
+  neuron: ['step', 'receive', 'addCurrent', 'read', 'update'],
+  input: ['start'],
+  recorder: ['write'],
+  plasticity: ['onPreArrival', 'onPostSpike'],
+  memory: ['present'],
+} as const satisfies Record<string, readonly string[]>;

@@ -28,6 +28,10 @@ export class Channel implements ModulatorChannel {
   }
 
   pulse(t: number, amounts: number | ArrayLike<number>): void {
+    // A signal of the wrong width would read past its end (NaN) or lose its tail silently.
+    if (typeof amounts !== 'number' && amounts?.length !== this.width)
+      throw new RangeError(`modulator channel ${this.name}: a pulse of ${amounts?.length ?? 'no'} values, but the channel is ${this.width} wide`);
+    if (!(t >= 0 && t < Infinity)) throw new RangeError(`modulator channel ${this.name}: a pulse at t = ${t} ms`);
     if (this.count > 0 && t < this.times[this.count - 1 - this.first]) {
       throw new RangeError(`modulator channel ${this.name}: pulse at ${t} ms after one at ${this.times[this.count - 1 - this.first]} ms`);
     }
@@ -125,6 +129,10 @@ export class SignalEmitter implements EventHandler, ExplicitState {
     private readonly channel: ModulatorChannel,
     private readonly scheduler: Scheduler,
   ) {}
+  /** The channel it emits on (a failure of its event names the plugin that owns the channel). */
+  get channelName(): string {
+    return this.channel.name;
+  }
   emit(t: number, xi: Float64Array): void {
     this.queue.push(xi);
     this.scheduler.at(t, Priority.MODULATOR, this);

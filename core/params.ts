@@ -22,6 +22,8 @@ interface RangeOptions {
   gt?: number;
   /** value <= max */
   max?: number;
+  /** Infinite values are allowed (e.g. a bound whose default is "none": -Infinity / Infinity; .inf in YAML). */
+  infinite?: boolean;
 }
 
 function rangeText(base: string, o: RangeOptions): string {
@@ -29,7 +31,8 @@ function rangeText(base: string, o: RangeOptions): string {
   if (o.gt !== undefined) parts.push(`> ${o.gt}`);
   if (o.min !== undefined) parts.push(`>= ${o.min}`);
   if (o.max !== undefined) parts.push(`<= ${o.max}`);
-  return parts.length ? `${base} ${parts.join(' and ')}` : base;
+  const text = parts.length ? `${base} ${parts.join(' and ')}` : base;
+  return o.infinite ? `${text} (or .inf / -.inf)` : text;
 }
 
 function inRange(x: number, o: RangeOptions): boolean {
@@ -39,7 +42,7 @@ function inRange(x: number, o: RangeOptions): boolean {
 function numberSchema(expects: string, o: RangeOptions, integer: boolean): v.GenericSchema<unknown, number> {
   return v.pipe(
     v.number(),
-    v.check((x) => Number.isFinite(x) && (!integer || Number.isInteger(x)) && inRange(x, o), expects),
+    v.check((x) => (Number.isFinite(x) || (o.infinite === true && Math.abs(x) === Infinity)) && (!integer || Number.isInteger(x)) && inRange(x, o), expects),
   );
 }
 
@@ -156,3 +159,13 @@ export function resolveParams(
 }
 
 const asObject = (raw: unknown): object => (raw && typeof raw === 'object' ? raw : {});
+
+/**
+ * The parameters whose default their own spec refuses (a default of the wrong type or out of
+ * range would otherwise reach the plugin unchecked: defaults are not validated per scenario).
+ */
+export function defaultProblems(specs: readonly ParamSpec[]): string[] {
+  return specs
+    .filter((s) => s.default !== undefined && !v.safeParse(s.schema, s.default).success)
+    .map((s) => `parameter ${s.name} has the default ${describeValue(s.default)}, which its own spec refuses (it expects ${s.expects})`);
+}

@@ -11,6 +11,7 @@ import type {
   ExportTarget,
 } from './contracts.js';
 import { EngramError } from './errors.js';
+import { defaultProblems, type ParamSpec } from './params.js';
 import { PluginKindLabels, PluginKinds, TranslationToken, type PluginKind } from './tokens.js';
 
 /** Where a module of plugins came from, for messages; built-in modules have none. */
@@ -27,15 +28,24 @@ export interface PluginSource {
   readonly origin?: PluginOrigin;
 }
 
-/** Two plugins of one kind with the same name (a scenario's plugin may not shadow a built-in one). */
-export class DuplicatePluginError extends EngramError {
+/** A plugin that cannot be registered as it is defined; `origin` says which module contributed it. */
+export class PluginDefinitionError extends EngramError {
   constructor(
     readonly kind: PluginKind,
     readonly pluginName: string,
-    /** Where the second plugin of that name came from. */
+    /** What is wrong, as a scenario message's "found" part. */
+    readonly problem: string,
     readonly origin?: PluginOrigin,
   ) {
-    super(`two ${kind} plugins are named "${pluginName}"; plugin names must be unique within a kind`);
+    super(`${PluginKindLabels[kind]} "${pluginName}"${origin ? ` (${origin.description})` : ''}: ${problem}`);
+  }
+}
+
+/** Two plugins of one kind with the same name (a scenario's plugin may not shadow a built-in one). */
+export class DuplicatePluginError extends PluginDefinitionError {
+  constructor(kind: PluginKind, pluginName: string, origin?: PluginOrigin) {
+    super(kind, pluginName, `two ${kind} plugins are named "${pluginName}"; plugin names must be unique within a kind`, origin);
+    this.message = `two ${kind} plugins are named "${pluginName}"; plugin names must be unique within a kind`;
   }
 }
 
@@ -50,6 +60,8 @@ export class PluginTable<T extends PluginInfo> {
   ) {
     for (const p of plugins) {
       if (this.byName.has(p.name)) throw new DuplicatePluginError(kind, p.name, origins.get(p));
+      const bad = defaultProblems((p as { params?: readonly ParamSpec[] }).params ?? []);
+      if (bad.length) throw new PluginDefinitionError(kind, p.name, bad.join('; '), origins.get(p));
       this.byName.set(p.name, p);
     }
   }

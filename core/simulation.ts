@@ -11,11 +11,12 @@ import type {
   StateVariableInfo,
   SynapseDynamics,
 } from './contracts.js';
-import { EngramError, RunInterrupted, RunStopped } from './errors.js';
+import { describeValue, EngramError, RunInterrupted, RunStopped } from './errors.js';
 import { restore, snapshot, type Snapshot } from './checkpoint.js';
 import { writeFileAtomic } from './output.js';
 import type { TimeGrid } from './time.js';
 import { Clock, HandlerFailure, Priority, type Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
+import { SignalEmitter } from './modulators.js';
 
 /**
  * Fans one population's spikes out to its projections and listeners. This is the per-spike
@@ -51,6 +52,12 @@ export class PopulationRuntime implements PopulationView {
   ) {}
 
   addSpikeListener(listener: SpikeListener): void {
+    // Checked here, where the caller (a recorder or plugin being built) is blamed for it, not
+    // at the first spike, where the population emitting it would be.
+    if (typeof (listener as Partial<SpikeListener> | undefined)?.onSpike !== 'function')
+      throw new TypeError(
+        `addSpikeListener(${this.name}) expects an object with a method onSpike(neuron, t), found ${typeof listener === 'function' ? 'a function (wrap it: { onSpike: fn })' : describeValue(listener)}`,
+      );
     this.router.listeners.push(listener);
   }
 }
@@ -277,6 +284,34 @@ class Guard implements Tickable {
       c.fill(0);
     }
     if (this.sim.scheduler.pending > this.settings.max_pending_events) this.queueTooLong(t);
+    this.checkWeights(t, Guard.WEIGHT_SLICES);
+  }
+
+  /**
+   * Plastic weights must stay finite. A tick scans one slice of every plastic projection's
+   * weights in turn (1/WEIGHT_SLICES of them: a bounded cost, a NaN found within that many
+   * ticks, since a NaN weight stays NaN); the end of a run scans them all (slices = 1).
+   */
+  static readonly WEIGHT_SLICES = 8;
+  private weightSlice = 0;
+  checkWeights(t: number, slices: number): void {
+    const slice = this.weightSlice++ % slices;
+    for (const p of this.sim.projections) {
+      if (!p.dynamics) continue;
+      const w = p.weight;
+      const size = Math.ceil(w.length / slices);
+      for (let k = slice * size, end = Math.min(w.length, (slice + 1) * size); k < end; k++) {
+        if (Number.isFinite(w[k])) continue;
+        let pre = 0;
+        while (p.rowStart[pre + 1] <= k) pre++;
+        const i = this.sim.projections.indexOf(p);
+        const rule = this.sim.describeCulprit({ kind: 'plasticity', name: p.ruleName, path: ['projections', i, 'plasticity'] });
+        throw new RunStopped(
+          `${rule}: synapse ${k} (pre ${pre}, post ${p.target[k]}) of projections.${i} (${p.from} -> ${p.to}): the weight is ${w[k]} at t = ${t} ms; stopped (guard: non-finite weights)`,
+          t,
+        );
+      }
+    }
   }
 
   /** Stops the run because the event queue outgrew max_pending_events, naming who fills it. */
@@ -379,6 +414,8 @@ export interface SimulationParts {
   guards?: GuardSettings;
   /** Names a plugin for a message, with where the scenario uses it (from the build). */
   describe?: (culprit: Culprit) => string;
+  /** The plugin that emits on each modulator channel a plugin owns (xi/<layer>: that layer's memory), for messages. */
+  channelOwners?: ReadonlyMap<string, Culprit>;
 }
 
 function meanOutput(output: Float64Array | undefined): { mean_output?: number } {
@@ -522,6 +559,8 @@ export class Simulation {
     for (const p of this.projections) {
       if (p.dynamics?.flush) p.dynamics.flush(Math.min(now - p.dendritic_delay_ms, g + p.dendritic_delay_ms));
     }
+    // A run never ends "complete" with a weight that is NaN or infinite.
+    this.guard?.checkWeights(now, 1);
   }
 
   /**
@@ -536,6 +575,11 @@ export class Simulation {
     const stopped = new RunStopped(`${this.describeHandler(err.handler)}, threw at t = ${err.t_ms} ms: ${cause}; stopped`, err.t_ms);
     if (err.cause instanceof Error) stopped.stack = err.cause.stack; // for ENGRAM_DEBUG
     return stopped;
+  }
+
+  /** A plugin as messages name it (kind, name, the scenario field that uses it and its line). */
+  describeCulprit(culprit: Culprit): string {
+    return (this.parts.describe ?? ((c: Culprit) => `${c.kind} "${c.name}" (${c.path.join('.')})`))(culprit);
   }
 
   /** The plugin whose code runs now, as a message names it (undefined outside run()). */
@@ -565,6 +609,8 @@ export class Simulation {
     if (r >= 0) return describe({ kind: 'recorder', name: this.parts.recorderTypes[r], path: ['recorders', r] });
     const input = this.parts.inputs.find((i) => (i.source as unknown) === target);
     if (input) return describe({ kind: 'input', name: input.type, path: ['inputs', input.name] });
+    const owner = target instanceof SignalEmitter ? this.parts.channelOwners?.get(target.channelName) : undefined;
+    if (owner) return describe(owner);
     return `an event handler (${(target as object)?.constructor?.name ?? 'unknown'})`;
   }
 

@@ -4,16 +4,24 @@
  * scenario and seed give the same network whatever is built around it.
  */
 import * as path from 'node:path';
-import { isSampleInput, type PopulationView, type SpikeListener, type SynapseDynamics } from '../core/contracts.js';
+import { isSampleInput, RequiredMethods, type PopulationView, type SpikeListener, type SynapseDynamics } from '../core/contracts.js';
 import { fillValues, type ValueSpec } from '../core/distributions.js';
-import { EngramError, formatLocation, ParamError, ScenarioError, type Diagnostic, type FieldPath } from '../core/errors.js';
+import { describeValue, EngramError, formatLocation, ParamError, ScenarioError, type Diagnostic, type FieldPath } from '../core/errors.js';
 import { Channel, SpikePulseSource } from '../core/modulators.js';
 import { connect, ConnectorError } from '../core/network/connectors.js';
 import { buildCsr, sortRowsByDelay } from '../core/network/csr.js';
 import type { PluginRegistry } from '../core/registry.js';
 import { Rng } from '../core/rng.js';
 import { Scheduler } from '../core/scheduler.js';
-import { GradedDelivery, PopulationRuntime, ProjectionRuntime, Simulation, type GuardSettings, type SimulationParts } from '../core/simulation.js';
+import {
+  GradedDelivery,
+  PopulationRuntime,
+  ProjectionRuntime,
+  Simulation,
+  type Culprit,
+  type GuardSettings,
+  type SimulationParts,
+} from '../core/simulation.js';
 import { TimeGrid } from '../core/time.js';
 import type { PluginKind } from '../core/tokens.js';
 import {
@@ -46,7 +54,9 @@ interface Builder {
   /** Populations and spike inputs, by name. */
   readonly runtimes: Map<string, PopulationRuntime>;
   /** Runs plugin or connector code, turning what it throws into an error that names the scenario field. */
-  guarded<T>(p: FieldPath, fn: () => T, plugin?: { kind: PluginKind; name: string }): T;
+  guarded<T>(p: FieldPath, fn: () => T, plugin?: { kind: PluginKind; name: string; methods?: readonly string[] }): T;
+  /** Which plugin emits on a channel it owns (the memories: xi/<layer>), filled while building, for messages. */
+  readonly channelOwners: Map<string, Culprit>;
 }
 
 /**
@@ -57,7 +67,15 @@ interface Builder {
 export function constructNetwork(plan: NetworkPlan): Simulation {
   const { loaded, registry, training, startedAt, s, locate, dt, t_stop_ms, recPlans } = plan;
   if (s.training && !training?.dataset) throw new Error('constructNetwork: a training plan needs its dataset loaded (prepareTraining with load: true)');
-  const b: Builder = { plan, scheduler: new Scheduler(), timeGrid: new TimeGrid(dt), seed: s.seed, runtimes: new Map(), guarded: guard(plan) };
+  const b: Builder = {
+    plan,
+    scheduler: new Scheduler(),
+    timeGrid: new TimeGrid(dt),
+    seed: s.seed,
+    runtimes: new Map(),
+    guarded: guard(plan),
+    channelOwners: new Map(),
+  };
   const { scheduler } = b;
 
   const populations = constructPopulations(b);
@@ -74,7 +92,7 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
     b.guarded(
       ['recorders', i],
       () => p!.plugin.create({ params: p!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views, projections: projectionViews }),
-      { kind: 'recorder', name: p!.plugin.name },
+      { kind: 'recorder', name: p!.plugin.name, methods: RequiredMethods.recorder },
     ),
   );
 
@@ -94,6 +112,7 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
     build_s: (performance.now() - startedAt) / 1000,
     guards: guardSettings(s.guards),
     describe: (c) => `${registry.describe(c.kind, c.name)}, used by ${c.path.join('.')} at ${formatLocation(locate(c.path))}`,
+    channelOwners: b.channelOwners,
   });
   attachTraining(b, sim, inputs, projections, modulators);
   return sim;
@@ -118,7 +137,7 @@ function constructPopulations(b: Builder): PopulationRuntime[] {
     runtime.population = b.guarded(
       ['populations', name],
       () => plugin.create({ name, size: spec.size, params, init, resolution_ms: dt, sink: runtime.router, rng: Rng.derive(b.seed, `population/${name}`) }),
-      { kind: 'neuron', name: plugin.name },
+      { kind: 'neuron', name: plugin.name, methods: RequiredMethods.neuron },
     );
     b.runtimes.set(name, runtime);
     populations.push(runtime);
@@ -212,7 +231,7 @@ function constructProjections(b: Builder, modulators: ReadonlyMap<string, Channe
             modulators,
             post: post.population!,
           }),
-        { kind: 'plasticity', name: rule.name },
+        { kind: 'plasticity', name: rule.name, methods: RequiredMethods.plasticity },
       );
       if (dynamics) {
         runtime.ruleName = rule.name;
@@ -257,7 +276,7 @@ function constructInputs(
           populations: views,
           projections: projectionViews,
         }),
-      { kind: 'input', name: plugin.name },
+      { kind: 'input', name: plugin.name, methods: RequiredMethods.input },
     );
     inputs.push({ runtime, source, name, type: plugin.name });
   }
@@ -348,9 +367,11 @@ function attachTraining(
             projections,
           },
         }),
-      { kind: 'memory', name: p.plugin.name },
+      { kind: 'memory', name: p.plugin.name, methods: RequiredMethods.memory },
     );
-    return { name: p.population, activity, memory, sigma: kernelWidths(p.params) };
+    const culprit = { kind: 'memory', name: p.plugin.name, path: ['training', 'layers', i, 'memory'] } as const;
+    b.channelOwners.set(signalChannel(p.population), { ...culprit, path: [...culprit.path] });
+    return { name: p.population, activity, memory, sigma: kernelWidths(p.params), memoryName: sim.describeCulprit({ ...culprit, path: [...culprit.path] }) };
   });
   sim.attach(
     new Trainer(
@@ -372,8 +393,9 @@ function attachTraining(
 function guard(plan: NetworkPlan): Builder['guarded'] {
   const { locate, registry } = plan;
   return (p, fn, plugin) => {
+    let made: ReturnType<typeof fn>;
     try {
-      return fn();
+      made = fn();
     } catch (err) {
       if (err instanceof EngramError) throw err;
       if (err instanceof ParamError) {
@@ -387,6 +409,23 @@ function guard(plan: NetworkPlan): Builder['guarded'] {
       const who = plugin ? registry.describe(plugin.kind, plugin.name) : 'a plugin';
       throw new ScenarioError([{ location: locate(p), path: p.join('.'), expected: `${who} to build without error`, found: `it threw: ${firstLine(err)}` }]);
     }
+    // What the plugin made must have the methods the engine will call (a plasticity rule may make nothing: static synapses).
+    if (plugin?.methods && !(made === null && plugin.kind === 'plasticity')) {
+      const missing =
+        made === null || typeof made !== 'object' ? plugin.methods : plugin.methods.filter((m) => typeof (made as Record<string, unknown>)[m] !== 'function');
+      if (missing.length) {
+        const what = made === null || typeof made !== 'object' ? describeValue(made) : `an object without ${missing.join(', ')}`;
+        throw new ScenarioError([
+          {
+            location: locate(p),
+            path: p.join('.'),
+            expected: `${registry.describe(plugin.kind, plugin.name)} to create an object with the methods ${plugin.methods.join(', ')} (docs/plugins.md)`,
+            found: `create() returned ${what}`,
+          },
+        ]);
+      }
+    }
+    return made;
   };
 }
 

@@ -13,6 +13,7 @@
  * Rules react to the pulses (ib-hebbian, delta-readout); the protocol never touches weights.
  */
 import type { Dataset, DatasetShape, MemoryCircuit, SampleInput, SpikeListener } from '../core/contracts.js';
+import { EngramError, RunStopped } from '../core/errors.js';
 import { hsic } from './hsic/hsic.js';
 import { layerDiagnostics, type LayerDiagnostics } from './diagnostics/representation.js';
 import type { Channel } from '../core/modulators.js';
@@ -88,6 +89,8 @@ export interface TrainingLayer {
   readonly memory: MemoryCircuit;
   /** Kernel widths for the HSIC diagnostics (from the memory's parameters when it has them). */
   readonly sigma: { x: number; y: number; z: number };
+  /** The memory circuit as messages name it (its plugin and scenario line). */
+  readonly memoryName?: string;
 }
 
 export interface EpochRecord {
@@ -182,7 +185,17 @@ export class Trainer implements SimulationExtension {
     if (zOut) z.forEach((zl, n) => zOut[n].push(zl));
     if (learn) {
       const y = this.oneHot(label);
-      this.layers.forEach((l, n) => l.memory.present({ x, y, z: z[n] }, tEnd));
+      this.layers.forEach((l, n) => {
+        try {
+          l.memory.present({ x, y, z: z[n] }, tEnd);
+        } catch (err) {
+          // The memory's own failure (a signal of the wrong width, an event in the past, a bug):
+          // name the plugin, as the engine does for the plugins it calls.
+          if (err instanceof EngramError) throw err;
+          const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+          throw new RunStopped(`${l.memoryName ?? `the memory circuit of ${l.name}`}, present() threw at t = ${tEnd} ms: ${why}; stopped`, tEnd);
+        }
+      });
       this.errorChannel.pulse(tEnd, this.readoutError(out, y));
       sim.run(tEnd); // deliver pulses due now (memories with no delay)
     }
