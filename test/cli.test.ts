@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -69,6 +70,27 @@ describe('engram CLI', () => {
     expect(final[1]).toBeCloseTo(0.46, 12);
     const summary = JSON.parse(readFileSync(`${out.dir}/summary.json`, 'utf8'));
     expect(summary.recorders[0].learned.mean_final).toBeCloseTo(0.625, 12);
+    out.done();
+  });
+
+  it('the clipped-hebb example pairs a pre spike with the post spike that has reached the synapse, with a dendritic delay', () => {
+    const out = tempDir();
+    // Post neuron 0 fires at 11 and 14 ms (soma); with a dendritic delay of 3 ms the synapses
+    // see 14 and 17. The pre spike arrives at 16: the post spike of 14 (at the synapse) is
+    // 2 ms before it, within the window (+eta); the one of 17 has not arrived yet.
+    writeFileSync(
+      `${out.dir}/s.yaml`,
+      `name: dendritic\nduration_ms: 30\nplugins: [${path.resolve('docs/examples/clipped-hebb.js')}]\npopulations:\n  post: {model: parrot, size: 2}\ninputs:\n  teacher: {type: spike-source, size: 1, params: {spike_times_ms: [[10, 13]]}}\n  pre: {type: spike-source, size: 2, params: {spike_times_ms: [[15], [15]]}}\nprojections:\n  - {from: teacher, to: post, connector: {type: list, pairs: [[0, 0]]}, weight: 1, delay_ms: 1, receptor: repeat}\n  - {name: learned, from: pre, to: post, connector: {type: one_to_one}, weight: 0.5, delay_ms: 1, dendritic_delay_ms: 3, receptor: silent, plasticity: {rule: clipped-hebb, params: {eta: 0.1, decay: 0.01, window_ms: 5, w_max: 1}}}\nrecorders:\n  - {type: weights}\n`,
+    );
+    const r = engram('run', `${out.dir}/s.yaml`, '--out', `${out.dir}/o`);
+    expect(r.code).toBe(0);
+    const final = readFileSync(`${out.dir}/o/weights/learned.csv`, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[3]));
+    expect(final[0]).toBeCloseTo(0.6, 12);
+    expect(final[1]).toBeCloseTo(0.49, 12);
     out.done();
   });
 

@@ -3,7 +3,8 @@
 // Rate-free Hebbian rule with a hard ceiling: every pre spike that reaches the synapse within
 // `window_ms` after a spike of the post neuron (as seen at the synapse) adds `eta` to the
 // weight; every other pre spike subtracts `decay`. Lazy: work happens only on pre arrivals,
-// reading the post neuron's last spike time, which the rule archives itself.
+// reading the post neuron's last spike time at the synapse, which the rule archives itself
+// (engram's PostSpikeArchive does this with traces and bounded memory, docs/plasticity.md).
 import { ContainerModule, PlasticityRuleToken, param } from 'engram';
 
 class ClippedHebb {
@@ -12,21 +13,32 @@ class ClippedHebb {
     this.target = projection.target;
     this.weight = projection.weight;
     this.dendritic = projection.dendritic_delay_ms;
-    // Last spike of each post neuron, at the synapse (soma time + dendritic delay).
+    // Per post neuron: its latest spike that has reached the synapses (soma time + dendritic
+    // delay), and the later ones still on their way along the dendrite. With a dendritic
+    // delay, a post spike is announced (onPostSpike) before it reaches the synapse: a pre spike
+    // in between must still pair with the previous post spike, so the new one waits here.
     this.lastPost = new Float64Array(projection.nPost).fill(-Infinity);
+    this.onTheWay = Array.from({ length: projection.nPost }, () => []);
   }
 
-  onPreArrival(t, pre, start, end) {
+  /** The latest spike of post neuron j at the synapse at or before time t. */
+  lastPostBefore(j, t) {
+    const queue = this.onTheWay[j];
+    while (queue.length > 0 && queue[0] <= t) this.lastPost[j] = queue.shift();
+    return this.lastPost[j];
+  }
+
+  onPreArrival(t, _pre, start, end) {
     const { eta, decay, window_ms, w_max } = this.p;
     for (let k = start; k < end; k++) {
-      const since = t - this.lastPost[this.target[k]];
+      const since = t - this.lastPostBefore(this.target[k], t);
       const w = since >= 0 && since <= window_ms ? this.weight[k] + eta : this.weight[k] - decay;
       this.weight[k] = Math.min(w_max, Math.max(0, w));
     }
   }
 
   onPostSpike(post, t) {
-    this.lastPost[post] = t + this.dendritic;
+    this.onTheWay[post].push(t + this.dendritic);
   }
 }
 
