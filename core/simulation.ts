@@ -70,6 +70,32 @@ export class PopulationRuntime implements PopulationView {
  * all synapses with equal delay together.
  */
 export class ProjectionRuntime implements EventHandler, ProjectionView {
+  /** Every synapse as (pre, post, weight), in CSR order (a copy: changing it changes nothing). */
+  weights(): { pre: Int32Array; post: Int32Array; weight: Float64Array } {
+    const n = this.weight.length;
+    const pre = new Int32Array(n);
+    for (let j = 0; j < this.nPre; j++) pre.fill(j, this.rowStart[j], this.rowStart[j + 1]);
+    return { pre, post: this.target.slice(), weight: this.weight.slice() };
+  }
+
+  /**
+   * Sets every weight (one number), or each synapse's in CSR order (as weights() lists them).
+   * Between runs only: a plastic synapse's rule reads the weight when its next pre spike arrives.
+   */
+  setWeights(values: number | ArrayLike<number>): void {
+    if (typeof values === 'number') {
+      if (!Number.isFinite(values)) throw new RangeError(`setWeights(${values}) on ${this.name}: expected a finite weight`);
+      this.weight.fill(values);
+      return;
+    }
+    if (values.length !== this.weight.length)
+      throw new RangeError(`setWeights on ${this.name}: expected ${this.weight.length} weights (one per synapse), found ${values.length}`);
+    for (let k = 0; k < values.length; k++) {
+      if (!Number.isFinite(values[k])) throw new RangeError(`setWeights on ${this.name}: weight ${k} is ${values[k]}, expected a finite number`);
+      this.weight[k] = values[k];
+    }
+  }
+
   delivered = 0;
   dynamics: SynapseDynamics | undefined;
   /** The plasticity rule's name (for messages). */
@@ -455,6 +481,24 @@ export class Simulation {
     this.projections = parts.projections;
   }
 
+  /** The population (neurons or a spike input) named `name`; an error lists the names there are. */
+  population(name: string): PopulationRuntime {
+    const p = this.populations.get(name);
+    if (!p) throw new RangeError(`no population or spike input "${name}"; there are: ${[...this.populations.keys()].join(', ')}`);
+    return p;
+  }
+
+  /**
+   * The projection named `name` (its `name:` in the scenario, or from->to), or by its index in
+   * the scenario's list; an error lists the names there are. Its synapses, in CSR order:
+   * `weights()` copies them out as pre, post and weight arrays; `setWeights` writes them.
+   */
+  projection(nameOrIndex: string | number): ProjectionRuntime {
+    const p = typeof nameOrIndex === 'number' ? this.projections[nameOrIndex] : this.projections.find((q) => q.name === nameOrIndex);
+    if (!p) throw new RangeError(`no projection ${JSON.stringify(nameOrIndex)}; there are: ${this.projections.map((q, i) => `${i}: ${q.name}`).join(', ')}`);
+    return p;
+  }
+
   /** The input object of the input named `name` (e.g. to present samples from a script). */
   input(name: string): InputSource | undefined {
     return this.parts.inputs.find((i) => i.name === name)?.source;
@@ -493,6 +537,11 @@ export class Simulation {
    * pieces give bit for bit the result of one call.
    */
   run(until_ms: number = this.t_stop_ms, options: { settle?: boolean } = {}): void {
+    // Time only goes forward: run(5) after run(10) used to do nothing, silently.
+    if (!(until_ms >= this.scheduler.now - 1e-9 * Math.max(1, this.scheduler.now)))
+      throw new RangeError(
+        `run(${until_ms}): the simulation is at t = ${this.scheduler.now} ms already; time only goes forward (run to a later time, or build the network again)`,
+      );
     this.start();
     const t0 = performance.now();
     let lastReport = t0;
