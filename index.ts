@@ -17,7 +17,7 @@ export * from './scenario/index.js';
 export { ContainerModule } from 'inversify';
 export { builtinModules } from './plugins/index.js';
 export { LifModel, LifPopulation, lifVoltage, synapticKernel } from './plugins/lif/lif.js';
-export { buildLoaded, createEngramRegistry, openScenario, planLoaded, validateScenario, type OpenOptions } from './app/open.js';
+export { buildLoaded, createEngramRegistry, openScenario, planLoaded, scenarioFileRegistry, validateScenario, type OpenOptions } from './app/open.js';
 export { runScenario, type RunResult } from './app/run.js';
 export { runScenarioInThread, type ThreadRunOptions } from './app/run-thread.js';
 export { CHECKPOINT_VERSION } from './app/checkpoint.js';

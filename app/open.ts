@@ -108,3 +108,8 @@ export async function memoryExperimentPlugin(loaded: LoadedScenario, modules: re
   }
   return plugin;
 }
+
+/** The registry a scenario file sees: built-in plugins and the scenario's own (`engram plugins --scenario`). */
+export async function scenarioFileRegistry(file: string, options: OpenOptions = {}): Promise<PluginRegistry> {
+  return scenarioRegistry(await loadScenario(file, options), options.modules);
+}

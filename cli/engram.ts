@@ -6,11 +6,14 @@
  */
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import {
   createEngramRegistry,
+  scenarioFileRegistry,
   EngramError,
+  didYouMean,
   formatDefault,
   PluginKinds,
   runScenarioInThread,
@@ -53,9 +56,13 @@ function fail(err: unknown): never {
 // Plugin code that throws outside any call (a timer it set, a promise nobody awaited) would
 // otherwise end the process with Node's raw stack: say which file it came from and exit 3.
 // (engram run catches these inside its worker thread and stops the run, app/run-thread-worker.ts.)
+// engram's compiled code (this file is dist/cli/engram.js).
+const engramDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 function failedOutside(how: string) {
   return (err: unknown) => {
     const frame = (err instanceof Error ? (err.stack ?? '') : '').split('\n').find((l) => /^\s+at /.test(l) && !l.includes('node:'));
+    // Thrown from engram's own code: a bug of ours, not a plugin's.
+    if (frame && (frame.includes(`${engramDist}${path.sep}`) || frame.includes(`${pathToFileURL(engramDist).href}/`))) fail(err);
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     process.stderr.write(`engram: plugin code ${how}, outside any call of engram${frame ? ` (${frame.trim()})` : ''}: ${message}\n`);
     process.exit(3);
@@ -160,7 +167,8 @@ const setOption = {
   description: 'override a scenario field, e.g. --set duration_ms=200 --set populations.exc.size=100',
 } as const;
 
-await yargs(hideBin(process.argv))
+const cli = yargs(hideBin(process.argv));
+await cli
   .scriptName('engram')
   .usage('$0 <command> [options]\n\nEvent-driven spiking neural network simulator.')
   .command(
@@ -248,10 +256,12 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .option('kind', { choices: kinds, description: 'only this kind of plugin' })
+        .option('scenario', { type: 'string', description: 'also the plugins this scenario loads (its plugins: list), marked with where they come from' })
         .option('json', { type: 'boolean', default: false, description: 'print JSON' }),
     async (argv) => {
       try {
-        const registry = await createEngramRegistry();
+        const registry = argv.scenario ? await scenarioFileRegistry(argv.scenario) : await createEngramRegistry();
+        const origin = (kind: PluginKind, name: string) => registry.describe(kind, name).replace(/^.*? \((.*)\)$/, '$1');
         const selected = argv.kind ? [argv.kind] : kinds;
         if (argv.json) {
           const out = Object.fromEntries(
@@ -262,6 +272,7 @@ await yargs(hideBin(process.argv))
                 .all()
                 .map((p) => ({
                   name: p.name,
+                  origin: origin(k, p.name),
                   description: p.description,
                   params: p.params.map((s) => ({ name: s.name, default: s.default ?? null, expects: s.expects, description: s.description })),
                 })),
@@ -275,7 +286,8 @@ await yargs(hideBin(process.argv))
           const plugins = registry.table(kind).all();
           lines.push(`${kind} plugins${plugins.length ? '' : ': (none)'}`);
           for (const p of plugins) {
-            lines.push(`  ${p.name}: ${p.description}`);
+            const from = origin(kind, p.name);
+            lines.push(`  ${p.name}: ${p.description}${from === 'built in' ? '' : ` [${from}]`}`);
             const w = Math.max(0, ...p.params.map((s) => s.name.length));
             for (const s of p.params)
               lines.push(`    ${s.name.padEnd(w)}  ${s.default === undefined ? 'required' : `default ${formatDefault(s)}`}; ${s.description} (${s.expects})`);
@@ -532,10 +544,22 @@ await yargs(hideBin(process.argv))
   )
   .demandCommand(1, 'name a command: run, validate, plugins, memory, sweep, worker, plot or export')
   .strict()
+  .recommendCommands()
   .fail((msg, err) => {
     // yargs reports its own checks (.check, unknown options) as a YError: a usage error, not ours.
     if (err && err.name !== 'YError') fail(err);
-    process.stderr.write(`engram: ${msg ?? err?.message}\n(engram --help lists the commands and options)\n`);
+    let text = msg ?? err?.message ?? '';
+    if (text.startsWith('Did you mean')) text = `unknown command "${process.argv[2]}": ${text.replace(/^D/, 'd')}`;
+    const unknown = /^Unknown arguments?: (.+)$/.exec(text);
+    if (unknown) {
+      // Suggest the option meant: the closest of the command's own.
+      const known = Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => k.length > 1);
+      text = `unknown option${unknown[1].includes(',') ? 's' : ''} ${unknown[1]
+        .split(', ')
+        .map((a) => `--${a}${didYouMean(a, known).replace(/mean (.+)\?/, 'mean --$1?')}`)
+        .join(', ')}`;
+    }
+    process.stderr.write(`engram: ${text}\n(engram --help lists the commands and options)\n`);
     process.exit(2);
   })
   .help()

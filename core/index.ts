@@ -20,3 +20,4 @@ export * from './checkpoint.js';
 export * from './define.js';
 export * from './fields.js';
 export * from './files.js';
+export * from './suggest.js';

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { describeValue, type Diagnostic } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 /**
  * One parameter of a plugin: its name (with the unit in the name, e.g. tau_m_ms), what it
@@ -129,7 +130,7 @@ export function resolveParams(
         location: locate([...path, key], true),
         path: fmt([...path, key]),
         expected: `a parameter of ${owner}: ${specs.length ? specs.map((s) => s.name).join(', ') : '(it takes none)'}`,
-        found: `unknown parameter "${key}"`,
+        found: `unknown parameter "${key}"${didYouMean(key, known)}`,
       });
     }
   }

@@ -1,4 +1,5 @@
 import { jsonSyntaxError } from '../core/json.js';
+import { didYouMean } from '../core/suggest.js';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as v from 'valibot';
@@ -311,7 +312,7 @@ function issueToDiagnostic(issue: v.BaseIssue<unknown>, root: unknown, source: S
       location: source.locate(p, true),
       path: p.join('.'),
       expected: allowed ? `one of the fields ${allowed.join(', ')}` : 'no such field',
-      found: `unknown field "${String(p[p.length - 1])}"`,
+      found: `unknown field "${String(p[p.length - 1])}"${allowed ? didYouMean(String(p[p.length - 1]), allowed) : ''}`,
     };
   }
   let expected = issue.message.replace(/^expected /, '');

@@ -16,6 +16,7 @@ import { Trainer, trainingChannels } from '../training/protocol.js';
 import type { LoadedScenario } from './load.js';
 import type { PreparedTraining } from './prepare.js';
 import { firstLine } from './problems.js';
+import { didYouMean } from '../core/suggest.js';
 import type { ArrayValue, Scenario } from './schema.js';
 
 type PluginOf<K extends PluginKind> = NonNullable<ReturnType<PluginRegistry[K]['get']>>;
@@ -47,7 +48,8 @@ class Planner {
   plugin<K extends PluginKind>(kind: K, name: string, field: FieldPath, label: string, noun: string): PluginOf<K> | undefined {
     const table = this.registry.table(kind);
     const plugin = table.get(name);
-    if (!plugin) this.problem(field, `${label}: ${table.names().join(', ') || '(none registered)'}`, `unknown ${noun} "${name}"`);
+    if (!plugin)
+      this.problem(field, `${label}: ${table.names().join(', ') || '(none registered)'}`, `unknown ${noun} "${name}"${didYouMean(name, table.names())}`);
     return plugin as PluginOf<K> | undefined;
   }
 

@@ -94,6 +94,36 @@ describe('engram CLI', () => {
     out.done();
   });
 
+  it("engram plugins --scenario lists the scenario's own plugins with where they come from", () => {
+    const r = engram('plugins', '--scenario', 'docs/examples/perfect-if.yaml', '--kind', 'neuron');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      '  perfect-if: perfect integrate-and-fire, instantaneous synapses (docs example) [from ./perfect-if.js, plugins.0 at docs/examples/perfect-if.yaml:5:11]\n    C_nF ',
+    );
+    expect(r.out).toMatch(/\n {2}lif: [^\n[]*\n/); // built-in plugins carry no origin
+    const json = JSON.parse(engram('plugins', '--scenario', 'docs/examples/perfect-if.yaml', '--json').out);
+    expect(json.neuron.find((p: { name: string }) => p.name === 'perfect-if').origin).toMatch(/^from \.\/perfect-if\.js/);
+    expect(engram('plugins', '--kind', 'neuron').out).not.toContain('perfect-if');
+  });
+
+  it('suggests what was meant: commands, options, fields, parameters and plugin names', () => {
+    expect(engram('swep', 'x')).toMatchObject({
+      code: 2,
+      err: 'engram: unknown command "swep": did you mean sweep?\n(engram --help lists the commands and options)\n',
+    });
+    expect(engram('run', 'scenarios/xor.yaml', '--sed', '3', '--quite').err).toMatch(
+      /^engram: unknown options --sed \(did you mean --seed\?\), --quite \(did you mean --quiet\?\)\n/,
+    );
+    const out = tempDir();
+    writeFileSync(`${out.dir}/a.yaml`, 'name: x\nduraton_ms: 10\npopulations:\n  a: {model: lif, size: 2}\n');
+    expect(engram('validate', `${out.dir}/a.yaml`).err).toContain('found unknown field "duraton_ms" (did you mean duration_ms?)');
+    writeFileSync(`${out.dir}/b.yaml`, 'name: x\nduration_ms: 10\npopulations:\n  a: {model: lfi, size: 2}\n');
+    expect(engram('validate', `${out.dir}/b.yaml`).err).toContain('found unknown model "lfi" (did you mean lif?)');
+    writeFileSync(`${out.dir}/c.yaml`, 'name: x\nduration_ms: 10\npopulations:\n  a: {model: lif, size: 2, params: {tau_m: 3}}\n');
+    expect(engram('validate', `${out.dir}/c.yaml`).err).toContain('found unknown parameter "tau_m" (did you mean tau_m_ms?)');
+    out.done();
+  });
+
   it('prints accuracy per epoch for a training scenario and writes history.csv', () => {
     const out = tempDir();
     const r = engram('run', 'scenarios/linear.yaml', '--out', out.dir, '--set', 'training.epochs=2', '--set', 'training.train_samples=40');
