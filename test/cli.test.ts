@@ -73,6 +73,44 @@ describe('engram CLI', () => {
     out.done();
   });
 
+  it('weight-trace records weights over time: the stored weight of the selected synapses every interval_ms', () => {
+    const out = tempDir();
+    const r = engram(
+      'run',
+      'docs/examples/clipped-hebb.yaml',
+      '--out',
+      out.dir,
+      '--set',
+      'recorders=[{type: weight-trace, params: {projections: [learned], interval_ms: 10, post: [0]}}]',
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    // Pre arrivals at 13, 31, 53 and 54 ms change synapse 0 -> 0 (see the test above): +0.1, -0.01, +0.1, +0.1.
+    const rows = readFileSync(`${out.dir}/weight-trace/learned.csv`, 'utf8').trimEnd().split('\n');
+    expect(rows[0]).toBe('t_ms,pre,post,w');
+    const w = rows.slice(1).map((l) => l.split(',').map(Number));
+    expect(w.map((x) => x[0])).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(w.every((x) => x[1] === 0 && x[2] === 0)).toBe(true);
+    const expected = [0.5, 0.5, 0.6, 0.6, 0.59, 0.59, 0.79, 0.79, 0.79, 0.79, 0.79];
+    w.forEach((x, i) => expect(x[3]).toBeCloseTo(expected[i], 12));
+    // sample: at most k synapses per projection, evenly spread in CSR order.
+    const sampled = engram(
+      'run',
+      'docs/examples/clipped-hebb.yaml',
+      '--out',
+      `${out.dir}/s`,
+      '--set',
+      'recorders=[{type: weight-trace, params: {interval_ms: 50, sample: 1}}]',
+    );
+    expect(sampled.code).toBe(0);
+    expect(readFileSync(`${out.dir}/s/weight-trace/learned.csv`, 'utf8')).toBe('t_ms,pre,post,w\n0,0,0,0.5\n50,0,0,0.59\n100,0,0,0.7899999999999999\n');
+    expect(readFileSync(`${out.dir}/s/weight-trace/teacher_post.csv`, 'utf8').trimEnd().split('\n')).toHaveLength(4);
+    const bad = engram('validate', 'docs/examples/clipped-hebb.yaml', '--set', 'recorders=[{type: weight-trace, params: {interval_ms: 0.25}}]');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('recorders.0.params.interval_ms: expected a multiple of the resolution');
+    out.done();
+  });
+
   it('the clipped-hebb example pairs a pre spike with the post spike that has reached the synapse, with a dendritic delay', () => {
     const out = tempDir();
     // Post neuron 0 fires at 11 and 14 ms (soma); with a dendritic delay of 3 ms the synapses

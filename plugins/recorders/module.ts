@@ -1,6 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { RecorderToken } from '../../core/tokens.js';
-import { RatesRecorder, SpikesRecorder, StateRecorderPlugin, StdpWindowRecorder, WeightsRecorder } from './recorders.js';
+import { RatesRecorder, SpikesRecorder, StateRecorderPlugin, StdpWindowRecorder, WeightsRecorder, WeightTraceRecorderPlugin } from './recorders.js';
 
 /** The standard recorders share one folder: they are one kind of thing (monitors). */
 export default new ContainerModule(({ bind }) => {
@@ -9,4 +9,5 @@ export default new ContainerModule(({ bind }) => {
   bind(RecorderToken).toConstantValue(RatesRecorder);
   bind(RecorderToken).toConstantValue(WeightsRecorder);
   bind(RecorderToken).toConstantValue(StdpWindowRecorder);
+  bind(RecorderToken).toConstantValue(WeightTraceRecorderPlugin);
 });

@@ -7,6 +7,7 @@
  *   state   <out>/state/<population>.csv    t_ms,neuron,<variables...>
  *   rates   <out>/rates/<population>.csv    t_ms,rate_hz  (mean rate per neuron in each bin)
  *   weights <out>/weights/<projection>.csv  pre,post,w_initial,w_final
+ *   weight-trace <out>/weight-trace/<projection>.csv  t_ms,pre,post,w every interval_ms
  *   stdp-window <out>/window/<projection>.csv  dt_ms,dw
  */
 import { mkdirSync, renameSync } from 'node:fs';
@@ -461,6 +462,132 @@ export const WeightsRecorder = definePlugin.recorder({
   create(ctx) {
     const names = ctx.params.projections;
     return new WeightRecorder(names === 'all' ? [...ctx.projections.values()] : names.map((n) => ctx.projections.get(n)!));
+  },
+});
+
+/**
+ * Weights over time (NEST's weight_recorder, Brian2's StateMonitor on w): every interval_ms,
+ * one row per selected synapse. The weight read is the one stored: a lazy plastic synapse
+ * changes it when a pre spike reaches it (docs/semantics.md), so between its spikes the value
+ * is the one its last spike left, as in Brian2's event-driven synapses. Recording never
+ * settles plasticity: a recorder must not change what it observes (settling splits the
+ * closed-form integration and changes the last bits of later weights).
+ */
+class WeightTraceRecorder implements Recorder, Tickable, EventHandler, ExplicitState {
+  /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
+  readonly stateFormat = 'weight-trace-recorder/1';
+
+  private readonly csv: CsvBuilder[];
+  constructor(
+    private readonly projections: ProjectionView[],
+    /** Per projection: the synapse indices (CSR order) to record, and their pre neuron. */
+    private readonly synapses: Int32Array[],
+    private readonly pres: Int32Array[],
+    interval: number,
+    ctx: RecorderContext,
+  ) {
+    this.csv = projections.map(() => new CsvBuilder('t_ms,pre,post,w'));
+    ctx.scheduler.at(ctx.scheduler.now, Priority.RECORD, this);
+    ctx.scheduler.every(interval, Priority.RECORD, this, ctx.scheduler.now);
+  }
+  handleEvent(ev: { t: number }): void {
+    this.tick(ev.t);
+  }
+  tick(t: number): void {
+    for (const [n, p] of this.projections.entries()) {
+      const ks = this.synapses[n];
+      const pres = this.pres[n];
+      for (let q = 0; q < ks.length; q++) this.csv[n].row(`${t},${pres[q]},${p.target[ks[q]]},${p.weight[ks[q]]}`);
+    }
+  }
+  async write(outDir: string): Promise<string[]> {
+    const files: string[] = [];
+    for (const [n, p] of this.projections.entries()) {
+      const file = `weight-trace/${p.name}.csv`;
+      await writeFileAtomic(`${outDir}/${file}`, this.csv[n].toString());
+      files.push(file);
+    }
+    return files;
+  }
+  report(): Record<string, unknown> {
+    return Object.fromEntries(this.projections.map((p, n) => [p.name, { synapses_recorded: this.synapses[n].length }]));
+  }
+
+  /** What a run changes, as data (ExplicitState). */
+  saveState(): unknown {
+    return saveFields(this, WeightTraceRecorder.stateFields);
+  }
+
+  restoreState(state: unknown): void {
+    restoreFields(this, state, WeightTraceRecorder.stateFields, 'WeightTraceRecorder');
+  }
+
+  private static readonly stateFields = ['csv'];
+}
+
+/**
+ * The synapses of a projection a weight trace records: those whose pre and post neurons are in
+ * the given lists (all when a list is absent), then at most `sample` of them, evenly spread in
+ * CSR order (a deterministic choice: the same scenario records the same synapses).
+ */
+function selectSynapses(p: ProjectionView, pre: number[] | 'all', post: number[] | 'all', sample: number): { synapses: Int32Array; pres: Int32Array } {
+  const preSet = pre === 'all' ? undefined : new Set(pre);
+  const postSet = post === 'all' ? undefined : new Set(post);
+  const ks: number[] = [];
+  const ps: number[] = [];
+  for (let i = 0; i < p.nPre; i++) {
+    if (preSet && !preSet.has(i)) continue;
+    for (let k = p.rowStart[i]; k < p.rowStart[i + 1]; k++)
+      if (!postSet || postSet.has(p.target[k])) {
+        ks.push(k);
+        ps.push(i);
+      }
+  }
+  if (sample > 0 && ks.length > sample) {
+    const pick = Array.from({ length: sample }, (_, q) => Math.floor((q * ks.length) / sample));
+    return { synapses: Int32Array.from(pick, (q) => ks[q]), pres: Int32Array.from(pick, (q) => ps[q]) };
+  }
+  return { synapses: Int32Array.from(ks), pres: Int32Array.from(ps) };
+}
+
+const neuronListParam = (name: 'pre' | 'post', description: string) =>
+  param.custom(
+    name,
+    'all' as 'all' | number[],
+    description,
+    'all, or a list of neuron indices',
+    v.union([v.literal('all'), v.array(v.pipe(v.number(), v.integer(), v.minValue(0)))]),
+  );
+
+export const WeightTraceRecorderPlugin = definePlugin.recorder({
+  name: 'weight-trace',
+  description:
+    'weights over time (NEST weight_recorder, Brian2 StateMonitor on w): every interval_ms, t_ms,pre,post,w for the selected synapses, to weight-trace/<projection>.csv',
+  params: [
+    projectionsParam,
+    param.number('interval_ms', 10, 'time between two records (a multiple of the resolution)', { gt: 0 }),
+    neuronListParam('pre', 'record only synapses from these pre neurons'),
+    neuronListParam('post', 'record only synapses onto these post neurons'),
+    param.integer('sample', 0, 'then at most this many synapses per projection, evenly spread (0: all)', { min: 0 }),
+  ],
+  check: (params, _views, dt, projections) => {
+    const problems = checkProjections(params.projections, projections);
+    const steps = params.interval_ms / dt;
+    if (Math.abs(steps - Math.round(steps)) > 1e-9 * steps)
+      problems.push({ param: 'interval_ms', expected: `a multiple of the resolution (${dt} ms)`, found: String(params.interval_ms) });
+    return problems;
+  },
+  create(ctx) {
+    const names = ctx.params.projections;
+    const projections = names === 'all' ? [...ctx.projections.values()] : names.map((n) => ctx.projections.get(n)!);
+    const chosen = projections.map((p) => selectSynapses(p, ctx.params.pre, ctx.params.post, ctx.params.sample));
+    return new WeightTraceRecorder(
+      projections,
+      chosen.map((c) => c.synapses),
+      chosen.map((c) => c.pres),
+      ctx.params.interval_ms,
+      ctx,
+    );
   },
 });
 
