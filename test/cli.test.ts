@@ -73,6 +73,37 @@ describe('engram CLI', () => {
     out.done();
   });
 
+  it('the late-window example memory (docs/plugins.md) is the ideal window bit for bit at lag 0, and differs at lag 2', () => {
+    const out = tempDir();
+    const params = 'window: 10, sigma_x: 0.3, sigma_y: 0.25, sigma_z: 2, gamma: 10';
+    const history = (memory: string, dir: string) => {
+      const r = engram(
+        'run',
+        'scenarios/xor-rate.yaml',
+        '--quiet',
+        '--out',
+        `${out.dir}/${dir}`,
+        '--set',
+        `plugins=[${path.resolve('docs/examples/late-window.js')}]`,
+        '--set',
+        'training.epochs=2',
+        '--set',
+        `training.layers.0.memory=${memory}`,
+        '--set',
+        `training.layers.1.memory=${memory}`,
+      );
+      expect(r.err).toBe('');
+      // Everything but the wall time.
+      return readFileSync(`${out.dir}/${dir}/history.csv`, 'utf8')
+        .split('\n')
+        .map((l) => l.split(',').slice(0, -1).join(','));
+    };
+    const ideal = history(`{type: ideal-window, params: {${params}}}`, 'ideal');
+    expect(history(`{type: late-window, params: {${params}, lag: 0}}`, 'lag0')).toEqual(ideal);
+    expect(history(`{type: late-window, params: {${params}, lag: 2}}`, 'lag2')).not.toEqual(ideal);
+    out.done();
+  });
+
   it('weight-trace records weights over time: the stored weight of the selected synapses every interval_ms', () => {
     const out = tempDir();
     const r = engram(
