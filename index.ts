@@ -39,3 +39,4 @@ export {
   type WorkerOptions,
 } from './app/sweep-queue.js';
 export { plotOutput } from './app/plot.js';
+export { scenarioJsonSchema } from './app/schema.js';

@@ -1,6 +1,6 @@
 import { readJsonFile } from '../core/json.js';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Snapshot } from '../core/checkpoint.js';
 import { EngramError, RunInterrupted } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/output.js';

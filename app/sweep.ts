@@ -13,7 +13,7 @@
  * again from scratch in its folder.
  */
 import { readJsonFile } from '../core/json.js';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

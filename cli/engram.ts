@@ -12,6 +12,8 @@ import { hideBin } from 'yargs/helpers';
 import {
   createEngramRegistry,
   scenarioFileRegistry,
+  scenarioJsonSchema,
+  writeFileAtomicSync,
   EngramError,
   didYouMean,
   formatDefault,
@@ -299,6 +301,26 @@ await cli
       }
     },
   )
+  .command(
+    'schema',
+    "write the JSON Schema of scenario files (for editors: completion and checks of fields and every plugin's parameters)",
+    (y) =>
+      y
+        .option('scenario', { type: 'string', description: 'include the plugins this scenario loads (its plugins: list)' })
+        .option('out', { type: 'string', description: 'write it to this file (default: print it)' }),
+    async (argv) => {
+      try {
+        const registry = argv.scenario ? await scenarioFileRegistry(argv.scenario) : await createEngramRegistry();
+        const text = `${JSON.stringify(scenarioJsonSchema(registry), null, 2)}\n`;
+        if (argv.out) {
+          writeFileAtomicSync(argv.out, text);
+          process.stdout.write(`wrote ${argv.out}\n`);
+        } else process.stdout.write(text);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
   .command('memory', 'work with memory circuits that are trained before use', (y) =>
     y
       .command(
@@ -542,7 +564,7 @@ await cli
       }
     },
   )
-  .demandCommand(1, 'name a command: run, validate, plugins, memory, sweep, worker, plot or export')
+  .demandCommand(1, 'name a command: run, validate, plugins, schema, memory, sweep, worker, plot or export')
   .strict()
   .recommendCommands()
   .fail((msg, err) => {
@@ -551,7 +573,12 @@ await cli
     let text = msg ?? err?.message ?? '';
     if (text.startsWith('Did you mean')) text = `unknown command "${process.argv[2]}": ${text.replace(/^D/, 'd')}`;
     const unknown = /^Unknown arguments?: (.+)$/.exec(text);
-    if (unknown) {
+    const isOption = (a: string) => process.argv.some((x) => x === `--${a}` || x === `-${a}` || x.startsWith(`--${a}=`));
+    if (unknown && !unknown[1].split(', ').every(isOption)) {
+      const commands = ['run', 'validate', 'plugins', 'schema', 'memory', 'sweep', 'worker', 'plot', 'export'];
+      const word = unknown[1].split(', ').find((a) => !isOption(a))!;
+      text = `unknown command or argument "${word}"${didYouMean(word, commands)}; the commands are ${commands.join(', ')}`;
+    } else if (unknown) {
       // Suggest the option meant: the closest of the command's own.
       const known = Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => k.length > 1);
       text = `unknown option${unknown[1].includes(',') ? 's' : ''} ${unknown[1]

@@ -225,7 +225,7 @@ describe('engram CLI', () => {
     expect(missing).toMatchObject({ code: 2, err: 'engram: no/such.yaml: cannot read the scenario file (no such file)\n' });
     const unknown = engram('frobnicate');
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toMatch(/Unknown argument: frobnicate/);
+    expect(unknown.err).toMatch(/^engram: unknown command or argument "frobnicate"; the commands are run, validate, /);
     const out = tempDir();
     writeFileSync(`${out.dir}/s.yaml`, 'duration_ms: 10\nplugins: [./nope.js]\npopulations:\n  a: {model: lif, size: 1}\n');
     const plugin = engram('run', `${out.dir}/s.yaml`);
