@@ -45,11 +45,11 @@ populations:
 
   it('name unknown fields and the allowed ones', async () => {
     expect(await problems(`${good}durration_ms: 5\n`)).toEqual([
-      '4:1 durration_ms: expected one of the fields name, description, seed, duration_ms, resolution_ms, plugins, populations, inputs, projections, modulators, recorders, training, memory_experiment, guards, found unknown field "durration_ms"',
+      '4:1 durration_ms: expected one of the fields name, description, seed, duration_ms, resolution_ms, plugins, populations, inputs, projections, modulators, recorders, training, memory_experiment, guards, found unknown field "durration_ms" (did you mean duration_ms?)',
     ]);
     const [param] = await problems(good.replace('size: 2}', 'size: 2, params: {tau_m: 5}}'));
     expect(param).toMatch(
-      /^3:37 populations\.a\.params\.tau_m: expected a parameter of neuron model lif: tau_m_ms, R_m_MOhm, .*found unknown parameter "tau_m"$/,
+      /^3:37 populations\.a\.params\.tau_m: expected a parameter of neuron model lif: tau_m_ms, R_m_MOhm, .*found unknown parameter "tau_m" \(did you mean tau_m_ms\?\)$/,
     );
   });
 
