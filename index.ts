@@ -16,9 +16,10 @@ export * from './scenario/index.js';
 /** Re-exported so a plugin module needs nothing but engram to declare itself. */
 export { ContainerModule } from 'inversify';
 export { builtinModules } from './plugins/index.js';
-export { LifModel, LifPopulation, lifVoltage, synapticKernel } from './plugins/lif/lif.js';
+export { LifModel, LifPopulation, lifParams, lifVoltage, synapticKernel } from './plugins/lif/lif.js';
+export type { LifParams, LifPhysics } from './plugins/lif/math.js';
 export { buildLoaded, createEngramRegistry, openScenario, planLoaded, scenarioFileRegistry, validateScenario, type OpenOptions } from './app/open.js';
-export { runScenario, type RunResult } from './app/run.js';
+export { runScenario, type RunOptions, type RunResult } from './app/run.js';
 export { runScenarioInThread, type ThreadRunOptions } from './app/run-thread.js';
 export { CHECKPOINT_VERSION } from './app/checkpoint.js';
 export { trainMemory, type TrainMemoryOptions } from './app/memory-train.js';
@@ -33,10 +34,11 @@ export {
   startSweepWorker,
   waitForSweep,
   type EnqueueResult,
+  type QueueAddress,
   type QueueStatus,
   type SweepWorker,
   type WorkerEvent,
   type WorkerOptions,
 } from './app/sweep-queue.js';
 export { plotOutput } from './app/plot.js';
-export { scenarioJsonSchema } from './app/schema.js';
+export { scenarioJsonSchema, type JsonSchemaObject } from './app/schema.js';

@@ -13,7 +13,9 @@ import type { PluginRegistry } from '../core/registry.js';
 import { PluginKindLabels, type PluginKind } from '../core/tokens.js';
 import { ScenarioSchema } from '../scenario/schema.js';
 
-type Json = Record<string, unknown>;
+/** A JSON Schema (or part of one) as a plain object. */
+export type JsonSchemaObject = Record<string, unknown>;
+type Json = JsonSchemaObject;
 
 /** What the top-level fields are (the schema's hover text). */
 const FIELD_DOCS: Record<string, string> = {
@@ -72,7 +74,7 @@ const at = (schema: Json, ...keys: string[]): Json | undefined => {
 };
 
 /** The JSON Schema (draft-07) of scenario files that use the plugins of `registry`. */
-export function scenarioJsonSchema(registry: PluginRegistry): Json {
+export function scenarioJsonSchema(registry: PluginRegistry): JsonSchemaObject {
   const schema = toJsonSchema(ScenarioSchema, { errorMode: 'ignore' }) as Json;
   schema.$schema = 'http://json-schema.org/draft-07/schema#';
   schema.title = 'engram scenario';

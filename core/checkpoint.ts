@@ -18,7 +18,8 @@
  * name rather than left at its initial value.
  */
 
-type Path = string;
+/** A node of a snapshot: the path of keys from the root. */
+export type Path = string;
 
 export type Encoded =
   | number
@@ -60,7 +61,8 @@ export function hasExplicitState(x: object): x is ExplicitState {
 }
 
 /** Plain data with typed arrays and non-finite numbers, as JSON. */
-type Data = null | boolean | number | string | Data[] | { [k: string]: Data };
+/** A plain JSON value, as a snapshot stores one. */
+export type Data = null | boolean | number | string | Data[] | { [k: string]: Data };
 
 function encodeData(x: unknown): Data {
   if (x === undefined) return { $u: 1 };

@@ -30,9 +30,11 @@ import type {
 } from './contracts.js';
 import type { ParamSpec, ParamsOf } from './params.js';
 
-type Specs = readonly ParamSpec<unknown, string>[];
+/** A plugin's parameter specs, as definePlugin infers them. */
+export type Specs = readonly ParamSpec<unknown, string>[];
 /** A plugin of contract C whose params field is the tuple S and whose params type is ParamsOf<S>. */
-type Typed<C, S extends Specs> = Omit<C, 'params'> & { readonly params: S };
+/** A plugin contract whose params are typed from its specs. */
+export type Typed<C, S extends Specs> = Omit<C, 'params'> & { readonly params: S };
 
 export const definePlugin = {
   neuronModel<const S extends Specs>(plugin: Typed<NeuronModelPlugin<ParamsOf<S>>, S>): NeuronModelPlugin<ParamsOf<S>> {

@@ -16,7 +16,8 @@ export interface ParamSpec<T = unknown, N extends string = string> {
   readonly schema: v.GenericSchema<unknown, T>;
 }
 
-interface RangeOptions {
+/** The range a number or integer parameter must lie in. */
+export interface RangeOptions {
   /** value >= min */
   min?: number;
   /** value > gt */

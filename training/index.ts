@@ -4,3 +4,4 @@ export * from './hsic/hsic.js';
 export * from './protocol.js';
 export * from './datasets.js';
 export * from './memory-experiment.js';
+export type { LayerDiagnostics } from './diagnostics/representation.js';
