@@ -70,6 +70,11 @@ export const param = {
     };
   },
   /** A number for every neuron alike, or a list with one number per neuron. */
+  /** 'all' (the default), or a list of names: the populations or projections a recorder observes, say. */
+  names<N extends string>(name: N, description: string): ParamSpec<'all' | string[], N> {
+    const expects = 'all, or a list of names';
+    return { name, description, default: 'all', expects, schema: v.union([v.literal('all'), v.array(v.string())], expects) };
+  },
   numberOrList<N extends string>(name: N, def: number | undefined, description: string, range: RangeOptions = {}): ParamSpec<number | number[], N> {
     const one = rangeText('a number', range);
     const expects = `${one}, or a list of such numbers`;

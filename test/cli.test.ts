@@ -104,6 +104,23 @@ describe('engram CLI', () => {
     out.done();
   });
 
+  it('the regular-train input and spike-counter recorder examples (docs/plugins.md) give the hand-computed spikes and counts', () => {
+    const out = tempDir();
+    const r = engram('run', 'docs/examples/regular-train.yaml', '--out', out.dir, '--quiet');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    // Neuron i at 1 + 2.5 i + 10 n ms, up to 50 ms: five spikes each.
+    const expected = [0, 1, 2, 3, 4].flatMap((n) => [0, 1, 2].map((i) => `${1 + 2.5 * i + 10 * n},${i}`));
+    expect(readFileSync(`${out.dir}/spikes/clock.csv`, 'utf8')).toBe(`t_ms,neuron\n${expected.join('\n')}\n`);
+    expect(readFileSync(`${out.dir}/counts/relay.csv`, 'utf8')).toBe('neuron,count\n0,5\n1,5\n2,5\n');
+    const summary = JSON.parse(readFileSync(`${out.dir}/summary.json`, 'utf8'));
+    expect(summary.recorders).toEqual([{ index: 1, type: 'spike-counter', relay: { spikes: 15 }, clock: { spikes: 15 } }]);
+    const bad = engram('validate', 'docs/examples/regular-train.yaml', '--set', 'recorders.1.params.populations=[relay, nope]');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('recorders.1.params.populations: expected names from: relay, clock');
+    out.done();
+  });
+
   it('weight-trace records weights over time: the stored weight of the selected synapses every interval_ms', () => {
     const out = tempDir();
     const r = engram(
