@@ -42,3 +42,4 @@ export {
 } from './app/sweep-queue.js';
 export { plotOutput } from './app/plot.js';
 export { scenarioJsonSchema, type JsonSchemaObject } from './app/schema.js';
+export { scaffoldKinds, scaffoldPlugin, type ScaffoldKind } from './app/scaffold.js';

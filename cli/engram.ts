@@ -12,6 +12,9 @@ import { hideBin } from 'yargs/helpers';
 import {
   createEngramRegistry,
   scenarioFileRegistry,
+  scaffoldKinds,
+  scaffoldPlugin,
+  type ScaffoldKind,
   scenarioJsonSchema,
   writeFileAtomicSync,
   EngramError,
@@ -321,6 +324,29 @@ await cli
       }
     },
   )
+  .command('new', 'make a new plugin package to start from', (y) =>
+    y
+      .command(
+        'plugin <name>',
+        'a working plugin package: the plugin (from a tested example), a scenario that uses it, a vitest test, package.json and README',
+        (y2) =>
+          y2
+            .positional('name', { type: 'string', demandOption: true, description: 'the plugin name (lower-case letters, digits, dashes)' })
+            .option('kind', { choices: scaffoldKinds, demandOption: true, description: 'the kind of plugin' })
+            .option('dir', { type: 'string', description: 'the folder to make (default: ./<name>)' }),
+        async (argv) => {
+          try {
+            const made = scaffoldPlugin({ kind: argv.kind as ScaffoldKind, name: argv.name, dir: argv.dir });
+            process.stdout.write(
+              `wrote ${made.dir}/: ${made.files.join(', ')}\nnext: cd ${made.dir} && npm install && npm test   (npx engram run scenario.yaml to run it)\n`,
+            );
+          } catch (err) {
+            fail(err);
+          }
+        },
+      )
+      .demandCommand(1, 'name what to make: plugin'),
+  )
   .command('memory', 'work with memory circuits that are trained before use', (y) =>
     y
       .command(
@@ -564,7 +590,7 @@ await cli
       }
     },
   )
-  .demandCommand(1, 'name a command: run, validate, plugins, schema, memory, sweep, worker, plot or export')
+  .demandCommand(1, 'name a command: run, validate, plugins, schema, new, memory, sweep, worker, plot or export')
   .strict()
   .recommendCommands()
   .fail((msg, err) => {
@@ -575,7 +601,7 @@ await cli
     const unknown = /^Unknown arguments?: (.+)$/.exec(text);
     const isOption = (a: string) => process.argv.some((x) => x === `--${a}` || x === `-${a}` || x.startsWith(`--${a}=`));
     if (unknown && !unknown[1].split(', ').every(isOption)) {
-      const commands = ['run', 'validate', 'plugins', 'schema', 'memory', 'sweep', 'worker', 'plot', 'export'];
+      const commands = ['run', 'validate', 'plugins', 'schema', 'new', 'memory', 'sweep', 'worker', 'plot', 'export'];
       const word = unknown[1].split(', ').find((a) => !isOption(a))!;
       text = `unknown command or argument "${word}"${didYouMean(word, commands)}; the commands are ${commands.join(', ')}`;
     } else if (unknown) {
