@@ -12,15 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { EngramError } from '../core/errors.js';
 
 /** The kinds `engram new plugin` makes, and the example each starts from. */
-const TEMPLATES = {
+const TEMPLATES: Record<ScaffoldKind, { example: string; scenario: string | undefined }> = {
   neuron: { example: 'perfect-if', scenario: 'perfect-if.yaml' },
   plasticity: { example: 'clipped-hebb', scenario: 'clipped-hebb.yaml' },
   memory: { example: 'late-window', scenario: undefined },
   input: { example: 'regular-train', scenario: undefined },
   recorder: { example: 'spike-counter', scenario: undefined },
-} as const;
+};
 
-export type ScaffoldKind = keyof typeof TEMPLATES;
+/** The kinds of plugin `engram new plugin` makes. */
+export type ScaffoldKind = 'neuron' | 'plasticity' | 'memory' | 'input' | 'recorder';
 export const scaffoldKinds = Object.keys(TEMPLATES) as ScaffoldKind[];
 
 /** The package's own folder (docs/examples ships with it). */
