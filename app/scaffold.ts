@@ -146,8 +146,9 @@ it('counts the spikes of each neuron', async () => {
 }
 
 /** Writes a plugin package of `kind` named `name` into `dir`; returns the files written. */
-export function scaffoldPlugin(options: { kind: ScaffoldKind; name: string; dir?: string }): { dir: string; files: string[] } {
+export function scaffoldPlugin(options: { kind: ScaffoldKind; name: string; dir?: string; typescript?: boolean }): { dir: string; files: string[] } {
   const { kind, name } = options;
+  const ext = options.typescript ? 'ts' : 'js';
   if (!(kind in TEMPLATES)) throw new EngramError(`--kind: expected one of ${scaffoldKinds.join(', ')}, found "${kind}"`);
   if (!/^[a-z][a-z0-9-]*$/.test(name))
     throw new EngramError(`NAME: expected lower-case letters, digits and dashes, starting with a letter (a plugin name), found "${name}"`);
@@ -155,16 +156,22 @@ export function scaffoldPlugin(options: { kind: ScaffoldKind; name: string; dir?
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new EngramError(`--dir ${dir}: expected a new or empty folder, found one with files in it`);
   const examples = path.join(packageRoot(), 'docs', 'examples');
   const t = TEMPLATES[kind];
-  const plugin = readFileSync(path.join(examples, `${t.example}.js`), 'utf8')
+  // The TypeScript versions (docs/examples/ts) type-check strictly against engram's types.
+  const plugin = readFileSync(path.join(examples, ...(options.typescript ? ['ts', `${t.example}.ts`] : [`${t.example}.js`])), 'utf8')
     .replace(`name: '${t.example}'`, `name: '${name}'`)
     .replace(/, loaded by path from [\w.-]+\.yaml/, `, loaded by path from scenario.yaml`)
     .replace(/\(docs example\)/g, `(made by engram new plugin from the ${t.example} example)`);
   const { version } = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   const vitest = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies
     .vitest;
+  const devDependencies: Record<string, string> = { engram: `^${version}`, vitest };
+  if (options.typescript)
+    devDependencies.typescript = (
+      JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+    ).devDependencies.typescript;
   const files: Record<string, string> = {
-    [`${name}.js`]: plugin,
-    'scenario.yaml': scenarioFor(kind, examples).replaceAll('NAME', name),
+    [`${name}.${ext}`]: plugin,
+    'scenario.yaml': scenarioFor(kind, examples).replaceAll('./NAME.js', `./NAME.${ext}`).replaceAll('NAME', name),
     [`${name}.test.js`]: testFor(kind).replaceAll('NAME', name),
     'package.json': `${JSON.stringify(
       {
@@ -173,8 +180,8 @@ export function scaffoldPlugin(options: { kind: ScaffoldKind; name: string; dir?
         private: true,
         type: 'module',
         description: `an engram ${kind} plugin: ${name}`,
-        scripts: { test: 'vitest run', start: 'engram run scenario.yaml' },
-        devDependencies: { engram: `^${version}`, vitest },
+        scripts: { test: 'vitest run', start: 'engram run scenario.yaml', ...(options.typescript ? { typecheck: 'tsc' } : {}) },
+        devDependencies,
       },
       null,
       2,
@@ -184,7 +191,7 @@ export function scaffoldPlugin(options: { kind: ScaffoldKind; name: string; dir?
 An engram ${kind} plugin, made by \`engram new plugin --kind ${kind} ${name}\` from engram's
 \`${t.example}\` example (engram's docs/plugins.md explains every part).
 
-- \`${name}.js\`: the plugin (a module whose default export is an inversify ContainerModule).
+- \`${name}.${ext}\`: the plugin (a module whose default export is an inversify ContainerModule${options.typescript ? '; engram loads TypeScript directly, `npm run typecheck` checks its types' : ''}).
 - \`scenario.yaml\`: a scenario that loads it by path (\`plugins: [./${name}.js]\`).
 - \`${name}.test.js\`: runs the scenario and checks a hand-computed result.
 
@@ -198,6 +205,15 @@ The plugin loads from any folder: engram provides \`import ... from 'engram'\` t
 it loads. Plugins are code: they run with your rights.
 `,
   };
+  if (options.typescript)
+    files['tsconfig.json'] = `${JSON.stringify(
+      {
+        compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: true },
+        include: ['*.ts'],
+      },
+      null,
+      2,
+    )}\n`;
   mkdirSync(dir, { recursive: true });
   for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
   return { dir, files: Object.keys(files) };

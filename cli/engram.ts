@@ -333,10 +333,11 @@ await cli
           y2
             .positional('name', { type: 'string', demandOption: true, description: 'the plugin name (lower-case letters, digits, dashes)' })
             .option('kind', { choices: scaffoldKinds, demandOption: true, description: 'the kind of plugin' })
-            .option('dir', { type: 'string', description: 'the folder to make (default: ./<name>)' }),
+            .option('dir', { type: 'string', description: 'the folder to make (default: ./<name>)' })
+            .option('ts', { type: 'boolean', default: false, description: 'write the plugin in TypeScript (with a tsconfig.json; engram loads .ts directly)' }),
         async (argv) => {
           try {
-            const made = scaffoldPlugin({ kind: argv.kind as ScaffoldKind, name: argv.name, dir: argv.dir });
+            const made = scaffoldPlugin({ kind: argv.kind as ScaffoldKind, name: argv.name, dir: argv.dir, typescript: argv.ts });
             process.stdout.write(
               `wrote ${made.dir}/: ${made.files.join(', ')}\nnext: cd ${made.dir} && npm install && npm test   (npx engram run scenario.yaml to run it)\n`,
             );

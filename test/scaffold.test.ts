@@ -14,13 +14,14 @@ import { tempDir } from './helpers.js';
 const cli = path.resolve('dist/cli/engram.js');
 const vitest = path.resolve('node_modules/vitest/vitest.mjs');
 
-function scaffold(dir: string, kind: string, name: string) {
-  const r = spawnSync(process.execPath, [cli, 'new', 'plugin', name, '--kind', kind, '--dir', dir], { encoding: 'utf8' });
+function scaffold(dir: string, kind: string, name: string, ...more: string[]) {
+  const r = spawnSync(process.execPath, [cli, 'new', 'plugin', name, '--kind', kind, '--dir', dir, ...more], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   mkdirSync(`${dir}/node_modules`);
   symlinkSync(path.resolve('.'), `${dir}/node_modules/engram`);
   symlinkSync(path.resolve('node_modules/vitest'), `${dir}/node_modules/vitest`);
+  symlinkSync(path.resolve('node_modules/typescript'), `${dir}/node_modules/typescript`);
   return r.stdout;
 }
 
@@ -49,6 +50,24 @@ describe('engram new plugin', () => {
       expect(run.status).toBe(0);
       tmp.done();
     }, 60_000);
+
+  it('--ts makes TypeScript plugins that type-check strictly against engram and load directly', () => {
+    const tmp = tempDir();
+    for (const kind of scaffoldKinds) {
+      const dir = `${tmp.dir}/${kind}`;
+      scaffold(dir, kind, `ts-${kind}`, '--ts');
+      expect(readFileSync(`${dir}/scenario.yaml`, 'utf8')).toContain(`./ts-${kind}.ts`);
+      // The generated tests of two kinds (each kind's JavaScript twin is run above).
+      if (kind === 'plasticity' || kind === 'memory') expect(runTests(dir).text).toMatch(/Tests +1 passed/);
+    }
+    // Each package's own tsconfig.json, checked in one tsc run over all five (a project of projects).
+    const config = JSON.parse(readFileSync(`${tmp.dir}/neuron/tsconfig.json`, 'utf8'));
+    writeFileSync(`${tmp.dir}/tsconfig.json`, JSON.stringify({ ...config, include: scaffoldKinds.map((k) => `${k}/*.ts`) }));
+    const tsc = spawnSync(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', tmp.dir], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+    tmp.done();
+  }, 120_000);
 
   it('a generated test fails when the plugin does not do what it checks', () => {
     const tmp = tempDir();
