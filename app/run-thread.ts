@@ -14,6 +14,15 @@
  * Exceptions thrown by plugin code outside any call of engram (from a timer, or a promise
  * nobody awaited) stop the run the same way, naming the file they came from: see
  * ./run-thread-worker.ts.
+ *
+ * A sentinel thread keeps SIGINT safe between the worker's pieces. Node's vm watchdog takes
+ * SIGINT from the whole process while any `breakOnSigint` call runs, and when the last one
+ * ends it leaves SIGINT's default action in place (the process dies), not the main thread's
+ * handler: a Ctrl-C between two pieces, or while the recordings are written, killed the run.
+ * The sentinel holds a `breakOnSigint` call open for the whole run (waiting on an Atomics
+ * flag), so the watchdog never ends: a SIGINT goes to the worker's piece when one runs (the
+ * latest registered), else to the sentinel, which tells this thread, which asks the worker to
+ * stop (a training then saves a checkpoint at its next sample).
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -67,8 +76,57 @@ export interface ThreadRunOptions extends Omit<ThreadRunRequest, 'file'> {
   giveUpMs?: number;
 }
 
+/** The sentinel's code (an eval worker, CommonJS): one breakOnSigint call open until the flag is set. */
+const SENTINEL = `
+const { parentPort, workerData } = require('node:worker_threads');
+const vm = require('node:vm');
+globalThis.engramSentinelFlag = new Int32Array(workerData);
+const wait = new vm.Script('while (Atomics.load(engramSentinelFlag, 0) === 0) Atomics.wait(engramSentinelFlag, 0, 0, 50);');
+parentPort.postMessage('ready');
+for (;;) {
+  try {
+    wait.runInThisContext({ breakOnSigint: true });
+    break;
+  } catch (err) {
+    if (err && err.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') parentPort.postMessage('SIGINT');
+    else throw err;
+  }
+}`;
+
+/** Starts the sentinel; resolves once its watchdog is about to be armed, with the function that ends it. */
+function startSentinel(onSigint: () => void): Promise<() => void> {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const sentinel = new Worker(SENTINEL, { eval: true, workerData: flag.buffer });
+  sentinel.unref();
+  const stop = () => {
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    void sentinel.terminate();
+  };
+  return new Promise((resolve, reject) => {
+    sentinel.once('error', reject);
+    sentinel.on('message', (m: string) => {
+      if (m === 'ready') resolve(stop);
+      else if (m === 'SIGINT') onSigint();
+    });
+  });
+}
+
 /** runScenario (./run.ts) in a worker thread: the same result, and stoppable by signals whatever its plugins do. */
-export function runScenarioInThread(file: string, options: ThreadRunOptions = {}): Promise<RunResult> {
+export async function runScenarioInThread(file: string, options: ThreadRunOptions = {}): Promise<RunResult> {
+  // A SIGINT the sentinel takes is a stop request like one the caller's signal makes.
+  const local = new AbortController();
+  options.signal?.addEventListener('abort', () => local.abort(options.signal!.reason), { once: true });
+  if (options.signal?.aborted) local.abort(options.signal.reason);
+  const stopSentinel = await startSentinel(() => local.abort('SIGINT'));
+  try {
+    return await runInWorker(file, { ...options, signal: local.signal });
+  } finally {
+    stopSentinel();
+  }
+}
+
+function runInWorker(file: string, options: ThreadRunOptions): Promise<RunResult> {
   const { onProgress, onEpoch, onExperimentRow, onNotice, signal, graceMs = 1000, giveUpMs = 5000, ...rest } = options;
   const stopCode = new Int32Array(new SharedArrayBuffer(4));
   const request: ThreadRunRequest = { file, ...rest };
