@@ -8,8 +8,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EngramError } from '../core/errors.js';
+import { engramPackageRoot } from '../core/files.js';
 
 /** The kinds `engram new plugin` makes, and the example each starts from. */
 const TEMPLATES: Record<ScaffoldKind, { example: string; scenario: string | undefined }> = {
@@ -23,18 +23,6 @@ const TEMPLATES: Record<ScaffoldKind, { example: string; scenario: string | unde
 /** The kinds of plugin `engram new plugin` makes. */
 export type ScaffoldKind = 'neuron' | 'plasticity' | 'memory' | 'input' | 'recorder';
 export const scaffoldKinds = Object.keys(TEMPLATES) as ScaffoldKind[];
-
-/** The package's own folder (docs/examples ships with it). */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'engram') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('engram: package.json not found above app/scaffold');
-    dir = up;
-  }
-}
 
 /** The scenario each kind's test runs, with NAME for the plugin's name. */
 function scenarioFor(kind: ScaffoldKind, examples: string): string {
@@ -154,20 +142,20 @@ export function scaffoldPlugin(options: { kind: ScaffoldKind; name: string; dir?
     throw new EngramError(`NAME: expected lower-case letters, digits and dashes, starting with a letter (a plugin name), found "${name}"`);
   const dir = options.dir ?? name;
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new EngramError(`--dir ${dir}: expected a new or empty folder, found one with files in it`);
-  const examples = path.join(packageRoot(), 'docs', 'examples');
+  const examples = path.join(engramPackageRoot(), 'docs', 'examples');
   const t = TEMPLATES[kind];
   // The TypeScript versions (docs/examples/ts) type-check strictly against engram's types.
   const plugin = readFileSync(path.join(examples, ...(options.typescript ? ['ts', `${t.example}.ts`] : [`${t.example}.js`])), 'utf8')
     .replace(`name: '${t.example}'`, `name: '${name}'`)
     .replace(/, loaded by path from [\w.-]+\.yaml/, `, loaded by path from scenario.yaml`)
     .replace(/\(docs example\)/g, `(made by engram new plugin from the ${t.example} example)`);
-  const { version } = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  const vitest = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies
-    .vitest;
+  const { version } = JSON.parse(readFileSync(path.join(engramPackageRoot(), 'package.json'), 'utf8')) as { version: string };
+  const vitest = (JSON.parse(readFileSync(path.join(engramPackageRoot(), 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
+    .devDependencies.vitest;
   const devDependencies: Record<string, string> = { engram: `^${version}`, vitest };
   if (options.typescript)
     devDependencies.typescript = (
-      JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+      JSON.parse(readFileSync(path.join(engramPackageRoot(), 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
     ).devDependencies.typescript;
   const files: Record<string, string> = {
     [`${name}.${ext}`]: plugin,

@@ -14,10 +14,10 @@
  * Node runs the hooks in a thread of their own, from the source below (a data: URL, so that
  * the same code serves the compiled package and the TypeScript sources under test).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { engramPackageRoot } from '../core/files.js';
 
 const hooks = `
 import { readFile } from 'node:fs/promises';
@@ -55,25 +55,13 @@ export async function load(url, context, next) {
 }
 `;
 
-/** This package's folder: the nearest package.json named engram above this file. */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'engram') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`engram's package.json not found above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
-
 let registered = false;
 
 /** Registers the hooks (once per process). */
 export function registerPluginHooks(): void {
   if (registered) return;
   registered = true;
-  const root = packageRoot();
+  const root = engramPackageRoot();
   const engram = pathToFileURL(path.join(root, 'dist', 'index.js')).href;
   // Wherever npm put it (beside engram, or hoisted into the project that installed engram).
   const esbuild = pathToFileURL(createRequire(import.meta.url).resolve('esbuild')).href;
