@@ -149,14 +149,10 @@ export function scaffoldPlugin(options: { kind: ScaffoldKind; name: string; dir?
     .replace(`name: '${t.example}'`, `name: '${name}'`)
     .replace(/, loaded by path from [\w.-]+\.yaml/, `, loaded by path from scenario.yaml`)
     .replace(/\(docs example\)/g, `(made by engram new plugin from the ${t.example} example)`);
-  const { version } = JSON.parse(readFileSync(path.join(engramPackageRoot(), 'package.json'), 'utf8')) as { version: string };
-  const vitest = (JSON.parse(readFileSync(path.join(engramPackageRoot(), 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
-    .devDependencies.vitest;
-  const devDependencies: Record<string, string> = { engram: `^${version}`, vitest };
-  if (options.typescript)
-    devDependencies.typescript = (
-      JSON.parse(readFileSync(path.join(engramPackageRoot(), 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
-    ).devDependencies.typescript;
+  // The generated package pins the versions this engram is built and tested with.
+  const own = JSON.parse(readFileSync(path.join(engramPackageRoot(), 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+  const devDependencies: Record<string, string> = { engram: `^${own.version}`, vitest: own.devDependencies.vitest };
+  if (options.typescript) devDependencies.typescript = own.devDependencies.typescript;
   const files: Record<string, string> = {
     [`${name}.${ext}`]: plugin,
     'scenario.yaml': scenarioFor(kind, examples).replaceAll('./NAME.js', `./NAME.${ext}`).replaceAll('NAME', name),
