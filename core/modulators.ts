@@ -18,6 +18,12 @@ export class Channel implements ModulatorChannel {
   count = 0;
   first = 0;
   private readonly listeners: ModulatorListener[] = [];
+  /**
+   * The listener being told of a pulse (its index; -1 between pulses). A listener that throws
+   * leaves it set, so that the failure is blamed on the plugin that listens, not on whoever
+   * pulsed (Simulation.explain).
+   */
+  private notifying = -1;
   private readonly retainers: (() => number)[] = [];
 
   constructor(
@@ -41,7 +47,17 @@ export class Channel implements ModulatorChannel {
     if (typeof amounts === 'number') this.amounts.fill(amounts, r * this.width, (r + 1) * this.width);
     else for (let i = 0; i < this.width; i++) this.amounts[r * this.width + i] = amounts[i];
     this.count++;
-    for (const l of this.listeners) l.onPulse(t, this.count - 1);
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) {
+      this.notifying = i;
+      listeners[i].onPulse(t, this.count - 1);
+    }
+    this.notifying = -1;
+  }
+
+  /** The listener whose onPulse is running (or threw, stopping the run), if any. */
+  get notifiedListener(): ModulatorListener | undefined {
+    return this.notifying < 0 ? undefined : this.listeners[this.notifying];
   }
 
   retain(oldestNeeded: () => number): void {
@@ -100,7 +116,7 @@ export class Channel implements ModulatorChannel {
  */
 export class SpikePulseSource implements SpikeListener, EventHandler {
   constructor(
-    private readonly channel: Channel,
+    readonly channel: Channel,
     private readonly scheduler: Scheduler,
     private readonly amount: number,
     private readonly delay: number,

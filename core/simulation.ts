@@ -16,7 +16,7 @@ import { restore, snapshot, type Snapshot } from './checkpoint.js';
 import { writeFileAtomic } from './output.js';
 import type { TimeGrid } from './time.js';
 import { Clock, HandlerFailure, Priority, type Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
-import { SignalEmitter } from './modulators.js';
+import { Channel, SignalEmitter, SpikePulseSource } from './modulators.js';
 
 /**
  * Fans one population's spikes out to its projections and listeners. This is the per-spike
@@ -442,6 +442,12 @@ export interface SimulationParts {
   describe?: (culprit: Culprit) => string;
   /** The plugin that emits on each modulator channel a plugin owns (xi/<layer>: that layer's memory), for messages. */
   channelOwners?: ReadonlyMap<string, Culprit>;
+  /**
+   * Every object a plugin's create() returned, with the plugin and its scenario field (filled
+   * while building, memories included): a failure in an object a plugin made and holds (a
+   * helper it scheduled, a listener) is blamed on that plugin.
+   */
+  pluginInstances?: readonly (readonly [object, Culprit])[];
 }
 
 function meanOutput(output: Float64Array | undefined): { mean_output?: number } {
@@ -621,7 +627,9 @@ export class Simulation {
     if (!(err instanceof HandlerFailure)) return err;
     if (err.cause instanceof EngramError) return err.cause;
     const cause = err.cause instanceof Error ? err.cause.message.split('\n')[0] : String(err.cause);
-    const stopped = new RunStopped(`${this.describeHandler(err.handler)}, threw at t = ${err.t_ms} ms: ${cause}; stopped`, err.t_ms);
+    // A channel's listener that threw is the culprit, not whoever pulsed the channel.
+    const who = this.describeFailedListener() ?? `${this.describeHandler(err.handler)},`;
+    const stopped = new RunStopped(`${who} threw at t = ${err.t_ms} ms: ${cause}; stopped`, err.t_ms);
     if (err.cause instanceof Error) stopped.stack = err.cause.stack; // for ENGRAM_DEBUG
     return stopped;
   }
@@ -660,7 +668,55 @@ export class Simulation {
     if (input) return describe({ kind: 'input', name: input.type, path: ['inputs', input.name] });
     const owner = target instanceof SignalEmitter ? this.parts.channelOwners?.get(target.channelName) : undefined;
     if (owner) return describe(owner);
+    if (target instanceof SpikePulseSource) return `modulator channel "${target.channel.name}" (modulators.${target.channel.name})`;
+    const made = this.ownerOf(target);
+    if (made) return describe(made);
     return `an event handler (${(target as object)?.constructor?.name ?? 'unknown'})`;
+  }
+
+  /**
+   * The plugin whose modulator listener (onPulse) is running or threw, as messages name it:
+   * a failure while a channel tells its listeners of a pulse is theirs, not the pulser's.
+   */
+  describeFailedListener(): string | undefined {
+    for (const c of this.parts.modulators ?? []) {
+      const listener = c instanceof Channel ? c.notifiedListener : undefined;
+      if (!listener) continue;
+      const owner = this.ownerOf(listener);
+      const who = owner ? this.describeCulprit(owner) : `a listener (${listener.constructor?.name ?? 'unknown'})`;
+      return `${who}, onPulse for modulator channel "${c.name}",`;
+    }
+    return undefined;
+  }
+
+  /**
+   * The plugin that made an object: the one whose create() returned it, else the one that
+   * holds it most closely (fewest references away, at most 4), never through the engine's own
+   * shared objects (scheduler, channels, populations, projections), which reach everything.
+   * Walked only to explain a failure, so it costs nothing while a run is on.
+   */
+  private ownerOf(target: object): Culprit | undefined {
+    const shared = (o: object) =>
+      o instanceof Simulation ||
+      o instanceof Channel ||
+      o instanceof PopulationRuntime ||
+      o instanceof ProjectionRuntime ||
+      o === this.scheduler ||
+      ArrayBuffer.isView(o);
+    let frontier: (readonly [unknown, Culprit])[] = [...(this.parts.pluginInstances ?? [])];
+    const seen = new Set<unknown>();
+    for (let depth = 0; depth <= 4 && frontier.length > 0 && seen.size < 1e5; depth++) {
+      const next: (readonly [unknown, Culprit])[] = [];
+      for (const [o, culprit] of frontier) {
+        if (o === target) return culprit;
+        if (o === null || typeof o !== 'object' || seen.has(o) || shared(o)) continue;
+        seen.add(o);
+        const children = o instanceof Map ? o.values() : Array.isArray(o) || o instanceof Set ? o.values() : Object.values(o);
+        for (const c of children) if (c !== null && typeof c === 'object') next.push([c, culprit]);
+      }
+      frontier = next;
+    }
+    return undefined;
   }
 
   /** Announces a sample boundary to observers (used by training protocols). */

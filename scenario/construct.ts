@@ -57,6 +57,8 @@ interface Builder {
   guarded<T>(p: FieldPath, fn: () => T, plugin?: { kind: PluginKind; name: string; methods?: readonly string[] }): T;
   /** Which plugin emits on a channel it owns (the memories: xi/<layer>), filled while building, for messages. */
   readonly channelOwners: Map<string, Culprit>;
+  /** What each plugin's create() returned, with the plugin and its field, for messages (SimulationParts.pluginInstances). */
+  readonly instances: [object, Culprit][];
 }
 
 /**
@@ -67,14 +69,16 @@ interface Builder {
 export function constructNetwork(plan: NetworkPlan): Simulation {
   const { loaded, registry, training, startedAt, s, locate, dt, t_stop_ms, recPlans } = plan;
   if (s.training && !training?.dataset) throw new Error('constructNetwork: a training plan needs its dataset loaded (prepareTraining with load: true)');
+  const instances: [object, Culprit][] = [];
   const b: Builder = {
     plan,
     scheduler: new Scheduler(),
     timeGrid: new TimeGrid(dt),
     seed: s.seed,
     runtimes: new Map(),
-    guarded: guard(plan),
+    guarded: guard(plan, instances),
     channelOwners: new Map(),
+    instances,
   };
   const { scheduler } = b;
 
@@ -113,6 +117,7 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
     guards: guardSettings(s.guards),
     describe: (c) => `${registry.describe(c.kind, c.name)}, used by ${c.path.join('.')} at ${formatLocation(locate(c.path))}`,
     channelOwners: b.channelOwners,
+    pluginInstances: b.instances,
   });
   attachTraining(b, sim, inputs, projections, modulators);
   return sim;
@@ -390,7 +395,7 @@ function attachTraining(
 }
 
 /** Runs fn; a failure is reported at p, naming the plugin when it is a plugin's own failure. */
-function guard(plan: NetworkPlan): Builder['guarded'] {
+function guard(plan: NetworkPlan, instances: [object, Culprit][]): Builder['guarded'] {
   const { locate, registry } = plan;
   return (p, fn, plugin) => {
     let made: ReturnType<typeof fn>;
@@ -425,6 +430,7 @@ function guard(plan: NetworkPlan): Builder['guarded'] {
         ]);
       }
     }
+    if (plugin && made !== null && typeof made === 'object') instances.push([made, { kind: plugin.kind as Culprit['kind'], name: plugin.name, path: [...p] }]);
     return made;
   };
 }

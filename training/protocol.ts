@@ -189,14 +189,22 @@ export class Trainer implements SimulationExtension {
         try {
           l.memory.present({ x, y, z: z[n] }, tEnd);
         } catch (err) {
-          // The memory's own failure (a signal of the wrong width, an event in the past, a bug):
-          // name the plugin, as the engine does for the plugins it calls.
+          // The memory's own failure (a signal of the wrong width, an event in the past, a bug),
+          // or that of a rule it told of its signal: name the plugin, as the engine does.
           if (err instanceof EngramError) throw err;
           const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-          throw new RunStopped(`${l.memoryName ?? `the memory circuit of ${l.name}`}, present() threw at t = ${tEnd} ms: ${why}; stopped`, tEnd);
+          const who = sim.describeFailedListener() ?? `${l.memoryName ?? `the memory circuit of ${l.name}`}, present()`;
+          throw new RunStopped(`${who} threw at t = ${tEnd} ms: ${why}; stopped`, tEnd);
         }
       });
-      this.errorChannel.pulse(tEnd, this.readoutError(out, y));
+      try {
+        this.errorChannel.pulse(tEnd, this.readoutError(out, y));
+      } catch (err) {
+        // A rule listening to the readout's error (onPulse) failed: name it.
+        if (err instanceof EngramError) throw err;
+        const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        throw new RunStopped(`${sim.describeFailedListener() ?? 'the readout error channel'} threw at t = ${tEnd} ms: ${why}; stopped`, tEnd);
+      }
       sim.run(tEnd); // deliver pulses due now (memories with no delay)
     }
     if (this.spec.gap_ms > 0) sim.run(tEnd + this.spec.gap_ms);
