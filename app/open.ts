@@ -49,7 +49,7 @@ export async function scenarioRegistry(loaded: LoadedScenario, modules: readonly
         : {
             location: loaded.source.locate(where),
             path: where.join('.'),
-            expected: `plugins whose parameter defaults pass their own specs`,
+            expected: `well-formed plugin definitions (parameter defaults that pass their own specs, declared rule variables with a name and a per)`,
             found: `${PluginKindLabels[err.kind]} "${err.pluginName}": ${err.problem}`,
           },
     ]);

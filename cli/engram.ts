@@ -264,6 +264,11 @@ await cli
         .option('scenario', { type: 'string', description: 'also the plugins this scenario loads (its plugins: list), marked with where they come from' })
         .option('json', { type: 'boolean', default: false, description: 'print JSON' }),
     async (argv) => {
+      // What a rule-state recorder may record of a plasticity rule.
+      const recordable = (p: object) => {
+        const variables = (p as { variables?: readonly { name: string; per: string; description: string }[] }).variables;
+        return variables?.length ? { variables: variables.map((x) => ({ name: x.name, per: x.per, description: x.description })) } : {};
+      };
       try {
         const registry = argv.scenario ? await scenarioFileRegistry(argv.scenario) : await createEngramRegistry();
         const origin = (kind: PluginKind, name: string) => registry.describe(kind, name).replace(/^.*? \((.*)\)$/, '$1');
@@ -280,6 +285,7 @@ await cli
                   origin: origin(k, p.name),
                   description: p.description,
                   params: p.params.map((s) => ({ name: s.name, default: s.default ?? null, expects: s.expects, description: s.description })),
+                  ...recordable(p),
                 })),
             ]),
           );
@@ -296,6 +302,8 @@ await cli
             const w = Math.max(0, ...p.params.map((s) => s.name.length));
             for (const s of p.params)
               lines.push(`    ${s.name.padEnd(w)}  ${s.default === undefined ? 'required' : `default ${formatDefault(s)}`}; ${s.description} (${s.expects})`);
+            const { variables } = recordable(p);
+            if (variables?.length) lines.push(`    variables (rule-state recorder): ${variables.map((x) => `${x.name} per ${x.per}`).join(', ')}`);
           }
         }
         process.stdout.write(`${lines.join('\n')}\n`);
@@ -312,6 +320,11 @@ await cli
         .option('scenario', { type: 'string', description: 'include the plugins this scenario loads (its plugins: list)' })
         .option('out', { type: 'string', description: 'write it to this file (default: print it)' }),
     async (argv) => {
+      // What a rule-state recorder may record of a plasticity rule.
+      const recordable = (p: object) => {
+        const variables = (p as { variables?: readonly { name: string; per: string; description: string }[] }).variables;
+        return variables?.length ? { variables: variables.map((x) => ({ name: x.name, per: x.per, description: x.description })) } : {};
+      };
       try {
         const registry = argv.scenario ? await scenarioFileRegistry(argv.scenario) : await createEngramRegistry();
         const text = `${JSON.stringify(scenarioJsonSchema(registry), null, 2)}\n`;

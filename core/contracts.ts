@@ -202,6 +202,10 @@ export interface RecorderContext<P extends object = Params> {
   readonly t_stop_ms: number;
   readonly populations: ReadonlyMap<string, PopulationView>;
   readonly projections: ReadonlyMap<string, ProjectionView>;
+  /** Each plastic projection's rule, the variables it declares and its dynamics, by projection name (to read a rule's own variables). */
+  readonly plasticity: ReadonlyMap<string, { readonly rule: string; readonly variables: readonly RuleVariableInfo[]; readonly dynamics: SynapseDynamics }>;
+  /** The recorder's own random stream (a random sample of what to record), seeded from the scenario's seed and the recorder's index. */
+  readonly rng: Rng;
 }
 
 export interface Recorder {
@@ -218,6 +222,8 @@ export interface RecorderPlugin<P extends object = Params> extends PluginInfo {
     populations: ReadonlyMap<string, Omit<PopulationView, 'addSpikeListener' | 'population'>>,
     resolution_ms: number,
     projections: readonly string[],
+    /** Each plastic projection's rule and the variables it declares, by projection name. */
+    rules?: ReadonlyMap<string, { readonly rule: string; readonly variables: readonly RuleVariableInfo[] }>,
   ): ParamProblem[];
   create(ctx: RecorderContext<P>): Recorder;
 }
@@ -339,9 +345,26 @@ export interface SynapseDynamics {
    * passes a pre arrival that is still in flight. Must not change results of later updates.
    */
   flush?(t: number): void;
+  /**
+   * A reader of one of the rule's own variables (those its plugin declares in `variables`), for
+   * recorders (Brian2's StateMonitor on a synaptic variable): `read(index, t)` gives the value
+   * of that synapse (CSR index), pre neuron, post neuron (or, per projection, index 0) at
+   * synapse time t, after every event at t that the synapse has seen. It must not change
+   * anything a later update reads: a lazy rule integrates its closed form to t on the side,
+   * which is why the value is current and not the one the last pre spike left.
+   */
+  variable?(name: string): ((index: number, t: number) => number) | undefined;
+}
+
+/** A variable of a plasticity rule's own state, as a recorder may ask for it (`rule-state`). */
+export interface RuleVariableInfo extends StateVariableInfo {
+  /** What one value belongs to: a synapse, a pre neuron, a post neuron, or the whole projection. */
+  readonly per: 'synapse' | 'pre' | 'post' | 'projection';
 }
 
 export interface PlasticityRulePlugin<P extends object = Params> extends PluginInfo {
+  /** The rule's own variables a `rule-state` recorder may record (its dynamics reads them: SynapseDynamics.variable). */
+  readonly variables?: readonly RuleVariableInfo[];
   /** Checks parameters against the scenario (e.g. that a named modulator channel exists). */
   check?(params: Readonly<P>, scenario: { readonly modulators: ReadonlySet<string> }): ParamProblem[];
   /** The projection's dynamics, or null when the rule needs no calls at all (static synapses). */

@@ -41,6 +41,18 @@ export class PluginDefinitionError extends EngramError {
   }
 }
 
+/** A plasticity rule's declared variables (PlasticityRulePlugin.variables) must say their name and what they belong to. */
+function variableProblems(variables: unknown): string[] {
+  if (variables === undefined) return [];
+  if (!Array.isArray(variables)) return [`variables: expected a list of { name, per, description }, found ${typeof variables}`];
+  const per = ['synapse', 'pre', 'post', 'projection'];
+  return variables.flatMap((x, i) =>
+    x && typeof x === 'object' && typeof x.name === 'string' && per.includes(x.per)
+      ? []
+      : [`variables.${i}: expected { name: a string, per: one of ${per.join(', ')}, description }, found ${JSON.stringify(x)}`],
+  );
+}
+
 /** Two plugins of one kind with the same name (a scenario's plugin may not shadow a built-in one). */
 export class DuplicatePluginError extends PluginDefinitionError {
   constructor(kind: PluginKind, pluginName: string, origin?: PluginOrigin) {
@@ -60,7 +72,7 @@ export class PluginTable<T extends PluginInfo> {
   ) {
     for (const p of plugins) {
       if (this.byName.has(p.name)) throw new DuplicatePluginError(kind, p.name, origins.get(p));
-      const bad = defaultProblems((p as { params?: readonly ParamSpec[] }).params ?? []);
+      const bad = [...defaultProblems((p as { params?: readonly ParamSpec[] }).params ?? []), ...variableProblems((p as { variables?: unknown }).variables)];
       if (bad.length) throw new PluginDefinitionError(kind, p.name, bad.join('; '), origins.get(p));
       this.byName.set(p.name, p);
     }

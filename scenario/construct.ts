@@ -4,7 +4,7 @@
  * scenario and seed give the same network whatever is built around it.
  */
 import * as path from 'node:path';
-import { isSampleInput, RequiredMethods, type PopulationView, type SpikeListener, type SynapseDynamics } from '../core/contracts.js';
+import { isSampleInput, RequiredMethods, type PopulationView, type RuleVariableInfo, type SpikeListener, type SynapseDynamics } from '../core/contracts.js';
 import { fillValues, type ValueSpec } from '../core/distributions.js';
 import { describeValue, EngramError, formatLocation, ParamError, ScenarioError, type Diagnostic, type FieldPath } from '../core/errors.js';
 import { Channel, SpikePulseSource } from '../core/modulators.js';
@@ -91,11 +91,24 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
   const inputs = constructInputs(b, inputRuntimes, views, projectionViews);
   const graded = gradedDelivery(b, populations, inputs, projections);
 
+  const plasticity = new Map<string, { rule: string; variables: readonly RuleVariableInfo[]; dynamics: SynapseDynamics }>();
+  for (const [i, p] of projections.entries())
+    if (p.dynamics) plasticity.set(p.name, { rule: p.ruleName, variables: b.plan.projPlans[i]?.rule?.variables ?? [], dynamics: p.dynamics });
   const recorderTypes = recPlans.map((p) => p!.plugin.name);
   const recorders = recPlans.map((p, i) =>
     b.guarded(
       ['recorders', i],
-      () => p!.plugin.create({ params: p!.params, scheduler, resolution_ms: dt, t_stop_ms, populations: views, projections: projectionViews }),
+      () =>
+        p!.plugin.create({
+          params: p!.params,
+          scheduler,
+          resolution_ms: dt,
+          t_stop_ms,
+          populations: views,
+          projections: projectionViews,
+          plasticity,
+          rng: Rng.derive(b.seed, `recorder/${i}`),
+        }),
       { kind: 'recorder', name: p!.plugin.name, methods: RequiredMethods.recorder },
     ),
   );

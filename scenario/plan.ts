@@ -4,7 +4,7 @@
  * the registry, the problems found so far, and the lookup-resolve-check of a plugin that
  * every section does). constructNetwork (construct.ts) builds the simulation from the plan.
  */
-import type { DatasetShape, PopulationView } from '../core/contracts.js';
+import type { DatasetShape, PopulationView, RuleVariableInfo } from '../core/contracts.js';
 import { specBounds, type ValueSpec } from '../core/distributions.js';
 import { ScenarioError, type Diagnostic, type FieldPath, type SourceLocation } from '../core/errors.js';
 import { connectorProblem } from '../core/network/connectors.js';
@@ -103,7 +103,9 @@ export function planNetwork(loaded: LoadedScenario, registry: PluginRegistry, tr
   const { names, projPlans } = planProjections(pl, popPlans, inputPlans, sourceSize, protocolChannels);
   planModulators(pl, sourceSize);
   const memoryPlans = planTraining(pl, training, inputPlans, protocolChannels);
-  const recPlans = planRecorders(pl, popPlans, inputPlans, names);
+  const rules = new Map<string, { rule: string; variables: readonly RuleVariableInfo[] }>();
+  for (const p of projPlans) if (p.rule) rules.set(p.name, { rule: p.rule.name, variables: p.rule.variables ?? [] });
+  const recPlans = planRecorders(pl, popPlans, inputPlans, names, rules);
   if (pl.diagnostics.length === 0)
     checkMemory(
       pl,
@@ -375,7 +377,13 @@ function planTraining(pl: Planner, training: PreparedTraining | undefined, input
   return memoryPlans;
 }
 
-function planRecorders(pl: Planner, popPlans: PopulationPlans, inputPlans: InputPlans, projectionNames: readonly string[]) {
+function planRecorders(
+  pl: Planner,
+  popPlans: PopulationPlans,
+  inputPlans: InputPlans,
+  projectionNames: readonly string[],
+  rules: ReadonlyMap<string, { rule: string; variables: readonly RuleVariableInfo[] }>,
+) {
   const viewInfo = new Map<string, Omit<PopulationView, 'addSpikeListener' | 'population'>>();
   for (const p of popPlans) if (p) viewInfo.set(p.name, { name: p.name, size: p.spec.size, kind: 'neurons', state: p.plugin.state });
   for (const p of inputPlans)
@@ -384,7 +392,7 @@ function planRecorders(pl: Planner, popPlans: PopulationPlans, inputPlans: Input
     const base: FieldPath = ['recorders', i];
     const plugin = pl.plugin('recorder', spec.type, [...base, 'type'], 'a recorder type', 'type');
     if (!plugin) return undefined;
-    const { values } = pl.params('recorder', plugin, spec.params, [...base, 'params'], base, (v) => plugin.check?.(v, viewInfo, pl.dt, projectionNames));
+    const { values } = pl.params('recorder', plugin, spec.params, [...base, 'params'], base, (v) => plugin.check?.(v, viewInfo, pl.dt, projectionNames, rules));
     return { plugin, params: values };
   });
 }

@@ -141,14 +141,14 @@ describe('engram CLI', () => {
     expect(w.every((x) => x[1] === 0 && x[2] === 0)).toBe(true);
     const expected = [0.5, 0.5, 0.6, 0.6, 0.59, 0.59, 0.79, 0.79, 0.79, 0.79, 0.79];
     w.forEach((x, i) => expect(x[3]).toBeCloseTo(expected[i], 12));
-    // sample: at most k synapses per projection, evenly spread in CSR order.
+    // sample_by even: at most k synapses per projection, evenly spread in CSR order.
     const sampled = engram(
       'run',
       'docs/examples/clipped-hebb.yaml',
       '--out',
       `${out.dir}/s`,
       '--set',
-      'recorders=[{type: weight-trace, params: {interval_ms: 50, sample: 1}}]',
+      'recorders=[{type: weight-trace, params: {interval_ms: 50, sample: 1, sample_by: even}}]',
     );
     expect(sampled.code).toBe(0);
     expect(readFileSync(`${out.dir}/s/weight-trace/learned.csv`, 'utf8')).toBe('t_ms,pre,post,w\n0,0,0,0.5\n50,0,0,0.59\n100,0,0,0.7899999999999999\n');
@@ -166,7 +166,7 @@ describe('engram CLI', () => {
     // 2 ms before it, within the window (+eta); the one of 17 has not arrived yet.
     writeFileSync(
       `${out.dir}/s.yaml`,
-      `name: dendritic\nduration_ms: 30\nplugins: [${path.resolve('docs/examples/clipped-hebb.js')}]\npopulations:\n  post: {model: parrot, size: 2}\ninputs:\n  teacher: {type: spike-source, size: 1, params: {spike_times_ms: [[10, 13]]}}\n  pre: {type: spike-source, size: 2, params: {spike_times_ms: [[15], [15]]}}\nprojections:\n  - {from: teacher, to: post, connector: {type: list, pairs: [[0, 0]]}, weight: 1, delay_ms: 1, receptor: repeat}\n  - {name: learned, from: pre, to: post, connector: {type: one_to_one}, weight: 0.5, delay_ms: 1, dendritic_delay_ms: 3, receptor: silent, plasticity: {rule: clipped-hebb, params: {eta: 0.1, decay: 0.01, window_ms: 5, w_max: 1}}}\nrecorders:\n  - {type: weights}\n`,
+      `name: dendritic\nduration_ms: 30\nplugins: [${path.resolve('docs/examples/clipped-hebb.js')}]\npopulations:\n  post: {model: parrot, size: 2}\ninputs:\n  teacher: {type: spike-source, size: 1, params: {spike_times_ms: [[10, 13]]}}\n  pre: {type: spike-source, size: 2, params: {spike_times_ms: [[15], [15]]}}\nprojections:\n  - {from: teacher, to: post, connector: {type: list, pairs: [[0, 0]]}, weight: 1, delay_ms: 1, receptor: repeat}\n  - {name: learned, from: pre, to: post, connector: {type: one_to_one}, weight: 0.5, delay_ms: 1, dendritic_delay_ms: 3, receptor: silent, plasticity: {rule: clipped-hebb, params: {eta: 0.1, decay: 0.01, window_ms: 5, w_max: 1}}}\nrecorders:\n  - {type: weights}\n  - {type: rule-state, params: {projection: learned, interval_ms: 1}}\n`,
     );
     const r = engram('run', `${out.dir}/s.yaml`, '--out', `${out.dir}/o`);
     expect(r.code).toBe(0);
@@ -177,6 +177,17 @@ describe('engram CLI', () => {
       .map((l) => Number(l.split(',')[3]));
     expect(final[0]).toBeCloseTo(0.6, 12);
     expect(final[1]).toBeCloseTo(0.49, 12);
+    // The rule's declared variable, read by the rule-state recorder: the latest post spike at the synapse.
+    const last = readFileSync(`${out.dir}/o/rule-state/learned.post.csv`, 'utf8').trimEnd().split('\n');
+    expect(last[0]).toBe('t_ms,post,last_post_ms');
+    const post0 = new Map(
+      last
+        .slice(1)
+        .map((l) => l.split(','))
+        .filter((c) => c[1] === '0')
+        .map((c) => [Number(c[0]), Number(c[2])]),
+    );
+    expect([13, 14, 16, 17, 30].map((t) => post0.get(t))).toEqual([-Infinity, 14, 14, 17, 17]);
     out.done();
   });
 

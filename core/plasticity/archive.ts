@@ -195,6 +195,24 @@ export class PostSpikeArchive implements ExplicitState {
     return this.baseTraceBefore(r, j, t);
   }
 
+  /**
+   * Value of trace r of neuron j at synapse time t, counting the spikes that reach the synapse
+   * by t (one at t included): for recorders. It reads only (no cache), so it never changes
+   * what a later update computes.
+   */
+  traceAt(r: number, j: number, t: number): number {
+    const nt = this.nTraces;
+    const tau = this.traces[r].tau;
+    const last = this.lastTime[j];
+    if (last <= t) return last === -Infinity ? 0 : this.lastAfter[j * nt + r] * Math.exp(-(t - last) / tau);
+    for (let e = this.len[j] - 1; e >= 0; e--) {
+      const s = this.slot(j, e);
+      if (this.time[s] <= t) return this.after[s * nt + r] * Math.exp(-(t - this.time[s]) / tau);
+    }
+    const t0 = this.baseTime[j];
+    return t0 <= t && t0 !== -Infinity ? this.baseAfter[j * nt + r] * Math.exp(-(t - t0) / tau) : 0;
+  }
+
   /** Trace r of neuron j just before t from the dropped entries alone (t >= the last dropped). */
   private baseTraceBefore(r: number, j: number, t: number): number {
     const t0 = this.baseTime[j];

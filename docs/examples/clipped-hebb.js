@@ -40,6 +40,16 @@ class ClippedHebb {
   onPostSpike(post, t) {
     this.onTheWay[post].push(t + this.dendritic);
   }
+
+  /** Readers of the declared variables (for the rule-state recorder): they change nothing. */
+  variable(name) {
+    if (name !== 'last_post_ms') return undefined;
+    return (j, t) => {
+      let last = this.lastPost[j];
+      for (const arrival of this.onTheWay[j]) if (arrival <= t) last = arrival;
+      return last;
+    };
+  }
 }
 
 const ClippedHebbRule = {
@@ -51,6 +61,7 @@ const ClippedHebbRule = {
     param.number('window_ms', 5, 'how long after a post spike a pre spike counts', { gt: 0 }),
     param.number('w_max', 1, 'upper bound (lower bound 0)', { gt: 0 }),
   ],
+  variables: [{ name: 'last_post_ms', per: 'post', description: 'synapse time of the latest post spike that has reached the synapses (-Infinity: none yet)' }],
   create: (ctx) => new ClippedHebb(ctx.params, ctx.projection),
 };
 

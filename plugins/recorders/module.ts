@@ -1,6 +1,14 @@
 import { ContainerModule } from 'inversify';
 import { RecorderToken } from '../../core/tokens.js';
-import { RatesRecorder, SpikesRecorder, StateRecorderPlugin, StdpWindowRecorder, WeightsRecorder, WeightTraceRecorderPlugin } from './recorders.js';
+import {
+  RatesRecorder,
+  RuleStateRecorderPlugin,
+  SpikesRecorder,
+  StateRecorderPlugin,
+  StdpWindowRecorder,
+  WeightsRecorder,
+  WeightTraceRecorderPlugin,
+} from './recorders.js';
 
 /** The standard recorders share one folder: they are one kind of thing (monitors). */
 export default new ContainerModule(({ bind }) => {
@@ -10,4 +18,5 @@ export default new ContainerModule(({ bind }) => {
   bind(RecorderToken).toConstantValue(WeightsRecorder);
   bind(RecorderToken).toConstantValue(StdpWindowRecorder);
   bind(RecorderToken).toConstantValue(WeightTraceRecorderPlugin);
+  bind(RecorderToken).toConstantValue(RuleStateRecorderPlugin);
 });

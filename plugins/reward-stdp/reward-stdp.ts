@@ -114,13 +114,16 @@ export class RewardStdpDynamics implements SynapseDynamics, ExplicitState {
   }
 
   /**
-   * Brings synapse k to time t: post spikes reaching it in (last pre, t] tag it, pulses in
-   * [last update, t) raise the concentration, and the weight integrates in between.
-   * Leaves the range of post entries used in usedFrom..usedTo.
+   * Synapse k's weight and eligibility at time t, from its state at its last update: post
+   * spikes reaching it in (last pre, t] tag it, pulses in [last update, t) raise the
+   * concentration, and the weight integrates in between. Reads only; leaves the result in
+   * wAt, cAt and the range of post entries used in usedFrom..usedTo.
    */
+  private wAt = 0;
+  private cAt = 0;
   private usedFrom = 0;
   private usedTo = 0;
-  private advance(k: number, j: number, t: number): void {
+  private evolve(k: number, j: number, t: number): void {
     const { p, archive, channel } = this;
     let tc = this.tUpdate[k];
     let c = this.c[k];
@@ -150,11 +153,42 @@ export class RewardStdpDynamics implements SynapseDynamics, ExplicitState {
       }
     }
     const h = t - tc;
-    this.weight[k] = this.integrate(w, c, n, h);
-    this.c[k] = c * Math.exp(-h / p.tau_e_ms);
-    this.tUpdate[k] = t;
+    this.wAt = this.integrate(w, c, n, h);
+    this.cAt = c * Math.exp(-h / p.tau_e_ms);
     this.usedFrom = e0;
     this.usedTo = e;
+  }
+
+  /** Brings synapse k to time t (evolve, then keep the result). */
+  private advance(k: number, j: number, t: number): void {
+    this.evolve(k, j, t);
+    this.weight[k] = this.wAt;
+    this.c[k] = this.cAt;
+    this.tUpdate[k] = t;
+  }
+
+  /** Readers of the variables RewardStdpRule declares, at synapse time t (nothing is changed). */
+  variable(name: string): ((index: number, t: number) => number) | undefined {
+    const target = this.target;
+    if (name === 'c')
+      return (k, t) => {
+        this.evolve(k, target[k], t);
+        return this.cAt;
+      };
+    if (name === 'w')
+      return (k, t) => {
+        this.evolve(k, target[k], t);
+        return this.wAt;
+      };
+    if (name === 'n')
+      return (_i, t) => {
+        // Pulses at t count (they have arrived); concentrationBefore fills the memo first.
+        this.concentrationBefore(t);
+        const ch = this.channel;
+        const i = ch.firstAfter(t) - 1;
+        return i < 0 ? 0 : this.nAfter[i] * Math.exp(-(t - ch.times[i - ch.first]) / this.p.tau_n_ms);
+      };
+    return undefined;
   }
 
   onPreArrival(t: number, _pre: number, start: number, end: number): void {
@@ -206,6 +240,11 @@ export const RewardStdpRule = definePlugin.plasticityRule({
   name: 'reward-stdp',
   description: 'STDP eligibility trace gated by a neuromodulator channel (Izhikevich 2007; NEST stdp_dopamine_synapse)',
   params: rewardStdpParams,
+  variables: [
+    { name: 'c', per: 'synapse', description: 'eligibility trace (synaptic tag) at t, post spikes that reached the synapse by t included' },
+    { name: 'w', per: 'synapse', description: 'weight integrated to t (dw/dt = c (n - b)); the stored weight changes only when a pre spike arrives' },
+    { name: 'n', per: 'projection', description: 'modulator concentration at t (pulses at t included)' },
+  ],
   check(params, scenario) {
     const problems = checkBounds(params);
     const ch = params.channel;

@@ -169,6 +169,22 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
     this.archive.flush(h);
   }
 
+  /** Readers of the variables StdpRule declares (stdpVariables), at synapse time t. */
+  variable(name: string): ((index: number, t: number) => number) | undefined {
+    const { kplus, tLast, archive } = this;
+    const tauP = this.p.tau_plus_ms;
+    if (name === 'x_pre') {
+      // The trace a row shares (one delay) or the synapse's own.
+      const row = this.perRow ? preOfSynapse(this.rowStart) : undefined;
+      return (k, t) => {
+        const r = row ? row[k] : k;
+        return tLast[r] === -Infinity ? 0 : kplus[r] * Math.exp(-(t - tLast[r]) / tauP);
+      };
+    }
+    if (name === 'y_post') return (j, t) => archive.traceAt(0, j, t);
+    return undefined;
+  }
+
   /** What a run changes, as data (ExplicitState). */
   saveState(): unknown {
     return saveFields(this, StdpDynamics.stateFields);
@@ -181,10 +197,32 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
   private static readonly stateFields = ['kplus', 'tLast', 'archive', 'log'];
 }
 
+/** The pre neuron of each synapse, from CSR row starts. */
+export function preOfSynapse(rowStart: Int32Array): Int32Array {
+  const pre = new Int32Array(rowStart[rowStart.length - 1]);
+  for (let i = 0; i + 1 < rowStart.length; i++) pre.fill(i, rowStart[i], rowStart[i + 1]);
+  return pre;
+}
+
+/** What a `rule-state` recorder may record of stdp (and of the rules built on its traces). */
+export const stdpVariables = [
+  {
+    name: 'x_pre',
+    per: 'synapse',
+    description: 'pre trace seen at the synapse: sum of exp(-(t - t_pre)/tau_plus) over pre arrivals by t (1 after the latest with pairing nearest)',
+  },
+  {
+    name: 'y_post',
+    per: 'post',
+    description: 'post trace: sum of exp(-(t - t_post)/tau_minus) over post spikes that reached the synapses by t (dendritic delay included)',
+  },
+] as const;
+
 export const StdpRule = definePlugin.plasticityRule({
   name: 'stdp',
   description: 'pair-based STDP, additive to multiplicative (Gutig 2003), all-to-all or nearest-neighbour pairing; lazy (NEST stdp_synapse)',
   params: stdpParams,
+  variables: stdpVariables,
   check: checkBounds,
   create: (ctx) => new StdpDynamics(ctx.params, ctx),
 });

@@ -51,12 +51,23 @@ class ClippedHebb implements SynapseDynamics {
   onPostSpike(post: number, t: number): void {
     this.onTheWay[post].push(t + this.dendritic);
   }
+
+  /** Readers of the declared variables (for the rule-state recorder): they change nothing. */
+  variable(name: string): ((j: number, t: number) => number) | undefined {
+    if (name !== 'last_post_ms') return undefined;
+    return (j, t) => {
+      let last = this.lastPost[j];
+      for (const arrival of this.onTheWay[j]) if (arrival <= t) last = arrival;
+      return last;
+    };
+  }
 }
 
 const ClippedHebbRule = definePlugin.plasticityRule({
   name: 'clipped-hebb',
   description: 'pre spikes shortly after a post spike strengthen, others weaken (docs example)',
   params: specs,
+  variables: [{ name: 'last_post_ms', per: 'post', description: 'synapse time of the latest post spike that has reached the synapses (-Infinity: none yet)' }],
   create: (ctx) => new ClippedHebb(ctx.params, ctx.projection),
 });
 
