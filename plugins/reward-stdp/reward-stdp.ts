@@ -46,6 +46,9 @@ export const rewardStdpParams = [
 
 export type RewardStdpParams = ParamsOf<typeof rewardStdpParams>;
 
+/** What evolve() computes, the weight and the eligibility (scratch space, not state: never checkpointed). */
+const evolved = new Float64Array(2);
+
 export class RewardStdpDynamics implements SynapseDynamics, ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
   readonly stateFormat = 'reward-stdp/1';
@@ -116,11 +119,9 @@ export class RewardStdpDynamics implements SynapseDynamics, ExplicitState {
   /**
    * Synapse k's weight and eligibility at time t, from its state at its last update: post
    * spikes reaching it in (last pre, t] tag it, pulses in [last update, t) raise the
-   * concentration, and the weight integrates in between. Reads only; leaves the result in
-   * wAt, cAt and the range of post entries used in usedFrom..usedTo.
+   * concentration, and the weight integrates in between. Reads only; leaves the weight and
+   * eligibility in `evolved` and the range of post entries used in usedFrom..usedTo.
    */
-  private wAt = 0;
-  private cAt = 0;
   private usedFrom = 0;
   private usedTo = 0;
   private evolve(k: number, j: number, t: number): void {
@@ -153,8 +154,8 @@ export class RewardStdpDynamics implements SynapseDynamics, ExplicitState {
       }
     }
     const h = t - tc;
-    this.wAt = this.integrate(w, c, n, h);
-    this.cAt = c * Math.exp(-h / p.tau_e_ms);
+    evolved[0] = this.integrate(w, c, n, h);
+    evolved[1] = c * Math.exp(-h / p.tau_e_ms);
     this.usedFrom = e0;
     this.usedTo = e;
   }
@@ -162,8 +163,8 @@ export class RewardStdpDynamics implements SynapseDynamics, ExplicitState {
   /** Brings synapse k to time t (evolve, then keep the result). */
   private advance(k: number, j: number, t: number): void {
     this.evolve(k, j, t);
-    this.weight[k] = this.wAt;
-    this.c[k] = this.cAt;
+    this.weight[k] = evolved[0];
+    this.c[k] = evolved[1];
     this.tUpdate[k] = t;
   }
 
@@ -173,12 +174,12 @@ export class RewardStdpDynamics implements SynapseDynamics, ExplicitState {
     if (name === 'c')
       return (k, t) => {
         this.evolve(k, target[k], t);
-        return this.cAt;
+        return evolved[1];
       };
     if (name === 'w')
       return (k, t) => {
         this.evolve(k, target[k], t);
-        return this.wAt;
+        return evolved[0];
       };
     if (name === 'n')
       return (_i, t) => {
