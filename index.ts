@@ -40,6 +40,8 @@ export {
   type WorkerEvent,
   type WorkerOptions,
 } from './app/sweep-queue.js';
-export { plotOutput } from './app/plot.js';
+export { collectFigures, plotOutput, type Figure } from './app/plot.js';
+export type { Spec } from './app/figures/render.js';
+export { writeReport } from './app/report.js';
 export { scenarioJsonSchema, type JsonSchemaObject } from './app/schema.js';
 export { scaffoldKinds, scaffoldPlugin, type ScaffoldKind } from './app/scaffold.js';

@@ -3,7 +3,7 @@
  * are heard), save checkpoints of a training, and write the outputs. A run that stops early
  * keeps what it recorded.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { ensureOutputFolder, lockOutputFolder } from './output-folder.js';
 import * as path from 'node:path';
 import { EngramError, RunInterrupted, RunStopped } from '../core/errors.js';
@@ -70,7 +70,19 @@ export async function runScenario(file: string, options: RunOptions = {}): Promi
   }
 }
 
+/**
+ * The scenario as it was run, beside its results (provenance, and the scenario text of
+ * `engram report`): the file's text, with the --set values that changed it named on top.
+ */
+function keepScenarioText(loaded: LoadedScenario, outDir: string, options: RunOptions): void {
+  if (!existsSync(loaded.file)) return;
+  const changes = [...(options.set ?? []).map((x) => `--set ${x}`), ...(options.seed !== undefined ? [`--seed ${options.seed}`] : [])];
+  const set = changes.length ? `# run with: ${changes.join(' ')}\n` : '';
+  writeFileAtomicSync(path.join(outDir, 'scenario.yaml'), `# copied by engram run from ${loaded.file}\n${set}${readFileSync(loaded.file, 'utf8')}`);
+}
+
 async function runLocked(loaded: LoadedScenario, outDir: string, options: RunOptions): Promise<RunResult> {
+  keepScenarioText(loaded, outDir, options);
   const spec = loaded.scenario.memory_experiment;
   if (spec) {
     const plugin = await memoryExperimentPlugin(loaded, options.modules);

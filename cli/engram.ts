@@ -32,6 +32,7 @@ import {
   startSweepWorker,
   waitForSweep,
   plotOutput,
+  writeReport,
   type QueueStatus,
   type SweepRun,
   type EpochRecord,
@@ -572,12 +573,24 @@ await cli
   )
   .command(
     'plot <dir>',
-    'write SVG figures (learning curves, rasters, rates, STDP windows, capacity and sweep heat maps) from an output folder into <dir>/plots',
+    'write SVG and PNG figures (learning curves, information plane, rasters, rates, ISI CVs, weights, STDP windows, capacity, sweeps) from an output folder into <dir>/plots',
+    (y) => y.positional('dir', { type: 'string', demandOption: true, description: 'the output folder of engram run or engram sweep' }),
+    async (argv) => {
+      try {
+        const files = await plotOutput(argv.dir);
+        process.stdout.write(`wrote ${argv.dir}/: ${files.join(', ')}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'report <dir>',
+    'write one self-contained HTML report (interactive figures, summary, scenario, the runs of a sweep) of an output folder, to <dir>/report.html',
     (y) => y.positional('dir', { type: 'string', demandOption: true, description: 'the output folder of engram run or engram sweep' }),
     (argv) => {
       try {
-        const files = plotOutput(argv.dir);
-        process.stdout.write(`wrote ${argv.dir}/: ${files.join(', ')}\n`);
+        process.stdout.write(`wrote ${writeReport(argv.dir)}\n`);
       } catch (err) {
         fail(err);
       }

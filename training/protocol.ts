@@ -117,6 +117,8 @@ export interface Stall {
 
 export interface TrainingResult {
   dataset: string;
+  /** Number of classes of the dataset (chance accuracy is 1 / classes). */
+  classes: number;
   epochs: number;
   train_accuracy: number;
   test_accuracy: number | null;
@@ -364,6 +366,7 @@ export class Trainer implements SimulationExtension {
     const evaluated = this.history.filter((r) => r.test_accuracy !== null).at(-1);
     return {
       dataset: this.datasetName,
+      classes: this.dataset.nClasses,
       epochs: this.history.length,
       train_accuracy: last?.train_accuracy ?? 0,
       test_accuracy: last?.test_accuracy ?? null,
