@@ -78,7 +78,10 @@ function keepScenarioText(loaded: LoadedScenario, outDir: string, options: RunOp
   if (!existsSync(loaded.file)) return;
   const changes = [...(options.set ?? []).map((x) => `--set ${x}`), ...(options.seed !== undefined ? [`--seed ${options.seed}`] : [])];
   const set = changes.length ? `# run with: ${changes.join(' ')}\n` : '';
-  writeFileAtomicSync(path.join(outDir, 'scenario.yaml'), `# copied by engram run from ${loaded.file}\n${set}${readFileSync(loaded.file, 'utf8')}`);
+  writeFileAtomicSync(
+    path.join(outDir, 'scenario.yaml'),
+    `# copied by engram run from ${path.basename(loaded.file)}\n${set}${readFileSync(loaded.file, 'utf8')}`,
+  );
 }
 
 async function runLocked(loaded: LoadedScenario, outDir: string, options: RunOptions): Promise<RunResult> {

@@ -234,9 +234,9 @@ export function sweepHeatmapSpec(o: {
   const ns = [...new Set(summary.map((s) => s.n))];
   const sortValues = (v: string[]) =>
     [...new Set(v)].sort((a, b) => (Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) - Number(b) : a.localeCompare(b)));
-  const colourTitle = `mean ${o.metric.replace(/_/g, ' ')}${o.percent ? ' (%)' : ''}`;
-  const x = { field: 'x', type: 'ordinal', sort: sortValues(summary.map((s) => s.x)), title: gridLabel(o.xKey), axis: { labelAngle: 0 } };
-  const y = { field: 'y', type: 'ordinal', sort: sortValues(summary.map((s) => s.y ?? '')).reverse(), title: gridLabel(o.yKey) };
+  const colourTitle = ['mean', `${o.metric.replace(/_/g, ' ')}${o.percent ? ' (%)' : ''}`];
+  const x = { field: 'x', type: 'ordinal', sort: sortValues(summary.map((s) => s.x)), title: gridLabel(o.xKey), axis: { labelAngle: 0, grid: false } };
+  const y = { field: 'y', type: 'ordinal', sort: sortValues(summary.map((s) => s.y ?? '')).reverse(), title: gridLabel(o.yKey), axis: { grid: false } };
   return withConfig({
     title: {
       text: o.title,
@@ -591,8 +591,8 @@ export function capacitySpec(o: { title: string; rows: readonly { x: string; y?:
     height: HEIGHT,
     data: { values: o.rows.map((r) => ({ ...r, label: r.cosine.toFixed(2) })) },
     encoding: {
-      x: { field: 'x', type: 'ordinal', title: o.xKey, sort: sortValues(o.rows.map((r) => r.x)), axis: { labelAngle: 0 } },
-      y: { field: 'y', type: 'ordinal', title: o.yKey, sort: sortValues(o.rows.map((r) => r.y ?? '')).reverse() },
+      x: { field: 'x', type: 'ordinal', title: o.xKey, sort: sortValues(o.rows.map((r) => r.x)), axis: { labelAngle: 0, grid: false } },
+      y: { field: 'y', type: 'ordinal', title: o.yKey, sort: sortValues(o.rows.map((r) => r.y ?? '')).reverse(), axis: { grid: false } },
     },
     layer: [
       {
