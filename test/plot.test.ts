@@ -206,6 +206,31 @@ describe('engram plot', () => {
     out.done();
   });
 
+  it('STDP windows with zero axes, state variables per neuron, and capacity as lines or a heat map on 0-1', () => {
+    const out = tempDir();
+    const d = out.dir;
+    mkdirSync(`${d}/window`);
+    writeFileSync(`${d}/window/p.csv`, 'dt_ms,dw\n-10,-0.005\n10,0.006\n');
+    mkdirSync(`${d}/state`);
+    writeFileSync(`${d}/state/exc.csv`, 't_ms,neuron,v_mV,I_nA\n0,3,-70,0\n0,7,-65,0.1\n1,3,-69,0\n1,7,-60,0.2\n');
+    writeFileSync(`${d}/capacity.csv`, 'size,window,cosine\n50,2,0.9\n50,8,0.5\n200,2,0.95\n200,8,0.7\n');
+    const byName = Object.fromEntries(collectFigures(d).map((f) => [f.name, f.spec]));
+    expect(Object.keys(byName)).toEqual(['state-exc-v_mV', 'state-exc-I_nA', 'window-p', 'capacity']);
+    const window = layersOf(byName['window-p']);
+    expect(window.filter((l) => markType(l) === 'rule')).toHaveLength(2);
+    expect(window.at(-1)!.data!.values).toEqual([
+      { series: 'p', x: -10, y: -0.005 },
+      { series: 'p', x: 10, y: 0.006 },
+    ]);
+    const v = layersOf(byName['state-exc-v_mV']).at(-1)!.data!.values;
+    expect(v.filter((r) => r.series === 'neuron 7').map((r) => r.y)).toEqual([-65, -60]);
+    const [cells] = layersOf(byName.capacity);
+    expect(markType(cells)).toBe('rect');
+    expect(cells.encoding!.color.scale!.domain).toEqual([0, 1]);
+    expect((byName.capacity.data as { values: { x: string; y: string; cosine: number }[] }).values.find((c) => c.x === '8' && c.y === '200')!.cosine).toBe(0.7);
+    out.done();
+  });
+
   it('says when there is nothing to plot', () => {
     const out = tempDir();
     expect(() => collectFigures(out.dir)).toThrow(/nothing to plot/);
