@@ -20,6 +20,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { EngramError } from '../core/errors.js';
 import { readJsonFile } from '../core/json.js';
+import type { PluginKind } from '../core/tokens.js';
+import { loadScenario } from '../scenario/load.js';
+import { scenarioRegistry } from './open.js';
+import type { SweepManifest } from './sweep.js';
 import { writeFileAtomicSync } from '../core/output.js';
 import { type Spec, toPng, toSvg } from './figures/render.js';
 import {
@@ -137,7 +141,7 @@ function csvFiles(folder: string): string[] {
 }
 
 /** Every figure the output folder has data for, as specs (for plot and report). */
-export function collectFigures(dir: string): Figure[] {
+export function collectFigures(dir: string, descriptions: Readonly<Record<string, string>> = {}): Figure[] {
   if (!existsSync(dir)) throw new EngramError(`${dir} does not exist (give the output folder of engram run or engram sweep)`);
   const figures: Figure[] = [];
   const summary = readSummary(path.join(dir, 'summary.json'));
@@ -298,7 +302,7 @@ export function collectFigures(dir: string): Figure[] {
     }
   }
 
-  if (existsSync(path.join(dir, 'sweep.csv'))) figures.push(...sweepFigures(dir));
+  if (existsSync(path.join(dir, 'sweep.csv'))) figures.push(...sweepFigures(dir, descriptions));
   if (figures.length === 0)
     throw new EngramError(`${dir}: nothing to plot (expected history.csv, spikes/, rates/, weights/, weight-trace/, window/, capacity.csv or sweep.csv)`);
   return figures;
@@ -315,7 +319,7 @@ function sweepName(dir: string): string {
   return path.basename(path.resolve(dir));
 }
 
-function sweepFigures(dir: string): Figure[] {
+function sweepFigures(dir: string, descriptions: Readonly<Record<string, string>>): Figure[] {
   const t = readTable(path.join(dir, 'sweep.csv'));
   const grid = t.header.slice(1, col(t, 'seed_index'));
   const metric = col(t, 'test_accuracy') >= 0 ? 'test_accuracy' : t.header[col(t, 'seed') + 1];
@@ -348,9 +352,19 @@ function sweepFigures(dir: string): Figure[] {
     .filter((p) => Number.isFinite(p.value));
   const figures: Figure[] = [];
   if (grid.length === 1) {
+    const leaf = grid[0].split('+')[0].split('.').at(-1);
     figures.push({
       name: 'sweep',
-      spec: sweepSpec({ title: `${title}: ${metric.replace(/_/g, ' ')} per seed`, metric, gridKey: grid[0], points, chance, percent, learnedRule }),
+      spec: sweepSpec({
+        title: `${title}: ${metric.replace(/_/g, ' ')} per seed against ${leaf}`,
+        knob: descriptions[grid[0]] ? `${leaf}: ${descriptions[grid[0]]}` : undefined,
+        metric,
+        gridKey: grid[0],
+        points,
+        chance,
+        percent,
+        learnedRule,
+      }),
     });
     const curves = sweepLearningCurves(dir, t);
     if (curves.length)
@@ -369,6 +383,11 @@ function sweepFigures(dir: string): Figure[] {
       name: 'sweep',
       spec: sweepHeatmapSpec({
         title: `${title}: ${metric.replace(/_/g, ' ')}`,
+        knob: grid
+          .slice(0, 2)
+          .filter((k) => descriptions[k])
+          .map((k) => `${k.split('+')[0].split('.').at(-1)}: ${descriptions[k]}`)
+          .join('; '),
         metric,
         xKey: grid[0],
         yKey: grid[1],
@@ -381,10 +400,57 @@ function sweepFigures(dir: string): Figure[] {
   return figures;
 }
 
+/**
+ * What each grid parameter of a sweep is: the description its plugin gives it (found through
+ * sweep.json's scenario and the plugins it loads), for figure titles. {} for a run, or when
+ * the scenario cannot be read any more (the figures then name the parameter only).
+ */
+export async function gridDescriptions(dir: string): Promise<Record<string, string>> {
+  const file = path.join(dir, 'sweep.json');
+  if (!existsSync(file)) return {};
+  try {
+    const manifest = readJsonFile(file, 'a sweep manifest') as SweepManifest;
+    const loaded = await loadScenario(manifest.scenario);
+    const registry = await scenarioRegistry(loaded);
+    const out: Record<string, string> = {};
+    for (const [key] of manifest.grid) {
+      const parts = key.split('+')[0].split('.');
+      const at = parts.indexOf('params');
+      if (at < 1 || at !== parts.length - 2) continue;
+      let node: unknown = loaded.scenario;
+      for (const k of parts.slice(0, at)) node = (node as Record<string, unknown> | undefined)?.[k];
+      const o = (node ?? {}) as { model?: string; type?: string; rule?: string };
+      const owner = parts[at - 1];
+      const found: [PluginKind, string | undefined] | undefined =
+        parts[0] === 'populations'
+          ? ['neuron', o.model]
+          : parts[0] === 'inputs'
+            ? ['input', o.type]
+            : parts[0] === 'recorders'
+              ? ['recorder', o.type]
+              : owner === 'plasticity'
+                ? ['plasticity', o.rule]
+                : owner === 'memory'
+                  ? ['memory', o.type]
+                  : undefined;
+      const spec = found?.[1]
+        ? registry
+            .table(found[0])
+            .get(found[1])
+            ?.params.find((p) => p.name === parts[at + 1])
+        : undefined;
+      if (spec) out[key] = spec.description;
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
 /** Writes every figure as SVG and PNG into <dir>/plots; returns the files, relative to dir. */
 export async function plotOutput(dir: string): Promise<string[]> {
   const written: string[] = [];
-  for (const f of collectFigures(dir)) {
+  for (const f of collectFigures(dir, await gridDescriptions(dir))) {
     const svg = await toSvg(f.spec);
     writeFileAtomicSync(path.join(dir, 'plots', `${f.name}.svg`), svg);
     writeFileAtomicSync(path.join(dir, 'plots', `${f.name}.png`), toPng(svg));

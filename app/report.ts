@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { readJsonFile } from '../core/json.js';
 import { writeFileAtomicSync } from '../core/output.js';
-import { collectFigures } from './plot.js';
+import { collectFigures, gridDescriptions } from './plot.js';
 
 const require = createRequire(import.meta.url);
 
@@ -62,8 +62,8 @@ function summaryRows(summary: Record<string, unknown>): string[][] {
 }
 
 /** Writes <dir>/report.html; returns its path. */
-export function writeReport(dir: string): string {
-  const figures = collectFigures(dir);
+export async function writeReport(dir: string): Promise<string> {
+  const figures = collectFigures(dir, await gridDescriptions(dir));
   const summaryFile = path.join(dir, 'summary.json');
   const summary = existsSync(summaryFile) ? (readJsonFile(summaryFile, "a run's summary") as Record<string, unknown>) : {};
   const sweepCsv = path.join(dir, 'sweep.csv');

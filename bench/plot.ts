@@ -23,7 +23,7 @@ async function timed(what: string, dir: string): Promise<void> {
   const files = await plotOutput(dir);
   const plot = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  writeReport(dir);
+  await writeReport(dir);
   const report = (performance.now() - t1) / 1000;
   console.log(
     `  ${what.padEnd(34)} plot ${plot.toFixed(2)} s (${files.length / 2} figures, SVG + PNG; target < ${TARGET_S} s: ${plot < TARGET_S ? 'met' : 'missed'})   report ${report.toFixed(2)} s`,

@@ -588,9 +588,9 @@ await cli
     'report <dir>',
     'write one self-contained HTML report (interactive figures, summary, scenario, the runs of a sweep) of an output folder, to <dir>/report.html',
     (y) => y.positional('dir', { type: 'string', demandOption: true, description: 'the output folder of engram run or engram sweep' }),
-    (argv) => {
+    async (argv) => {
       try {
-        process.stdout.write(`wrote ${writeReport(argv.dir)}\n`);
+        process.stdout.write(`wrote ${await writeReport(argv.dir)}\n`);
       } catch (err) {
         fail(err);
       }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { collectFigures, plotOutput, sweepLearningCurves } from '../app/plot.js';
+import { collectFigures, gridDescriptions, plotOutput, sweepLearningCurves } from '../app/plot.js';
+import * as path from 'node:path';
 import { gridLabel, gridScale, isiCvs, sweepSummary } from '../app/figures/specs.js';
 import { meanInterval, t975 } from '../app/figures/stats.js';
 import { tempDir } from './helpers.js';
@@ -92,7 +93,7 @@ describe('engram plot', () => {
       ['10', 66.666667],
     ]);
     const title = sweep.spec.title as { text: string; subtitle: string[] };
-    expect(title.text).toBe('xor-demo: test accuracy per seed');
+    expect(title.text).toBe('xor-demo: test accuracy per seed against window');
     expect(title.subtitle[0]).toContain('n = 3 seeds per value');
     const files = await plotOutput(d);
     expect(files).toEqual(['plots/sweep.svg', 'plots/sweep.png']);
@@ -228,6 +229,35 @@ describe('engram plot', () => {
     expect(markType(cells)).toBe('rect');
     expect(cells.encoding!.color.scale!.domain).toEqual([0, 1]);
     expect((byName.capacity.data as { values: { x: string; y: string; cosine: number }[] }).values.find((c) => c.x === '8' && c.y === '200')!.cosine).toBe(0.7);
+    out.done();
+  });
+
+  it("titles a sweep with the knob's own description, found through sweep.json's scenario and its plugins", async () => {
+    const out = tempDir();
+    const d = out.dir;
+    const window = 'training.layers.0.memory.params.window+training.layers.1.memory.params.window';
+    const tau = 'populations.h1.params.tau_ms';
+    writeFileSync(
+      `${d}/sweep.json`,
+      JSON.stringify({
+        scenario: path.resolve('scenarios/xor-rate.yaml'),
+        grid: [
+          [window, ['2', '4']],
+          [tau, ['1', '2']],
+        ],
+        seeds: 1,
+        set: [],
+      }),
+    );
+    const descriptions = await gridDescriptions(d);
+    expect(descriptions[window]).toMatch(/how many samples/);
+    expect(descriptions[tau]).toMatch(/time constant/);
+    writeSweep(d, `run,${window},seed_index,seed,train_accuracy,test_accuracy,wall_s`, ['run-0,2,0,11,1,1,1', 'run-1,4,0,11,1,1,1']);
+    const [sweep] = collectFigures(d, descriptions);
+    expect((sweep.spec.title as { subtitle: string[] }).subtitle[0]).toBe(`window: ${descriptions[window]}`);
+    // A scenario that cannot be read any more: the figures name the parameter only.
+    writeFileSync(`${d}/sweep.json`, JSON.stringify({ scenario: `${d}/gone.yaml`, grid: [[window, ['2']]], seeds: 1, set: [] }));
+    expect(await gridDescriptions(d)).toEqual({});
     out.done();
   });
 

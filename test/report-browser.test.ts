@@ -81,7 +81,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('engram report in headless Chro
       `${d}/sweep.csv`,
       `run,training.layers.0.memory.params.window,seed_index,seed,train_accuracy,test_accuracy,stalled,wall_s\n${rows.join('\n')}\n`,
     );
-    const file = writeReport(d);
+    const file = await writeReport(d);
     const r = await openInBrowser(file, path.join(d, 'report.png'));
     expect(r.ready).toBe('yes');
     expect(r.requests).toEqual([]);
@@ -108,7 +108,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('engram report in headless Chro
       '--set',
       'recorders=[{type: spikes}, {type: weight-trace, params: {interval_ms: 10}}]',
     ]);
-    const file = writeReport(d);
+    const file = await writeReport(d);
     const spikes = (name: string) =>
       execFileSync('wc', ['-l', path.join(d, 'spikes', `${name}.csv`)], { encoding: 'utf8' })
         .trim()

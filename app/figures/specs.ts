@@ -108,7 +108,8 @@ function xEncoding(values: readonly string[], title: string): Spec {
     field: 'xn',
     type: 'quantitative',
     title,
-    scale: scale === 'log' ? { type: 'log', nice: false } : { zero: false },
+    // Padding keeps the points at the first and last value off the frame.
+    scale: scale === 'log' ? { type: 'log', nice: false, padding: 24 } : { zero: false, padding: 24 },
     axis: { values: sorted.map(Number) },
   };
 }
@@ -132,6 +133,8 @@ function chanceLayers(chance: number | undefined): Spec[] {
  */
 export function sweepSpec(o: {
   title: string;
+  /** What the grid parameter is (its plugin's description), for the subtitle. */
+  knob?: string;
   metric: string;
   gridKey: string;
   points: readonly SweepPoint[];
@@ -177,7 +180,7 @@ export function sweepSpec(o: {
       },
       {
         data: { values: summary.map((s) => withXn({ ...s, value: s.mean, label: 'mean, 95% t interval' })) },
-        mark: { type: 'tick', thickness: 2.5, size: 18, color: 'black' },
+        mark: { type: 'tick', orient: 'horizontal', thickness: 2.5, size: 18, color: 'black' },
         encoding: {
           x,
           y,
@@ -210,6 +213,7 @@ export function sweepSpec(o: {
     title: {
       text: o.title,
       subtitle: [
+        ...(o.knob ? [o.knob] : []),
         `n = ${ns.join(' / ')} seed${ns.length === 1 && ns[0] === 1 ? '' : 's'} per value; black: mean and 95% t interval (clipped to the axis)`,
         `red: a seed that did not learn (${o.learnedRule})`,
         ...(tiedPaths(o.gridKey) ? [tiedPaths(o.gridKey)] : []),
@@ -223,6 +227,7 @@ export function sweepSpec(o: {
 /** Two grid parameters: mean per cell as a heat map with a colour bar and the value printed; n in the subtitle. */
 export function sweepHeatmapSpec(o: {
   title: string;
+  knob?: string;
   metric: string;
   xKey: string;
   yKey: string;
@@ -240,7 +245,10 @@ export function sweepHeatmapSpec(o: {
   return withConfig({
     title: {
       text: o.title,
-      subtitle: [`mean over n = ${ns.join(' / ')} seeds per cell${o.extraGrid ? ' and the further grid values' : ''}; in brackets: seeds learned`],
+      subtitle: [
+        ...(o.knob ? [o.knob] : []),
+        `mean over n = ${ns.join(' / ')} seeds per cell${o.extraGrid ? ' and the further grid values' : ''}; in brackets: seeds learned`,
+      ],
     },
     width: WIDTH,
     height: HEIGHT,
