@@ -105,6 +105,20 @@ export class Scheduler {
   private readonly queue = new TinyQueue<SimEvent>([], compareEvents);
   private readonly pool: SimEvent[] = [];
   private seq = 0;
+  /**
+   * Per-step ring buffers (NEST's ring_buffer.h) for events at grid times: slot k % size
+   * holds the events of grid step k in scheduling order, and `steps` the distinct steps that
+   * hold any (one heap entry per step, not per event). runUntil merges them with the heap by
+   * (time, priority, sequence), so the order is exactly the heap's: only the cost changes.
+   * Off by default (resolution 0): useGrid turns it on.
+   */
+  private resolution = 0;
+  private ring: SimEvent[][] = [];
+  private ringRead: Int32Array = new Int32Array(0);
+  private readonly steps = new TinyQueue<number>([], (a, b) => a - b);
+  private ringCount = 0;
+  /** Events handled from the rings since construction (the rest came from the heap). */
+  ringHandled = 0;
   /** Time of the event being handled, or of the last one handled. */
   now = 0;
   /** Count of events handled since construction. */
@@ -125,6 +139,65 @@ export class Scheduler {
     this.queue.push(ev);
   }
 
+  /** Turns on the per-step rings for atGrid: grid times k * resolution_ms, up to `slots` steps ahead. */
+  useGrid(resolution_ms: number, slots = 2048): void {
+    if (this.ringCount > 0) throw new Error('useGrid: events are pending in the rings');
+    this.resolution = resolution_ms;
+    this.ring = Array.from({ length: slots }, () => []);
+    this.ringRead = new Int32Array(slots);
+  }
+
+  /**
+   * As `at`, for an event that usually falls on the grid (a synaptic delivery): on the grid
+   * and within the rings' horizon it goes to the ring of its step (O(1), no heap work), else
+   * to the heap. Either way it runs in the same (time, priority, sequence) order.
+   */
+  atGrid(t: number, priority: number, handler: EventHandler, a = 0, b = 0, x = 0): void {
+    const res = this.resolution;
+    if (res > 0 && t >= this.now) {
+      const k = Math.round(t / res);
+      const size = this.ring.length;
+      // On the grid exactly (TimeGrid.snap's canonical value), and its slot free of other steps:
+      // every pending ring event is at a step >= the step of now.
+      if (k * res === t && k - Math.floor(this.now / res) < size - 1) {
+        const ev = this.pool.pop() ?? new SimEvent();
+        ev.t = t;
+        ev.priority = priority;
+        ev.seq = this.seq++;
+        ev.handler = handler;
+        ev.a = a;
+        ev.b = b;
+        ev.x = x;
+        const slot = this.ring[k % size];
+        if (slot.length === this.ringRead[k % size]) this.steps.push(k);
+        slot.push(ev);
+        this.ringCount++;
+        return;
+      }
+    }
+    this.at(t, priority, handler, a, b, x);
+  }
+
+  /** The next ring event, or undefined. */
+  private ringPeek(): SimEvent | undefined {
+    if (this.ringCount === 0) return undefined;
+    const i = this.steps.peek()! % this.ring.length;
+    return this.ring[i][this.ringRead[i]];
+  }
+
+  /** Takes the next ring event (ringPeek's). */
+  private ringTake(): void {
+    const i = this.steps.peek()! % this.ring.length;
+    const slot = this.ring[i];
+    this.ringCount--;
+    this.ringHandled++;
+    if (++this.ringRead[i] === slot.length) {
+      slot.length = 0;
+      this.ringRead[i] = 0;
+      this.steps.pop();
+    }
+  }
+
   /**
    * Calls target.tick at origin + k * period for k = 1, 2, ... while the time is <= until.
    * Clocked work (neuron grid steps, recorders, learning steps) runs through the same queue
@@ -140,7 +213,8 @@ export class Scheduler {
   /** Time of the next pending event, or Infinity. */
   peekTime(): number {
     const top = this.queue.peek();
-    return top === undefined ? Infinity : top.t;
+    const r = this.ringPeek();
+    return Math.min(top === undefined ? Infinity : top.t, r === undefined ? Infinity : r.t);
   }
 
   /**
@@ -151,7 +225,7 @@ export class Scheduler {
   dispatching: EventHandler | undefined = undefined;
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.ringCount;
   }
 
   /**
@@ -164,9 +238,21 @@ export class Scheduler {
     let handler: EventHandler = NO_HANDLER;
     try {
       for (;;) {
-        const top = q.peek();
-        if (top === undefined || top.t > tStop) break;
-        q.pop();
+        let top = q.peek();
+        if (this.ringCount > 0) {
+          const r = this.ringPeek()!;
+          if (top === undefined || compareEvents(r, top) < 0) {
+            if (r.t > tStop) break;
+            this.ringTake();
+            top = r;
+          } else {
+            if (top.t > tStop) break;
+            q.pop();
+          }
+        } else {
+          if (top === undefined || top.t > tStop) break;
+          q.pop();
+        }
         this.now = top.t;
         handler = top.handler;
         this.dispatching = handler;
@@ -192,7 +278,8 @@ export class Scheduler {
   /** How many pending events each handler has (for the queue guard's message). */
   pendingByHandler(): Map<EventHandler, number> {
     const counts = new Map<EventHandler, number>();
-    for (const ev of (this.queue as unknown as { data: SimEvent[] }).data.slice(0, this.queue.length))
+    const ringed = this.ring.flatMap((slot, i) => slot.slice(this.ringRead[i]));
+    for (const ev of [...(this.queue as unknown as { data: SimEvent[] }).data.slice(0, this.queue.length), ...ringed])
       counts.set(ev.handler, (counts.get(ev.handler) ?? 0) + 1);
     return counts;
   }

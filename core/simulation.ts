@@ -142,7 +142,7 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
     const start = this.rowStart[pre];
     if (start === this.rowStart[pre + 1]) return;
     const d = this.delay === null ? this.constantDelay : this.delay[start];
-    this.scheduler.at(this.timeGrid.add(t, d + this.dendritic_delay_ms), Priority.DELIVERY, this, pre, start, t);
+    this.scheduler.atGrid(this.timeGrid.add(t, d + this.dendritic_delay_ms), Priority.DELIVERY, this, pre, start, t);
   }
 
   handleEvent(ev: SimEvent): void {
@@ -170,7 +170,7 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
     }
     this.post.receive(ev.t, this.target, this.weight, start, stop, this.port);
     this.delivered += stop - start;
-    if (stop < end) this.scheduler.at(this.timeGrid.add(ev.x, d![stop] + this.dendritic_delay_ms), Priority.DELIVERY, this, pre, stop, ev.x);
+    if (stop < end) this.scheduler.atGrid(this.timeGrid.add(ev.x, d![stop] + this.dendritic_delay_ms), Priority.DELIVERY, this, pre, stop, ev.x);
   }
 }
 

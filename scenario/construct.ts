@@ -81,6 +81,8 @@ export function constructNetwork(plan: NetworkPlan): Simulation {
     instances,
   };
   const { scheduler } = b;
+  // Synaptic deliveries at grid times go to per-step rings instead of the heap (same order).
+  scheduler.useGrid(b.plan.dt);
 
   const populations = constructPopulations(b);
   const inputRuntimes = spikeInputRuntimes(b);
