@@ -128,6 +128,11 @@ export class Scheduler {
     if (!(t >= this.now)) {
       throw new RangeError(`event scheduled at t=${t} ms, before the current time ${this.now} ms`);
     }
+    this.queue.push(this.event(t, priority, handler, a, b, x));
+  }
+
+  /** A pooled event with the next sequence number. */
+  private event(t: number, priority: number, handler: EventHandler, a: number, b: number, x: number): SimEvent {
     const ev = this.pool.pop() ?? new SimEvent();
     ev.t = t;
     ev.priority = priority;
@@ -136,7 +141,7 @@ export class Scheduler {
     ev.a = a;
     ev.b = b;
     ev.x = x;
-    this.queue.push(ev);
+    return ev;
   }
 
   /** Turns on the per-step rings for atGrid: grid times k * resolution_ms, up to `slots` steps ahead. */
@@ -160,17 +165,9 @@ export class Scheduler {
       // On the grid exactly (TimeGrid.snap's canonical value), and its slot free of other steps:
       // every pending ring event is at a step >= the step of now.
       if (k * res === t && k - Math.floor(this.now / res) < size - 1) {
-        const ev = this.pool.pop() ?? new SimEvent();
-        ev.t = t;
-        ev.priority = priority;
-        ev.seq = this.seq++;
-        ev.handler = handler;
-        ev.a = a;
-        ev.b = b;
-        ev.x = x;
         const slot = this.ring[k % size];
         if (slot.length === this.ringRead[k % size]) this.steps.push(k);
-        slot.push(ev);
+        slot.push(this.event(t, priority, handler, a, b, x));
         this.ringCount++;
         return;
       }
