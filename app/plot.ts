@@ -140,6 +140,11 @@ function csvFiles(folder: string): string[] {
     : [];
 }
 
+/** The CSV tables of a folder (none when it is absent), by file name without .csv, in name order. */
+function tablesIn(folder: string): [string, Table][] {
+  return csvFiles(folder).map((f) => [f.replace(/\.csv$/, ''), readTable(path.join(folder, f))]);
+}
+
 /** Every figure the output folder has data for, as specs (for plot and report). */
 export function collectFigures(dir: string, descriptions: Readonly<Record<string, string>> = {}): Figure[] {
   if (!existsSync(dir)) throw new EngramError(`${dir} does not exist (give the output folder of engram run or engram sweep)`);
@@ -169,9 +174,7 @@ export function collectFigures(dir: string, descriptions: Readonly<Record<string
   const tStop = typeof summary.t_stop_ms === 'number' ? summary.t_stop_ms : undefined;
   const sizes = { ...((summary.inputs ?? {}) as Record<string, { size: number }>), ...((summary.populations ?? {}) as Record<string, { size: number }>) };
   const recordedRates = new Set(csvFiles(path.join(dir, 'rates')).map((f) => f.replace(/\.csv$/, '')));
-  for (const f of csvFiles(path.join(dir, 'spikes'))) {
-    const pop = f.replace(/\.csv$/, '');
-    const t = readTable(path.join(dir, 'spikes', f));
+  for (const [pop, t] of tablesIn(path.join(dir, 'spikes'))) {
     const times = Float64Array.from(numbers(t, 't_ms'));
     const neurons = Int32Array.from(numbers(t, 'neuron'));
     let maxNeuron = -1;
@@ -206,9 +209,7 @@ export function collectFigures(dir: string, descriptions: Readonly<Record<string
     }
     figures.push({ name: `isi-cv-${pop}`, spec: isiCvSpec({ title: `${name}: ISI variability of ${pop}`, cvs: isiCvs(times, neurons, size), size }) });
   }
-  for (const f of csvFiles(path.join(dir, 'rates'))) {
-    const pop = f.replace(/\.csv$/, '');
-    const t = readTable(path.join(dir, 'rates', f));
+  for (const [pop, t] of tablesIn(path.join(dir, 'rates'))) {
     figures.push({
       name: `rates-${pop}`,
       spec: lineSpec({
@@ -220,9 +221,7 @@ export function collectFigures(dir: string, descriptions: Readonly<Record<string
       }),
     });
   }
-  for (const f of csvFiles(path.join(dir, 'state'))) {
-    const pop = f.replace(/\.csv$/, '');
-    const t = readTable(path.join(dir, 'state', f));
+  for (const [pop, t] of tablesIn(path.join(dir, 'state'))) {
     const neuronsCol = numbers(t, 'neuron');
     const shown = sortedUnique(neuronsCol.map(String)).slice(0, 10);
     const times = numbers(t, 't_ms');
@@ -245,9 +244,7 @@ export function collectFigures(dir: string, descriptions: Readonly<Record<string
     }
   }
   const traced = new Set<string>();
-  for (const f of csvFiles(path.join(dir, 'weight-trace'))) {
-    const proj = f.replace(/\.csv$/, '');
-    const t = readTable(path.join(dir, 'weight-trace', f));
+  for (const [proj, t] of tablesIn(path.join(dir, 'weight-trace'))) {
     const times = sortedUnique(t.rows.map((r) => r[0])).map(Number);
     const byTime = new Map<number, number[]>();
     for (const r of t.rows) {
@@ -276,9 +273,7 @@ export function collectFigures(dir: string, descriptions: Readonly<Record<string
       spec: weightHistogramSpec({ title: `${name}: weights of ${proj}`, initial: numbers(t, 'w_initial'), final: numbers(t, 'w_final') }),
     });
   }
-  for (const f of csvFiles(path.join(dir, 'window'))) {
-    const base = f.replace(/\.csv$/, '');
-    const t = readTable(path.join(dir, 'window', f));
+  for (const [base, t] of tablesIn(path.join(dir, 'window'))) {
     figures.push({
       name: `window-${base}`,
       spec: lineSpec({
