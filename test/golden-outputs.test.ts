@@ -67,7 +67,7 @@ const GOLDEN: Record<string, Record<string, string>> = {
     'state/exc.csv': 'a5e265a9894c48b5',
     'summary.json': '59e8f0fcd82ac928',
   },
-  xor: { 'history.csv': '2c8590a4294f6485', 'scenario.yaml': '8f49b82e9d99ed45', 'summary.json': '8f2db90a9c3ebcdb' },
+  xor: { 'history.csv': '2c8590a4294f6485', 'scenario.yaml': '8f49b82e9d99ed45', 'summary.json': '5dbd4994ac5202b0' },
   'stdp-window': {
     'scenario.yaml': '492480412cfeb7fc',
     'summary.json': 'db261b1928cff776',

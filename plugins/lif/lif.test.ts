@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { build, listen, readCsv, rk4, tempDir } from '../../test/helpers.js';
-import { lifRateSlope, lifVoltage, synapticKernel, type LifPhysics } from './lif.js';
+import { Rng } from '../../core/rng.js';
+import { LifPopulation, lifRateSlope, lifVoltage, synapticKernel, type LifPhysics } from './lif.js';
 
 const P: LifPhysics = { tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, v_reset_mV: -70, t_ref_ms: 2, tau_syn_ex_ms: 2, tau_syn_in_ms: 5, I_e_nA: 0 };
 
@@ -261,5 +262,74 @@ populations:
       const rate = sim.summary().populations.n.spikes / 2;
       expect(Math.abs(rate - fI(I, { tau: 10, tref: 2, theta: 1, rho: 0 }))).toBeLessThan(1);
     }
+  });
+});
+
+describe('lif precise: inputs batched within a step', () => {
+  // The same stream of off-grid events (excitatory and inhibitory, several per neuron and
+  // step, some strong enough to fire) into two populations, one summing each step's events
+  // at its end where the crossing bound allows, one integrating them one by one.
+  const Q: LifPhysics = { tau_m_ms: 20, R_m_MOhm: 1, E_L_mV: -49, v_th_mV: -50, v_reset_mV: -60, t_ref_ms: 5, tau_syn_ex_ms: 5, tau_syn_in_ms: 10, I_e_nA: 0 };
+  const n = 50;
+  const dt = 0.1;
+  function drive(batchInputs: boolean, withUpdates: boolean) {
+    const rng = new Rng(7, 11, 13, 17);
+    const spikes: [number, number][] = [];
+    const init = new Map([['v_mV', Float64Array.from({ length: n }, (_, j) => -60 + (10 * j) / n)]]);
+    const pop = new LifPopulation(n, Q, init, dt, { spike: (j, t) => spikes.push([j, t]) }, { batchInputs });
+    const targets = new Int32Array(5);
+    const weights = new Float64Array(5);
+    for (let k = 1; k <= 3000; k++) {
+      // Events at times inside (t - dt, t], in time order, then the grid step at t.
+      const times = Array.from({ length: 12 }, () => (k - 1 + rng.random()) * dt).sort((a, b) => a - b);
+      for (const te of times) {
+        for (let s = 0; s < 5; s++) {
+          targets[s] = Math.floor(rng.random() * n);
+          weights[s] = rng.random() < 0.8 ? rng.random() : -2 * rng.random();
+        }
+        if (withUpdates) pop.update(targets[0], te);
+        pop.receive(te, targets, weights, 0, 5, -1);
+      }
+      pop.step(k * dt);
+    }
+    return { spikes, v: pop.v.slice(), iex: pop.iex.slice(), iin: pop.iin.slice() };
+  }
+
+  for (const withUpdates of [false, true]) {
+    it(`gives the spikes and states of event-by-event integration${withUpdates ? ', with plasticity-style update() calls between events' : ''}`, () => {
+      const batched = drive(true, withUpdates);
+      const exact = drive(false, withUpdates);
+      expect(exact.spikes.length).toBeGreaterThan(100);
+      expect(batched.spikes.length).toBe(exact.spikes.length);
+      const byNeuron = (s: [number, number][]) => s.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const a = byNeuron(batched.spikes);
+      const b = byNeuron(exact.spikes);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) {
+        expect(a[i][0]).toBe(b[i][0]);
+        worst = Math.max(worst, Math.abs(a[i][1] - b[i][1]));
+      }
+      expect(worst).toBeLessThan(1e-9);
+      for (let j = 0; j < n; j++) {
+        expect(batched.v[j]).toBeCloseTo(exact.v[j], 9);
+        expect(batched.iex[j]).toBeCloseTo(exact.iex[j], 9);
+        expect(batched.iin[j]).toBeCloseTo(exact.iin[j], 9);
+      }
+    });
+  }
+
+  it('reads a batched neuron mid-step as the event-by-event state, without changing the run', () => {
+    const sink = { spike: () => {} };
+    const make = (batchInputs: boolean) => new LifPopulation(1, Q, new Map([['v_mV', new Float64Array([-55])]]), dt, sink, { batchInputs });
+    const [batched, exact] = [make(true), make(false)];
+    for (const pop of [batched, exact]) pop.receive(0.03, new Int32Array([0]), new Float64Array([0.8]), 0, 1, -1);
+    for (const variable of [0, 1, 2]) expect(batched.read(variable, 0, 0.07)).toBeCloseTo(exact.read(variable, 0, 0.07), 12);
+    for (const pop of [batched, exact]) {
+      pop.receive(0.08, new Int32Array([0]), new Float64Array([-0.4]), 0, 1, -1);
+      pop.step(0.1);
+    }
+    expect(batched.v[0]).toBeCloseTo(exact.v[0], 12);
+    expect(batched.iex[0]).toBeCloseTo(exact.iex[0], 12);
+    expect(batched.iin[0]).toBeCloseTo(exact.iin[0], 12);
   });
 });

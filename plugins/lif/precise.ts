@@ -3,20 +3,54 @@
  * time of each synaptic event it receives and to every grid step; when v ends above threshold,
  * the crossing time is found inside the interval by safeguarded Newton iteration on the closed
  * form (math.ts), to ~1e-12 ms. See lif.ts for the equations and parameters.
+ *
+ * Batched inputs within a step. The state is linear in its inputs between spikes, so the
+ * events a neuron receives within one grid step (t_s, t_s + dt] can be summed at the step's
+ * end instead of integrated one by one: an event of weight w at offset h = t_e - t before the
+ * end t_e adds w e^{-h/tau_s} to the current and R w a (e^{-h/tau_s} - e^{-h/tau_m}) to v,
+ * a = tau_s / (tau_s - tau_m). The three exponentials depend on the presynaptic spike only,
+ * so a row of synapses costs two multiply-adds per synapse instead of an exact update each.
+ * This is exact only while the neuron cannot reach threshold inside the step, which a bound
+ * guarantees: with I(s) <= I_up = I_ext + max(I_ex(t_s), 0) + max(I_in(t_s), 0) + (the sum of
+ * the positive weights received so far in the step), the comparison theorem gives
+ *   v(s) <= v(t_s) + max(0, E_L + R I_up - v(t_s)) (1 - e^{-dt/tau_m})   for s in the step,
+ * so each neuron gets a budget of positive weight at its first event of the step; an event
+ * that would exhaust it first brings the neuron to its own time exactly (the batch so far,
+ * rescaled) and the rest of the step runs event by event as above. Threshold is therefore
+ * never crossed inside a batched step, not even by an excursion between two events.
+ * Off for tau_syn within 0.1% of tau_m (the kernel's difference form cancels there).
+ *
+ * The grid step. A neuron's state refers to max(tLast[j], tStep): the neurons nothing moved
+ * past the last grid step (most of them) take one vectorisable whole-dt update with no test
+ * but the threshold's, and only the listed ones (refractory, or brought forward by an event
+ * or a plasticity rule since the step) are advanced exactly one by one, first; so the loop
+ * carries neither tLast nor refEnd. A crossing found by the loop is located from the state at
+ * the previous step as before.
  */
-import { restoreInto, type ExplicitState } from '../../core/checkpoint.js';
+import { CheckpointMismatch, restoreInto, type ExplicitState } from '../../core/checkpoint.js';
 import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
 import { firstNonFiniteOf, IEX, IEXT, IIN, initialState, lifRateSlope, lifVoltage, stepPropagators, synapticKernel, V, type LifPhysics } from './math.js';
 
+/** LifPopulation.mode values. */
+const QUIET = 0;
+const BATCHED = 1;
+const LISTED = 2;
+
+/** pendingState's result (v, I_syn_ex, I_syn_in): scratch, never part of any population's state. */
+const pending = new Float64Array(3);
+
 export class LifPopulation implements NeuronPopulation, ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
-  readonly stateFormat = 'lif-precise/1';
+  readonly stateFormat = 'lif-precise/2';
 
   readonly v: Float64Array;
   readonly iex: Float64Array;
   readonly iin: Float64Array;
   readonly iext: Float64Array;
-  /** Time each neuron's state refers to. */
+  /**
+   * Time neuron j's state refers to when it is later than the last grid step; a value at or
+   * before tStep means tStep (the grid step does not write it for every neuron).
+   */
   readonly tLast: Float64Array;
   /** End of the current refractory period (-Infinity when none). */
   readonly refEnd: Float64Array;
@@ -31,6 +65,9 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   private readonly inDt: number;
   private readonly kExDt: number;
   private readonly kInDt: number;
+  /** R_m times the kernels: the loop's coefficients of the currents. */
+  private readonly rkExDt: number;
+  private readonly rkInDt: number;
   /**
    * tau_s / (tau_s - tau_m) for each synapse type, or NaN when tau_s is within 0.1% of tau_m.
    * With it the synaptic kernel is (exp(-h/tau_s) - exp(-h/tau_m)) * coefficient, reusing the
@@ -41,6 +78,41 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   private readonly aIn: number;
   /** The grid time of the last step. */
   private tStep = 0;
+  /** The grid time of the next step: the end of the step whose inputs are being batched. */
+  private tEnd: number;
+  /** Whether every neuron has the same I_ext (then the loop reads one drive for all). */
+  private uniformIext = true;
+
+  /**
+   * QUIET (state at tStep, not refractory), BATCHED (inputs of this step batched) or LISTED
+   * (in specialList: refractory, or advanced past tStep), one byte per neuron so that a
+   * delivery reads one small array to know which path a target takes.
+   */
+  private readonly mode: Uint8Array;
+  /** The neurons the grid step must advance one by one, in the order they became special. */
+  private readonly specialList: Int32Array;
+  private specialCount = 0;
+  /** Their state at the new grid time, kept aside while the loop steps every neuron. */
+  private readonly asideV: Float64Array;
+  private readonly asideEx: Float64Array;
+  private readonly asideIn: Float64Array;
+
+  /** Whether inputs within a step are batched (see the header); the exact path otherwise. */
+  private readonly batching: boolean;
+  /**
+   * Per neuron, interleaved so that one delivery touches one cache line: [4j] the positive
+   * weight j can still take in this step without a possible crossing (nA); [4j + 1] the sum of
+   * w e^{-h/tau_syn_ex} over its batched excitatory events (their current at tEnd); [4j + 2]
+   * the same for the inhibitory ones; [4j + 3] the sum of w a e^{-h/tau_m} over all of them
+   * (the membrane part of their kernels).
+   */
+  private readonly batch: Float64Array;
+  /** The neurons batched in this step (some may have left the batch since). */
+  private readonly batchList: Int32Array;
+  private batchCount = 0;
+  /** Precomputed for the budget: 1 / (1 - e^{-dt/tau_m}) and 1 / R_m. */
+  private readonly invOneMinusEmDt: number;
+  private readonly invR: number;
 
   constructor(
     readonly size: number,
@@ -48,6 +120,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     init: ReadonlyMap<string, Float64Array>,
     resolution_ms: number,
     sink: SpikeSink,
+    options: { batchInputs?: boolean } = {},
   ) {
     this.p = params;
     this.sink = sink;
@@ -63,59 +136,312 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       kEx: this.kExDt,
       kIn: this.kInDt,
     } = stepPropagators(resolution_ms, params));
+    this.rkExDt = params.R_m_MOhm * this.kExDt;
+    this.rkInDt = params.R_m_MOhm * this.kInDt;
     const coefficient = (tauS: number) => (Math.abs(tauS - params.tau_m_ms) > 1e-3 * params.tau_m_ms ? tauS / (tauS - params.tau_m_ms) : NaN);
     this.aEx = coefficient(params.tau_syn_ex_ms);
     this.aIn = coefficient(params.tau_syn_in_ms);
+    this.tEnd = resolution_ms;
+    this.uniformIext = this.iext.every((x) => x === this.iext[0]);
+    this.mode = new Uint8Array(size);
+    this.specialList = new Int32Array(size);
+    this.asideV = new Float64Array(size);
+    this.asideEx = new Float64Array(size);
+    this.asideIn = new Float64Array(size);
+    this.batching = (options.batchInputs ?? true) && this.aEx === this.aEx && this.aIn === this.aIn && this.oneMinusEmDt > 0;
+    this.batch = new Float64Array(this.batching ? 4 * size : 0);
+    // A neuron enters a batch at most once per step (leaving lists it), so size entries suffice.
+    this.batchList = new Int32Array(this.batching ? size : 0);
+    this.invOneMinusEmDt = 1 / this.oneMinusEmDt;
+    this.invR = 1 / params.R_m_MOhm;
   }
 
   step(t: number): void {
-    const { v, iex, iin, iext, tLast, refEnd } = this;
-    const { E_L_mV: E, R_m_MOhm: R, v_th_mV: theta } = this.p;
+    const tPrev = this.tStep;
+    if (Math.abs(t - tPrev - this.dt) < 1e-9 * this.dt) this.wholeStep(t);
+    else this.partialStep(t);
+    // Grid times are k * dt (the scheduler recomputes them, no accumulated rounding).
+    this.tStep = t;
+    this.tEnd = (Math.round(t / this.dt) + 1) * this.dt;
+    // Neurons stay listed while refractory into the coming step.
+    const { mode, specialList, refEnd } = this;
+    let n = 0;
+    for (let k = 0; k < this.specialCount; k++) {
+      const j = specialList[k];
+      if (refEnd[j] > t) specialList[n++] = j;
+      else mode[j] = QUIET;
+    }
+    // Entries past the count are cleared, so that the arrays hold nothing but state.
+    specialList.fill(0, n, this.specialCount);
+    this.specialCount = n;
+  }
+
+  /** A grid step of exactly dt (the normal case): see the header. */
+  private wholeStep(t: number): void {
+    const { v, iex, iin, specialList, asideV, asideEx, asideIn } = this;
+    const theta = this.p.v_th_mV;
     const em = this.emDt,
-      oneMinusEm = this.oneMinusEmDt,
       ex = this.exDt,
       inh = this.inDt,
-      kEx = this.kExDt,
-      kIn = this.kInDt;
-    // Neurons no event touched since the last grid step are still at tPrev; when the step is
-    // a whole dt (it is, up to rounding of k * dt, unless the grid was entered off its origin),
-    // they take the precomputed one-step propagators.
+      rkEx = this.rkExDt,
+      rkIn = this.rkInDt;
     const tPrev = this.tStep;
-    const whole = Math.abs(t - tPrev - this.dt) < 1e-9 * this.dt;
-    this.tStep = t;
-    for (let j = 0; j < this.size; j++) {
-      const t0 = tLast[j];
-      if (t0 >= t) continue;
-      // Fast path: a whole quiet step, not refractory, no threshold crossing.
-      if (t0 === tPrev && whole && refEnd[j] <= t0) {
+    // The listed neurons first, exactly; their result is put aside while the loop runs.
+    const listed = this.specialCount;
+    for (let k = 0; k < listed; k++) {
+      const j = specialList[k];
+      this.advance(j, t);
+      asideV[k] = v[j];
+      asideEx[k] = iex[j];
+      asideIn[k] = iin[j];
+    }
+    // Every neuron takes the whole step. A crossing is located by advance() from the previous
+    // step's state (the loop has not written it yet); the listed neurons are skipped there and
+    // get their own state back below.
+    const n = this.size;
+    if (this.uniformIext) {
+      // One drive for all (CUBA: no I_ext), one load fewer per neuron.
+      const d = (this.p.E_L_mV + this.p.R_m_MOhm * this.iext[0]) * this.oneMinusEmDt;
+      for (let j = 0; j < n; j++) {
         const e0 = iex[j];
         const i0 = iin[j];
-        const vn = E + (v[j] - E) * em + R * (iext[j] * oneMinusEm + e0 * kEx + i0 * kIn);
-        if (vn < theta) {
-          v[j] = vn;
-          iex[j] = e0 * ex;
-          iin[j] = i0 * inh;
-          tLast[j] = t;
-          continue;
-        }
+        const vn = v[j] * em + d + e0 * rkEx + i0 * rkIn;
+        if (vn >= theta && this.crossesIn(j, tPrev, t)) continue;
+        v[j] = vn;
+        iex[j] = e0 * ex;
+        iin[j] = i0 * inh;
       }
-      this.advance(j, t);
+    } else {
+      const { iext } = this;
+      const E = this.p.E_L_mV;
+      const R = this.p.R_m_MOhm;
+      const oneMinusEm = this.oneMinusEmDt;
+      for (let j = 0; j < n; j++) {
+        const e0 = iex[j];
+        const i0 = iin[j];
+        const vn = v[j] * em + (E + R * iext[j]) * oneMinusEm + e0 * rkEx + i0 * rkIn;
+        if (vn >= theta && this.crossesIn(j, tPrev, t)) continue;
+        v[j] = vn;
+        iex[j] = e0 * ex;
+        iin[j] = i0 * inh;
+      }
     }
+    for (let k = 0; k < listed; k++) {
+      const j = specialList[k];
+      v[j] = asideV[k];
+      iex[j] = asideEx[k];
+      iin[j] = asideIn[k];
+      asideV[k] = asideEx[k] = asideIn[k] = 0;
+    }
+    if (this.batchCount > 0) this.addBatches();
+  }
+
+  /**
+   * The loop's threshold branch: neuron j, not listed, crosses in (tPrev, t], located and
+   * emitted from its state at tPrev (true: the loop leaves it alone). A listed neuron is
+   * already at t and gets its state back after the loop; a batched one cannot cross (its
+   * budget), so reaching threshold there is rounding and its state is taken as stepped.
+   */
+  private crossesIn(j: number, tPrev: number, t: number): boolean {
+    if (this.mode[j] === LISTED) return true;
+    if (this.mode[j] === BATCHED) return false;
+    this.tLast[j] = tPrev;
+    this.advance(j, t);
+    return true;
+  }
+
+  /** A step of another length (a grid entered off its origin): every neuron exactly. */
+  private partialStep(t: number): void {
+    if (this.batchCount > 0) this.closeBatches(Math.min(t, this.tEnd));
+    for (let j = 0; j < this.size; j++) this.advance(j, t);
+  }
+
+  /** Adds every open batch to its neuron, which the loop has brought to tEnd without it. */
+  private addBatches(): void {
+    const { v, iex, iin, mode, batch, batchList } = this;
+    const R = this.p.R_m_MOhm;
+    const aEx = this.aEx;
+    const aIn = this.aIn;
+    for (let n = 0; n < this.batchCount; n++) {
+      const j = batchList[n];
+      batchList[n] = 0;
+      if (mode[j] !== BATCHED) continue;
+      const b = 4 * j;
+      v[j] += R * (aEx * batch[b + 1] + aIn * batch[b + 2] - batch[b + 3]);
+      iex[j] += batch[b + 1];
+      iin[j] += batch[b + 2];
+      mode[j] = QUIET;
+    }
+    this.batchCount = 0;
+  }
+
+  /** Lists neuron j for the next grid step (it is refractory or ahead of tStep). */
+  private markSpecial(j: number): void {
+    if (this.mode[j] === LISTED) return;
+    this.mode[j] = LISTED;
+    this.specialList[this.specialCount++] = j;
   }
 
   receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
-    const { iex, iin, tLast } = this;
+    if (this.batching && t >= this.tStep && t <= this.tEnd) {
+      this.receiveBatched(t, targets, weights, start, end, port);
+      return;
+    }
+    const { iex, iin } = this;
     for (let k = start; k < end; k++) {
       const j = targets[k];
-      if (tLast[j] < t) this.advance(j, t);
+      this.bringTo(j, t);
       const w = weights[k];
       if (port === 0 || (port < 0 && w >= 0)) iex[j] += w;
       else iin[j] += w;
     }
   }
 
+  /** receive() within the current step: batched where the budget allows (see the header). */
+  private receiveBatched(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
+    const { iex, iin, tLast, mode, batch } = this;
+    const p = this.p;
+    const tStep = this.tStep;
+    const h = this.tEnd - t;
+    // The event's weight at the step's end: current e^{-h/tau_s}, membrane part a e^{-h/tau_m}.
+    const whole = Math.abs(h - this.dt) < 1e-9 * this.dt;
+    const fEx = h === 0 ? 1 : whole ? this.exDt : Math.exp(-h / p.tau_syn_ex_ms);
+    const fIn = h === 0 ? 1 : whole ? this.inDt : Math.exp(-h / p.tau_syn_in_ms);
+    const fM = h === 0 ? 1 : whole ? this.emDt : Math.exp(-h / p.tau_m_ms);
+    const mEx = this.aEx * fM;
+    const mIn = this.aIn * fM;
+    for (let k = start; k < end; k++) {
+      const j = targets[k];
+      const w = weights[k];
+      // QUIET means tLast <= tStep and not refractory: the state is at tStep, batchable.
+      if (mode[j] === QUIET) this.enterBatch(j);
+      if (mode[j] === BATCHED) {
+        const b = 4 * j;
+        if (w > 0) {
+          const left = batch[b] - w;
+          if (left > 0) batch[b] = left;
+          else this.leaveBatch(j, t);
+        }
+        if (mode[j] === BATCHED) {
+          if (port === 0 || (port < 0 && w >= 0)) {
+            batch[b + 1] += w * fEx;
+            batch[b + 3] += w * mEx;
+          } else {
+            batch[b + 2] += w * fIn;
+            batch[b + 3] += w * mIn;
+          }
+          continue;
+        }
+      }
+      if (tLast[j] < t) this.advance(j, t);
+      if (port === 0 || (port < 0 && w >= 0)) iex[j] += w;
+      else iin[j] += w;
+    }
+  }
+
+  /**
+   * Opens neuron j's batch for this step (its state is at tStep), with the budget of positive
+   * weight under which no crossing is possible before tEnd (header), less 1e-9 mV of margin
+   * for rounding. A neuron already within that margin of threshold is not batched.
+   */
+  private enterBatch(j: number): void {
+    const p = this.p;
+    const v0 = this.v[j];
+    const room = p.v_th_mV - 1e-9 - v0;
+    if (!(room > 0)) return;
+    const e0 = this.iex[j];
+    const i0 = this.iin[j];
+    const b = (room * this.invOneMinusEmDt + v0 - p.E_L_mV) * this.invR - this.iext[j] - (e0 > 0 ? e0 : 0) - (i0 > 0 ? i0 : 0);
+    if (!(b > 0)) return;
+    const k = 4 * j;
+    this.batch[k] = b;
+    this.batch[k + 1] = 0;
+    this.batch[k + 2] = 0;
+    this.batch[k + 3] = 0;
+    this.mode[j] = BATCHED;
+    this.batchList[this.batchCount++] = j;
+  }
+
+  /**
+   * Brings batched neuron j exactly to time t (tStep <= t <= tEnd, no crossing possible before
+   * it): the free evolution from tStep plus the batched events, whose contributions were taken
+   * at tEnd and are moved back to t by e^{(tEnd - t)/tau}. The neuron leaves the batch and is
+   * listed: the rest of its step is integrated event by event.
+   */
+  private leaveBatch(j: number, t: number): void {
+    this.pendingState(j, t);
+    this.v[j] = pending[0];
+    this.iex[j] = pending[1];
+    this.iin[j] = pending[2];
+    this.tLast[j] = t;
+    this.batch[4 * j] = this.batch[4 * j + 1] = this.batch[4 * j + 2] = this.batch[4 * j + 3] = 0;
+    this.mode[j] = QUIET;
+    this.markSpecial(j);
+  }
+
+  /** The state of batched neuron j at t (tStep <= t <= tEnd), into `pending`. */
+  private pendingState(j: number, t: number): void {
+    const p = this.p;
+    const h = t - this.tStep;
+    const v0 = this.v[j];
+    const e0 = this.iex[j];
+    const i0 = this.iin[j];
+    let em: number, oneMinusEm: number, ee: number, ei: number, kEx: number, kIn: number;
+    if (Math.abs(h - this.dt) < 1e-9 * this.dt) {
+      em = this.emDt;
+      oneMinusEm = this.oneMinusEmDt;
+      ee = this.exDt;
+      ei = this.inDt;
+      kEx = this.kExDt;
+      kIn = this.kInDt;
+    } else {
+      em = Math.exp(-h / p.tau_m_ms);
+      oneMinusEm = -Math.expm1(-h / p.tau_m_ms);
+      ee = Math.exp(-h / p.tau_syn_ex_ms);
+      ei = Math.exp(-h / p.tau_syn_in_ms);
+      kEx = (ee - em) * this.aEx;
+      kIn = (ei - em) * this.aIn;
+    }
+    let sEx = this.batch[4 * j + 1];
+    let sIn = this.batch[4 * j + 2];
+    let sM = this.batch[4 * j + 3];
+    const g = this.tEnd - t;
+    if (g > 0) {
+      sEx *= Math.exp(g / p.tau_syn_ex_ms);
+      sIn *= Math.exp(g / p.tau_syn_in_ms);
+      sM *= Math.exp(g / p.tau_m_ms);
+    }
+    const R = p.R_m_MOhm;
+    pending[0] = p.E_L_mV + (v0 - p.E_L_mV) * em + R * (this.iext[j] * oneMinusEm + e0 * kEx + i0 * kIn) + R * (this.aEx * sEx + this.aIn * sIn - sM);
+    pending[1] = e0 * ee + sEx;
+    pending[2] = i0 * ei + sIn;
+  }
+
+  /** Brings every batched neuron to t exactly (t <= tEnd). */
+  private closeBatches(t: number): void {
+    const list = this.batchList;
+    for (let n = 0; n < this.batchCount; n++) {
+      const j = list[n];
+      if (this.mode[j] === BATCHED) this.leaveBatch(j, t);
+      list[n] = 0;
+    }
+    this.batchCount = 0;
+  }
+
+  /** Neuron j exactly at t, out of its batch if it was in one. */
+  private bringTo(j: number, t: number): void {
+    if (this.mode[j] === BATCHED) this.leaveBatch(j, Math.min(t, this.tEnd));
+    if (this.tLast[j] < t) this.advance(j, t);
+  }
+
   update(neuron: number, t: number): void {
-    if (this.tLast[neuron] < t) this.advance(neuron, t);
+    // A batched neuron cannot cross threshold before tEnd (its budget says so), and a quiet one
+    // whose budget is positive cannot either: then there is no spike to report up to t.
+    if (this.batching && t <= this.tEnd) {
+      if (this.mode[neuron] === QUIET) this.enterBatch(neuron);
+      if (this.mode[neuron] === BATCHED) return;
+    }
+    this.bringTo(neuron, t);
   }
 
   firstNonFinite(): number {
@@ -127,25 +453,31 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   }
 
   addCurrent(neuron: number, t: number, delta_nA: number): void {
-    if (this.tLast[neuron] < t) this.advance(neuron, t);
+    this.bringTo(neuron, t);
     this.iext[neuron] += delta_nA;
+    // Every I_ext was equal before this change: they still are if this one equals another's.
+    if (this.uniformIext && this.size > 1) this.uniformIext = this.iext[neuron] === this.iext[neuron === 0 ? 1 : 0];
   }
 
   read(variable: number, j: number, t: number): number {
-    const h = t - this.tLast[j];
+    if (variable === IEXT) return this.iext[j];
+    if (this.mode[j] === BATCHED && t <= this.tEnd) {
+      // Without committing: the batched state at t.
+      this.pendingState(j, t);
+      return variable === V ? pending[0] : variable === IEX ? pending[1] : variable === IIN ? pending[2] : this.unknown(variable);
+    }
+    const t0 = Math.max(this.tLast[j], this.tStep);
+    const h = t - t0;
     const p = this.p;
     switch (variable) {
       case IEX:
         return h > 0 ? this.iex[j] * Math.exp(-h / p.tau_syn_ex_ms) : this.iex[j];
       case IIN:
         return h > 0 ? this.iin[j] * Math.exp(-h / p.tau_syn_in_ms) : this.iin[j];
-      case IEXT:
-        return this.iext[j];
       case V: {
         if (h <= 0) return this.v[j];
         // Sub-threshold projection without committing (recorders sample after the grid step,
         // where h = 0; this serves readers between steps).
-        const t0 = this.tLast[j];
         if (this.refEnd[j] >= t) return p.v_reset_mV;
         const from = Math.max(t0, this.refEnd[j]);
         const lead = from - t0;
@@ -155,15 +487,19 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
         return lifVoltage(p, t - from, v0, e0, i0, this.iext[j]);
       }
       default:
-        throw new RangeError(`lif has no state variable ${variable}`);
+        return this.unknown(variable);
     }
   }
 
-  /** Brings neuron j from tLast[j] to t1 exactly, emitting every threshold crossing on the way. */
+  private unknown(variable: number): never {
+    throw new RangeError(`lif has no state variable ${variable}`);
+  }
+
+  /** Brings neuron j from its state's time to t1 exactly, emitting every threshold crossing on the way. */
   advance(j: number, t1: number): void {
     const p = this.p;
     const { v, iex, iin, iext, tLast, refEnd } = this;
-    let t0 = tLast[j];
+    let t0 = tLast[j] > this.tStep ? tLast[j] : this.tStep;
     while (t0 < t1) {
       if (refEnd[j] > t0) {
         // Refractory: v is clamped, the synaptic currents keep decaying.
@@ -219,7 +555,8 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       t0 = tc;
       this.sink.spike(j, tc);
     }
-    tLast[j] = t1;
+    if (t0 > tLast[j]) tLast[j] = t0;
+    if (t0 > this.tStep || refEnd[j] > this.tStep) this.markSpecial(j);
   }
 
   /**
@@ -258,7 +595,21 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
 
   /** Everything a run changes, as data (ExplicitState). */
   saveState(): unknown {
-    return { v: this.v, iex: this.iex, iin: this.iin, iext: this.iext, tLast: this.tLast, refEnd: this.refEnd, tStep: this.tStep };
+    return {
+      v: this.v,
+      iex: this.iex,
+      iin: this.iin,
+      iext: this.iext,
+      tLast: this.tLast,
+      refEnd: this.refEnd,
+      tStep: this.tStep,
+      tEnd: this.tEnd,
+      mode: this.mode,
+      batch: this.batch,
+      special: this.specialList.slice(0, this.specialCount),
+      batched: this.batchList.slice(0, this.batchCount),
+      uniformIext: this.uniformIext,
+    };
   }
 
   restoreState(state: unknown): void {
@@ -270,5 +621,21 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     restoreInto(this.tLast, d.tLast, 'LifPopulation.tLast');
     restoreInto(this.refEnd, d.refEnd, 'LifPopulation.refEnd');
     this.tStep = d.tStep as number;
+    this.tEnd = d.tEnd as number;
+    restoreInto(this.mode, d.mode, 'LifPopulation.mode');
+    restoreInto(this.batch, d.batch, 'LifPopulation.batch');
+    // The lists in their saved order: the step advances the listed neurons, and so emits their
+    // spikes, in it.
+    const list = (saved: unknown, into: Int32Array, field: string): number => {
+      if (!(saved instanceof Int32Array) || saved.length > into.length || saved.some((j) => !(j >= 0 && j < this.size))) {
+        throw new CheckpointMismatch(`LifPopulation.${field}: the checkpoint holds no list of neurons below ${this.size}`);
+      }
+      into.fill(0);
+      into.set(saved);
+      return saved.length;
+    };
+    this.specialCount = list(d.special, this.specialList, 'special');
+    this.batchCount = list(d.batched, this.batchList, 'batched');
+    this.uniformIext = d.uniformIext === true;
   }
 }
