@@ -223,12 +223,20 @@ export class PostSpikeArchive implements ExplicitState {
     return this.baseBefore[j * this.nTraces + r];
   }
 
-  /** Index of neuron j's first entry after synapse time `from` that is not flushed. */
+  /**
+   * Index of neuron j's first entry after synapse time `from` that is not flushed. Entries are
+   * in time order; the scan runs back from the newest, so it costs the number of entries the
+   * caller is about to read (a neuron holds old entries until its slowest incoming synapse has
+   * read them, and a scan from the oldest would make every reader pay for those).
+   */
   firstAfter(j: number, from: number): number {
-    const lo = from > this.flushedTo ? from : this.flushedTo;
-    const n = this.len[j];
-    let e = 0;
-    while (e < n && this.timeAt(j, e) <= lo) e++;
+    const after = from > this.flushedTo ? from : this.flushedTo;
+    const { time, cap } = this;
+    const base = j * cap;
+    const head = this.head[j];
+    const mask = cap - 1;
+    let e = this.len[j];
+    while (e > 0 && time[base + ((head + e - 1) & mask)] > after) e--;
     return e;
   }
 

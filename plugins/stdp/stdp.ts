@@ -68,6 +68,8 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
   private readonly weight: Float64Array;
   private readonly rowStart: Int32Array;
   private readonly nearest: boolean;
+  /** mu_plus = mu_minus = 0: pair() takes pairAdditive(). */
+  private readonly additive: boolean;
   /** Same-time pre arrivals (dendritic delay 0 only): per slot the weight before the depression and the pre trace just before t. */
   private readonly log: CoincidenceLog | undefined;
 
@@ -84,6 +86,7 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
     this.kplus = new Float64Array(n);
     this.tLast = new Float64Array(n).fill(-Infinity);
     this.nearest = p.pairing === 'nearest';
+    this.additive = p.mu_plus === 0 && p.mu_minus === 0;
     this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: this.nearest }]);
     this.log = proj.dendritic_delay_ms === 0 ? new CoincidenceLog(proj.nPost, 2) : undefined;
   }
@@ -94,6 +97,10 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
    * the depression of the pre spike at t. kpBefore: the pre trace just before t.
    */
   private pair(start: number, end: number, t0: number, kp: number, to: number, t: number, kpBefore: number): void {
+    if (this.additive && this.log === undefined) {
+      this.pairAdditive(start, end, t0, kp, to, t);
+      return;
+    }
     const { p, archive, weight, target, log } = this;
     const tauP = p.tau_plus_ms;
     for (let k = start; k < end; k++) {
@@ -116,6 +123,42 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
           log.values[2 * i + 1] = kpBefore;
         }
         w = depress(p, w, archive.traceBefore(0, j, t));
+      }
+      weight[k] = w;
+    }
+  }
+
+  /**
+   * pair() for the additive rule (mu_plus = mu_minus = 0) without same-time logging: the same
+   * arithmetic as potentiate() and depress() with their scale of 1 (so the same weights to the
+   * bit), written out in the loop, which runs once per synapse and pre arrival.
+   */
+  private pairAdditive(start: number, end: number, t0: number, kp: number, to: number, t: number): void {
+    const { archive, weight, target } = this;
+    const { A_plus: aPlus, A_minus: aMinus, w_min: lo, w_max: hi, tau_plus_ms: tauP } = this.p;
+    const arrival = t === t;
+    for (let k = start; k < end; k++) {
+      const j = target[k];
+      let w = weight[k];
+      if (archive.latest(j) > t0) {
+        const n = archive.count(j);
+        const a = archive.firstAfter(j, t0);
+        let e = a;
+        for (let te: number; e < n && (te = archive.timeAt(j, e)) <= to; e++) {
+          const x = kp * Math.exp(-(te - t0) / tauP);
+          if (x !== 0) {
+            const v = w + aPlus * x;
+            w = v > hi ? hi : v < lo ? lo : v;
+          }
+        }
+        if (arrival) archive.markRead(j, a, e);
+      }
+      if (arrival) {
+        const y = archive.traceBefore(0, j, t);
+        if (y !== 0) {
+          const v = w - aMinus * y;
+          w = v > hi ? hi : v < lo ? lo : v;
+        }
       }
       weight[k] = w;
     }
