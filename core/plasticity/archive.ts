@@ -132,24 +132,32 @@ export class PostSpikeArchive implements ExplicitState {
     this.qT[r] = NaN;
   }
 
-  /** Doubles every neuron's ring, each neuron's entries moved to the start of its new ring. */
+  /**
+   * Doubles every neuron's ring, each neuron's entries moved to the start of its new ring. It
+   * runs a few times per run, so the loop works on locals only (it is compiled on the stack
+   * while it runs, which a loop through `this` fields or through subarray views resists).
+   */
   private grow(): void {
     const old = this.cap;
     const cap = old * 2;
+    const mask = old - 1;
     const n = this.head.length;
     const nt = this.nTraces;
+    const { time: oldTime, after: oldAfter, reads: oldReads, head, len } = this;
     const time = new Float64Array(n * cap);
     const after = new Float64Array(n * cap * nt);
     const reads = new Int32Array(n * cap);
     for (let j = 0; j < n; j++) {
-      for (let e = 0; e < this.len[j]; e++) {
-        const from = j * old + ((this.head[j] + e) & (old - 1));
+      const h = head[j];
+      const count = len[j];
+      for (let e = 0; e < count; e++) {
+        const from = j * old + ((h + e) & mask);
         const to = j * cap + e;
-        time[to] = this.time[from];
-        reads[to] = this.reads[from];
-        for (let r = 0; r < nt; r++) after[to * nt + r] = this.after[from * nt + r];
+        time[to] = oldTime[from];
+        reads[to] = oldReads[from];
+        for (let r = 0; r < nt; r++) after[to * nt + r] = oldAfter[from * nt + r];
       }
-      this.head[j] = 0;
+      head[j] = 0;
     }
     this.cap = cap;
     this.time = time;

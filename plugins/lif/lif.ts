@@ -16,7 +16,9 @@
  * threshold, the crossing time is found inside the interval by safeguarded Newton iteration
  * on the closed form, to ~1e-12 ms. As in NEST's precise models, a threshold excursion that
  * starts and ends between two such points (rare: it needs v to rise and fall back within one
- * step with no input arriving) is not seen.
+ * step with no input arriving) is not seen. Where a bound shows that a neuron cannot reach
+ * threshold within a step, the events it receives in that step are summed in closed form at
+ * the step's end instead (precise.ts; the same result up to rounding, docs/semantics.md).
  *
  * Two integrators share the mathematics in math.ts: precise.ts (spike_timing: precise) and
  * grid.ts (spike_timing: grid, NEST's iaf_psc_exp and Brian2's clock-driven CUBA neuron).

@@ -97,8 +97,8 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
    * the depression of the pre spike at t. kpBefore: the pre trace just before t.
    */
   private pair(start: number, end: number, t0: number, kp: number, to: number, t: number, kpBefore: number): void {
-    if (this.additive && this.log === undefined) {
-      this.pairAdditive(start, end, t0, kp, to, t);
+    if (this.additive) {
+      this.pairAdditive(start, end, t0, kp, to, t, kpBefore);
       return;
     }
     const { p, archive, weight, target, log } = this;
@@ -129,12 +129,12 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
   }
 
   /**
-   * pair() for the additive rule (mu_plus = mu_minus = 0) without same-time logging: the same
-   * arithmetic as potentiate() and depress() with their scale of 1 (so the same weights to the
-   * bit), written out in the loop, which runs once per synapse and pre arrival.
+   * pair() for the additive rule (mu_plus = mu_minus = 0): the same arithmetic as potentiate()
+   * and depress() with their scale of 1 (so the same weights to the bit), written out in the
+   * loop, which runs once per synapse and pre arrival.
    */
-  private pairAdditive(start: number, end: number, t0: number, kp: number, to: number, t: number): void {
-    const { archive, weight, target } = this;
+  private pairAdditive(start: number, end: number, t0: number, kp: number, to: number, t: number, kpBefore: number): void {
+    const { archive, weight, target, log } = this;
     const { A_plus: aPlus, A_minus: aMinus, w_min: lo, w_max: hi, tau_plus_ms: tauP } = this.p;
     const arrival = t === t;
     for (let k = start; k < end; k++) {
@@ -154,6 +154,11 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
         if (arrival) archive.markRead(j, a, e);
       }
       if (arrival) {
+        if (log !== undefined) {
+          const i = log.add(t, k, j);
+          log.values[2 * i] = w;
+          log.values[2 * i + 1] = kpBefore;
+        }
         const y = archive.traceBefore(0, j, t);
         if (y !== 0) {
           const v = w - aMinus * y;
