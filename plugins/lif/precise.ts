@@ -188,8 +188,17 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     const tPrev = this.tStep;
     // The listed neurons first, exactly; their result is put aside while the loop runs.
     const listed = this.specialCount;
+    const { tLast, refEnd } = this;
+    const vReset = this.p.v_reset_mV;
     for (let k = 0; k < listed; k++) {
       const j = specialList[k];
+      if (refEnd[j] >= t && tLast[j] <= tPrev) {
+        // Refractory for the whole step: what advance() computes, without its call.
+        asideV[k] = vReset;
+        asideEx[k] = iex[j] * ex;
+        asideIn[k] = iin[j] * inh;
+        continue;
+      }
       this.advance(j, t);
       asideV[k] = v[j];
       asideEx[k] = iex[j];
