@@ -26,7 +26,7 @@ export class PostSpikeArchive implements ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
   readonly stateFormat = 'post-spike-archive/1';
 
-  private cap = 16;
+  private cap: number;
   /** Synapse time of entry slots (neuron j's ring: slots j * cap .. j * cap + cap - 1). */
   private time: Float64Array;
   /** Trace values right after each entry, nTraces per slot. */
@@ -72,6 +72,13 @@ export class PostSpikeArchive implements ExplicitState {
     private readonly timeGrid?: TimeGrid,
   ) {
     this.nTraces = traces.length;
+    // grow() replaces these four. Each is assigned twice here so that V8 never tracks them as
+    // constants: code that inlined a constant (the spike path of every population feeding a
+    // plastic projection) would be deoptimized, and run unoptimized for a while, at each growth.
+    this.cap = 0;
+    this.cap = 16;
+    this.time = this.after = new Float64Array(0);
+    this.reads = new Int32Array(0);
     this.time = new Float64Array(nPost * this.cap);
     this.after = new Float64Array(nPost * this.cap * this.nTraces);
     this.reads = new Int32Array(nPost * this.cap);
@@ -165,6 +172,48 @@ export class PostSpikeArchive implements ExplicitState {
     this.reads = reads;
   }
 
+  /*
+   * The arrays behind latest(), firstAfter(), timeAt() and traceBefore()'s fast path, for a
+   * rule's loop over the synapses of a pre arrival: there a call per synapse that passes or
+   * returns a non-integer number allocates it on the heap whenever V8 does not inline the
+   * call. Read them again at each pre arrival: record() replaces the entry arrays when they
+   * grow. Neuron j's entry e (0: the oldest held) is at
+   * entryTimes[j * capacity + ((heads[j] + e) & (capacity - 1))], for e < lengths[j].
+   */
+  /** Per neuron, the synapse time of its latest spike (-Infinity: none). Never replaced. */
+  get lastTimes(): Float64Array {
+    return this.lastTime;
+  }
+  get entryTimes(): Float64Array {
+    return this.time;
+  }
+  get heads(): Int32Array {
+    return this.head;
+  }
+  get lengths(): Int32Array {
+    return this.len;
+  }
+  get capacity(): number {
+    return this.cap;
+  }
+  /**
+   * With decayFactor: trace r of neuron j just before t, for t after its latest spike, is
+   * scaledTraces[j * traceCount + r] * decayFactor(r, t) (what traceBefore computes then).
+   */
+  get scaledTraces(): Float64Array {
+    return this.scaled;
+  }
+  get traceCount(): number {
+    return this.nTraces;
+  }
+  decayFactor(r: number, t: number): number {
+    if (t !== this.qT[r]) {
+      this.qT[r] = t;
+      this.qG[r] = Math.exp(-(t - this.ref[r]) / this.traces[r].tau);
+    }
+    return this.qG[r];
+  }
+
   /** Synapse time of neuron j's latest recorded spike (-Infinity when it has none). */
   latest(j: number): number {
     return this.lastTime[j];
@@ -190,11 +239,7 @@ export class PostSpikeArchive implements ExplicitState {
     const last = this.lastTime[j];
     if (last < t) {
       if (last === -Infinity) return 0;
-      if (t !== this.qT[r]) {
-        this.qT[r] = t;
-        this.qG[r] = Math.exp(-(t - this.ref[r]) / this.traces[r].tau);
-      }
-      return this.scaled[j * this.nTraces + r] * this.qG[r];
+      return this.scaled[j * this.nTraces + r] * this.decayFactor(r, t);
     }
     for (let e = this.len[j] - 1; e >= 0; e--) {
       const s = this.slot(j, e);

@@ -48,11 +48,24 @@ export class CoincidenceLog implements ExplicitState {
 
   /** Logs synapse k (onto post neuron j), reached by a pre spike at t; returns the slot whose values the rule fills. */
   add(t: number, k: number, j: number): number {
+    this.at(t);
+    return this.push(k, j);
+  }
+
+  /** Moves the log to time t (emptying it when t is new): then push() logs arrivals at t. */
+  at(t: number): void {
     if (t !== this.time) {
       this.time = t;
       this.n = 0;
       this.generation++;
     }
+  }
+
+  /**
+   * add() at the time of the last at(), for a rule's loop over the synapses of one arrival:
+   * integer arguments only, so that no call per synapse boxes a time.
+   */
+  push(k: number, j: number): number {
     const i = this.n++;
     if (i === this.synapse.length) this.grow();
     this.synapse[i] = k;

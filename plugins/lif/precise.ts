@@ -276,9 +276,12 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       batchList[n] = 0;
       if (mode[j] !== BATCHED) continue;
       const b = 4 * j;
-      v[j] += R * (aEx * batch[b + 1] + aIn * batch[b + 2] - batch[b + 3]);
-      iex[j] += batch[b + 1];
-      iin[j] += batch[b + 2];
+      const sEx = batch[b + 1];
+      const sIn = batch[b + 2];
+      v[j] += R * (aEx * sEx + aIn * sIn - batch[b + 3]);
+      iex[j] += sEx;
+      iin[j] += sIn;
+      batch[b] = batch[b + 1] = batch[b + 2] = batch[b + 3] = 0;
       mode[j] = QUIET;
     }
     this.batchCount = 0;
@@ -310,7 +313,6 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   private receiveBatched(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
     const { iex, iin, tLast, mode, batch } = this;
     const p = this.p;
-    const tStep = this.tStep;
     const h = this.tEnd - t;
     // The event's weight at the step's end: current e^{-h/tau_s}, membrane part a e^{-h/tau_m}.
     const whole = Math.abs(h - this.dt) < 1e-9 * this.dt;
@@ -323,15 +325,13 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       const j = targets[k];
       const w = weights[k];
       // QUIET means tLast <= tStep and not refractory: the state is at tStep, batchable.
-      if (mode[j] === QUIET) this.enterBatch(j);
-      if (mode[j] === BATCHED) {
+      let m = mode[j];
+      if (m === QUIET) m = this.enterBatch(j);
+      if (m === BATCHED) {
         const b = 4 * j;
-        if (w > 0) {
-          const left = batch[b] - w;
-          if (left > 0) batch[b] = left;
-          else this.leaveBatch(j, t);
-        }
-        if (mode[j] === BATCHED) {
+        const left = w > 0 ? batch[b] - w : 1;
+        if (left > 0) {
+          if (w > 0) batch[b] = left;
           if (port === 0 || (port < 0 && w >= 0)) {
             batch[b + 1] += w * fEx;
             batch[b + 3] += w * mEx;
@@ -341,6 +341,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
           }
           continue;
         }
+        this.leaveBatch(j, t);
       }
       if (tLast[j] < t) this.advance(j, t);
       if (port === 0 || (port < 0 && w >= 0)) iex[j] += w;
@@ -353,22 +354,20 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
    * weight under which no crossing is possible before tEnd (header), less 1e-9 mV of margin
    * for rounding. A neuron already within that margin of threshold is not batched.
    */
-  private enterBatch(j: number): void {
+  private enterBatch(j: number): number {
     const p = this.p;
     const v0 = this.v[j];
     const room = p.v_th_mV - 1e-9 - v0;
-    if (!(room > 0)) return;
+    if (!(room > 0)) return QUIET;
     const e0 = this.iex[j];
     const i0 = this.iin[j];
-    const b = (room * this.invOneMinusEmDt + v0 - p.E_L_mV) * this.invR - this.iext[j] - (e0 > 0 ? e0 : 0) - (i0 > 0 ? i0 : 0);
-    if (!(b > 0)) return;
-    const k = 4 * j;
-    this.batch[k] = b;
-    this.batch[k + 1] = 0;
-    this.batch[k + 2] = 0;
-    this.batch[k + 3] = 0;
+    const b = (room * this.invOneMinusEmDt + v0 - p.E_L_mV) * this.invR - this.iext[this.uniformIext ? 0 : j] - (e0 > 0 ? e0 : 0) - (i0 > 0 ? i0 : 0);
+    if (!(b > 0)) return QUIET;
+    // The accumulators are zero: every way out of a batch clears them.
+    this.batch[4 * j] = b;
     this.mode[j] = BATCHED;
     this.batchList[this.batchCount++] = j;
+    return BATCHED;
   }
 
   /**
@@ -447,8 +446,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     // A batched neuron cannot cross threshold before tEnd (its budget says so), and a quiet one
     // whose budget is positive cannot either: then there is no spike to report up to t.
     if (this.batching && t <= this.tEnd) {
-      if (this.mode[neuron] === QUIET) this.enterBatch(neuron);
-      if (this.mode[neuron] === BATCHED) return;
+      if (this.mode[neuron] === BATCHED || (this.mode[neuron] === QUIET && this.enterBatch(neuron) === BATCHED)) return;
     }
     this.bringTo(neuron, t);
   }

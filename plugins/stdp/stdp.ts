@@ -137,14 +137,33 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
     const { archive, weight, target, log } = this;
     const { A_plus: aPlus, A_minus: aMinus, w_min: lo, w_max: hi, tau_plus_ms: tauP } = this.p;
     const arrival = t === t;
+    // The archive's arrays, read directly (see PostSpikeArchive.lastTimes): no call per synapse.
+    const lastTime = archive.lastTimes;
+    const times = archive.entryTimes;
+    const heads = archive.heads;
+    const lengths = archive.lengths;
+    const cap = archive.capacity;
+    const mask = cap - 1;
+    const scaled = archive.scaledTraces;
+    const nt = archive.traceCount;
+    const g = arrival ? archive.decayFactor(0, t) : 0;
+    if (arrival && log !== undefined) log.at(t);
+    // Entries after t0 that are not flushed (archive.firstAfter).
+    const after = t0 > archive.flushedTo ? t0 : archive.flushedTo;
     for (let k = start; k < end; k++) {
       const j = target[k];
       let w = weight[k];
-      if (archive.latest(j) > t0) {
-        const n = archive.count(j);
-        const a = archive.firstAfter(j, t0);
+      const last = lastTime[j];
+      if (last > t0) {
+        const base = j * cap;
+        const head = heads[j];
+        const n = lengths[j];
+        let a = n;
+        while (a > 0 && times[base + ((head + a - 1) & mask)] > after) a--;
         let e = a;
-        for (let te: number; e < n && (te = archive.timeAt(j, e)) <= to; e++) {
+        for (; e < n; e++) {
+          const te = times[base + ((head + e) & mask)];
+          if (te > to) break;
           const x = kp * Math.exp(-(te - t0) / tauP);
           if (x !== 0) {
             const v = w + aPlus * x;
@@ -155,11 +174,12 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
       }
       if (arrival) {
         if (log !== undefined) {
-          const i = log.add(t, k, j);
+          const i = log.push(k, j);
           log.values[2 * i] = w;
           log.values[2 * i + 1] = kpBefore;
         }
-        const y = archive.traceBefore(0, j, t);
+        // archive.traceBefore(0, j, t): its fast path when the latest post spike is before t.
+        const y = last < t ? (last === -Infinity ? 0 : scaled[j * nt] * g) : archive.traceBefore(0, j, t);
         if (y !== 0) {
           const v = w - aMinus * y;
           w = v > hi ? hi : v < lo ? lo : v;
