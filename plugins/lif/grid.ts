@@ -1,6 +1,6 @@
 import { restoreInto, type ExplicitState } from '../../core/checkpoint.js';
 import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
-import { firstNonFiniteOf, IEX, IEXT, IIN, initialState, lifRateSlope, stepPropagators, V, type LifPhysics } from './math.js';
+import { IEX, IEXT, IIN, initialState, lifRateSlope, stepPropagators, V, type LifPhysics } from './math.js';
 
 /**
  * `spike_timing: grid`, the grid-constrained lif (NEST's iaf_psc_exp, Brian2's clock-driven
@@ -14,11 +14,13 @@ import { firstNonFiniteOf, IEX, IEXT, IIN, initialState, lifRateSlope, stepPropa
  */
 export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
-  readonly stateFormat = 'lif-grid/1';
+  readonly stateFormat = 'lif-grid/2';
 
-  readonly v: Float64Array;
-  readonly iex: Float64Array;
-  readonly iin: Float64Array;
+  /**
+   * v, I_syn_ex and I_syn_in of neuron j at [3j], [3j + 1] and [3j + 2]: the step reads and
+   * writes the three together, so one interleaved stream instead of three arrays.
+   */
+  readonly state: Float64Array;
   readonly iext: Float64Array;
   /**
    * (E_L + R_m I_ext) (1 - exp(-dt / tau_m)): the part of the one-step update that only
@@ -66,7 +68,14 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
     private readonly dt: number,
     private readonly sink: SpikeSink,
   ) {
-    ({ v: this.v, iex: this.iex, iin: this.iin, iext: this.iext } = initialState(size, p, init));
+    const initial = initialState(size, p, init);
+    this.iext = initial.iext;
+    this.state = new Float64Array(3 * size);
+    for (let j = 0; j < size; j++) {
+      this.state[3 * j] = initial.v[j];
+      this.state[3 * j + 1] = initial.iex[j];
+      this.state[3 * j + 2] = initial.iin[j];
+    }
     this.drive = new Float64Array(size);
     this.refractory = new Int32Array(size);
     this.refractoryList = new Int32Array(size);
@@ -91,7 +100,7 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   }
 
   step(t: number): void {
-    const { v, iex, iin, drive, refractory } = this;
+    const { state: s, drive, refractory } = this;
     const theta = this.p.v_th_mV;
     const { em, ex, inh, rkEx, rkIn } = this;
     const n = this.size;
@@ -102,23 +111,23 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
     if (this.uniformDrive) {
       // Every neuron has the same I_ext (CUBA: none): one drive for all, one load fewer.
       const d = drive[0];
-      for (let j = 0; j < n; j++) {
-        const e0 = iex[j];
-        const i0 = iin[j];
-        iex[j] = e0 * ex;
-        iin[j] = i0 * inh;
-        const vn = v[j] * em + d + e0 * rkEx + i0 * rkIn;
-        v[j] = vn;
+      for (let j = 0, k = 0; j < n; j++, k += 3) {
+        const e0 = s[k + 1];
+        const i0 = s[k + 2];
+        s[k + 1] = e0 * ex;
+        s[k + 2] = i0 * inh;
+        const vn = s[k] * em + d + e0 * rkEx + i0 * rkIn;
+        s[k] = vn;
         if (vn >= theta && refractory[j] === 0) this.fire(j, t);
       }
     } else {
-      for (let j = 0; j < n; j++) {
-        const e0 = iex[j];
-        const i0 = iin[j];
-        iex[j] = e0 * ex;
-        iin[j] = i0 * inh;
-        const vn = v[j] * em + drive[j] + e0 * rkEx + i0 * rkIn;
-        v[j] = vn;
+      for (let j = 0, k = 0; j < n; j++, k += 3) {
+        const e0 = s[k + 1];
+        const i0 = s[k + 2];
+        s[k + 1] = e0 * ex;
+        s[k + 2] = i0 * inh;
+        const vn = s[k] * em + drive[j] + e0 * rkEx + i0 * rkIn;
+        s[k] = vn;
         if (vn >= theta && refractory[j] === 0) this.fire(j, t);
       }
     }
@@ -132,12 +141,12 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
    * refractorySteps + 1, so that it is held for the refractorySteps steps that follow.
    */
   private holdRefractory(): void {
-    const { v, refractory, refractoryList } = this;
+    const { state, refractory, refractoryList } = this;
     const vr = this.p.v_reset_mV;
     let n = this.nRefractory;
     for (let k = 0; k < n; ) {
       const j = refractoryList[k];
-      v[j] = vr;
+      state[3 * j] = vr;
       if (--refractory[j] === 0) refractoryList[k] = refractoryList[--n];
       else k++;
     }
@@ -145,7 +154,7 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   }
 
   private fire(j: number, t: number): void {
-    this.v[j] = this.p.v_reset_mV;
+    this.state[3 * j] = this.p.v_reset_mV;
     // Listed even when t_ref is 0: the mark keeps the step from firing a neuron update()
     // already fired.
     this.refractory[j] = this.refractorySteps + 1;
@@ -154,11 +163,11 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   }
 
   private applyPending(): void {
-    const { iex, iin, iext, pendEx, pendIn, pendExt, touched, isTouched } = this;
+    const { state, iext, pendEx, pendIn, pendExt, touched, isTouched } = this;
     for (let k = 0; k < this.nTouched; k++) {
       const j = touched[k];
-      iex[j] += pendEx[j];
-      iin[j] += pendIn[j];
+      state[3 * j + 1] += pendEx[j];
+      state[3 * j + 2] += pendIn[j];
       if (pendExt[j] !== 0) {
         iext[j] += pendExt[j];
         this.setDrive(j);
@@ -177,15 +186,15 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   }
 
   receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
-    const { iex, iin, pendEx, pendIn, isTouched, touched } = this;
+    const { state, pendEx, pendIn, isTouched, touched } = this;
     const now = t <= this.tStep + this.tol;
     for (let k = start; k < end; k++) {
       const j = targets[k];
       const w = weights[k];
       const excitatory = port === 0 || (port < 0 && w >= 0);
       if (now) {
-        if (excitatory) iex[j] += w;
-        else iin[j] += w;
+        if (excitatory) state[3 * j + 1] += w;
+        else state[3 * j + 2] += w;
       } else {
         if (excitatory) pendEx[j] += w;
         else pendIn[j] += w;
@@ -219,12 +228,15 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   update(neuron: number, t: number): void {
     const j = neuron;
     if (t < this.tNext - this.tol || this.refractory[j] !== 0) return;
-    const vn = this.v[j] * this.em + this.drive[j] + this.iex[j] * this.rkEx + this.iin[j] * this.rkIn; // as in step()
+    const s = this.state;
+    const vn = s[3 * j] * this.em + this.drive[j] + s[3 * j + 1] * this.rkEx + s[3 * j + 2] * this.rkIn; // as in step()
     if (vn >= this.p.v_th_mV) this.fire(j, this.tNext);
   }
 
   firstNonFinite(): number {
-    return firstNonFiniteOf(this.v, this.iex, this.iin);
+    const s = this.state;
+    for (let j = 0; j < this.size; j++) if (!Number.isFinite(s[3 * j] + s[3 * j + 1] + s[3 * j + 2])) return j;
+    return -1;
   }
 
   rateSlope(rate_hz: number): number {
@@ -235,11 +247,11 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   read(variable: number, j: number): number {
     switch (variable) {
       case V:
-        return this.v[j];
+        return this.state[3 * j];
       case IEX:
-        return this.iex[j];
+        return this.state[3 * j + 1];
       case IIN:
-        return this.iin[j];
+        return this.state[3 * j + 2];
       case IEXT:
         return this.iext[j];
       default:
@@ -250,9 +262,7 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   /** Everything a run changes, as data (ExplicitState). */
   saveState(): unknown {
     return {
-      v: this.v,
-      iex: this.iex,
-      iin: this.iin,
+      state: this.state,
       iext: this.iext,
       drive: this.drive,
       refractory: this.refractory,
@@ -272,9 +282,7 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
 
   restoreState(state: unknown): void {
     const d = state as Record<string, unknown>;
-    restoreInto(this.v, d.v, 'LifGridPopulation.v');
-    restoreInto(this.iex, d.iex, 'LifGridPopulation.iex');
-    restoreInto(this.iin, d.iin, 'LifGridPopulation.iin');
+    restoreInto(this.state, d.state, 'LifGridPopulation.state');
     restoreInto(this.iext, d.iext, 'LifGridPopulation.iext');
     restoreInto(this.drive, d.drive, 'LifGridPopulation.drive');
     restoreInto(this.refractory, d.refractory, 'LifGridPopulation.refractory');
