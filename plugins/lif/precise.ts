@@ -29,7 +29,7 @@
  */
 import { CheckpointMismatch, restoreInto, type ExplicitState } from '../../core/checkpoint.js';
 import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
-import { firstNonFiniteOf, IEX, IEXT, IIN, initialState, lifRateSlope, lifVoltage, stepPropagators, synapticKernel, V, type LifPhysics } from './math.js';
+import { IEX, IEXT, IIN, initialState, lifRateSlope, lifVoltage, stepPropagators, synapticKernel, V, type LifPhysics } from './math.js';
 
 /** LifPopulation.mode values. */
 const QUIET = 0;
@@ -41,11 +41,13 @@ const pending = new Float64Array(3);
 
 export class LifPopulation implements NeuronPopulation, ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
-  readonly stateFormat = 'lif-precise/2';
+  readonly stateFormat = 'lif-precise/3';
 
-  readonly v: Float64Array;
-  readonly iex: Float64Array;
-  readonly iin: Float64Array;
+  /**
+   * v, I_syn_ex and I_syn_in of neuron j at [3j], [3j + 1] and [3j + 2]: the step and every
+   * delivery read and write the three together (one stream, one cache line per neuron).
+   */
+  readonly state: Float64Array;
   readonly iext: Float64Array;
   /**
    * Time neuron j's state refers to when it is later than the last grid step; a value at or
@@ -125,7 +127,14 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     this.p = params;
     this.sink = sink;
     this.dt = resolution_ms;
-    ({ v: this.v, iex: this.iex, iin: this.iin, iext: this.iext } = initialState(size, params, init));
+    const initial = initialState(size, params, init);
+    this.iext = initial.iext;
+    this.state = new Float64Array(3 * size);
+    for (let j = 0; j < size; j++) {
+      this.state[3 * j] = initial.v[j];
+      this.state[3 * j + 1] = initial.iex[j];
+      this.state[3 * j + 2] = initial.iin[j];
+    }
     this.tLast = new Float64Array(size);
     this.refEnd = new Float64Array(size).fill(-Infinity);
     ({
@@ -178,7 +187,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
 
   /** A grid step of exactly dt (the normal case): see the header. */
   private wholeStep(t: number): void {
-    const { v, iex, iin, specialList, asideV, asideEx, asideIn } = this;
+    const { state: st, specialList, asideV, asideEx, asideIn } = this;
     const theta = this.p.v_th_mV;
     const em = this.emDt,
       ex = this.exDt,
@@ -195,14 +204,14 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       if (refEnd[j] >= t && tLast[j] <= tPrev) {
         // Refractory for the whole step: what advance() computes, without its call.
         asideV[k] = vReset;
-        asideEx[k] = iex[j] * ex;
-        asideIn[k] = iin[j] * inh;
+        asideEx[k] = st[3 * j + 1] * ex;
+        asideIn[k] = st[3 * j + 2] * inh;
         continue;
       }
       this.advance(j, t);
-      asideV[k] = v[j];
-      asideEx[k] = iex[j];
-      asideIn[k] = iin[j];
+      asideV[k] = st[3 * j];
+      asideEx[k] = st[3 * j + 1];
+      asideIn[k] = st[3 * j + 2];
     }
     // Every neuron takes the whole step. A crossing is located by advance() from the previous
     // step's state (the loop has not written it yet); the listed neurons are skipped there and
@@ -212,13 +221,13 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       // One drive for all (CUBA: no I_ext), one load fewer per neuron.
       const d = (this.p.E_L_mV + this.p.R_m_MOhm * this.iext[0]) * this.oneMinusEmDt;
       for (let j = 0; j < n; j++) {
-        const e0 = iex[j];
-        const i0 = iin[j];
-        const vn = v[j] * em + d + e0 * rkEx + i0 * rkIn;
+        const e0 = st[3 * j + 1];
+        const i0 = st[3 * j + 2];
+        const vn = st[3 * j] * em + d + e0 * rkEx + i0 * rkIn;
         if (vn >= theta && this.crossesIn(j, tPrev, t)) continue;
-        v[j] = vn;
-        iex[j] = e0 * ex;
-        iin[j] = i0 * inh;
+        st[3 * j] = vn;
+        st[3 * j + 1] = e0 * ex;
+        st[3 * j + 2] = i0 * inh;
       }
     } else {
       const { iext } = this;
@@ -226,20 +235,20 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       const R = this.p.R_m_MOhm;
       const oneMinusEm = this.oneMinusEmDt;
       for (let j = 0; j < n; j++) {
-        const e0 = iex[j];
-        const i0 = iin[j];
-        const vn = v[j] * em + (E + R * iext[j]) * oneMinusEm + e0 * rkEx + i0 * rkIn;
+        const e0 = st[3 * j + 1];
+        const i0 = st[3 * j + 2];
+        const vn = st[3 * j] * em + (E + R * iext[j]) * oneMinusEm + e0 * rkEx + i0 * rkIn;
         if (vn >= theta && this.crossesIn(j, tPrev, t)) continue;
-        v[j] = vn;
-        iex[j] = e0 * ex;
-        iin[j] = i0 * inh;
+        st[3 * j] = vn;
+        st[3 * j + 1] = e0 * ex;
+        st[3 * j + 2] = i0 * inh;
       }
     }
     for (let k = 0; k < listed; k++) {
       const j = specialList[k];
-      v[j] = asideV[k];
-      iex[j] = asideEx[k];
-      iin[j] = asideIn[k];
+      st[3 * j] = asideV[k];
+      st[3 * j + 1] = asideEx[k];
+      st[3 * j + 2] = asideIn[k];
       asideV[k] = asideEx[k] = asideIn[k] = 0;
     }
     if (this.batchCount > 0) this.addBatches();
@@ -267,7 +276,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
 
   /** Adds every open batch to its neuron, which the loop has brought to tEnd without it. */
   private addBatches(): void {
-    const { v, iex, iin, mode, batch, batchList } = this;
+    const { state: st, mode, batch, batchList } = this;
     const R = this.p.R_m_MOhm;
     const aEx = this.aEx;
     const aIn = this.aIn;
@@ -278,9 +287,9 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       const b = 4 * j;
       const sEx = batch[b + 1];
       const sIn = batch[b + 2];
-      v[j] += R * (aEx * sEx + aIn * sIn - batch[b + 3]);
-      iex[j] += sEx;
-      iin[j] += sIn;
+      st[3 * j] += R * (aEx * sEx + aIn * sIn - batch[b + 3]);
+      st[3 * j + 1] += sEx;
+      st[3 * j + 2] += sIn;
       batch[b] = batch[b + 1] = batch[b + 2] = batch[b + 3] = 0;
       mode[j] = QUIET;
     }
@@ -299,19 +308,19 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       this.receiveBatched(t, targets, weights, start, end, port);
       return;
     }
-    const { iex, iin } = this;
+    const { state: st } = this;
     for (let k = start; k < end; k++) {
       const j = targets[k];
       this.bringTo(j, t);
       const w = weights[k];
-      if (port === 0 || (port < 0 && w >= 0)) iex[j] += w;
-      else iin[j] += w;
+      if (port === 0 || (port < 0 && w >= 0)) st[3 * j + 1] += w;
+      else st[3 * j + 2] += w;
     }
   }
 
   /** receive() within the current step: batched where the budget allows (see the header). */
   private receiveBatched(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
-    const { iex, iin, tLast, mode, batch } = this;
+    const { state: st, tLast, mode, batch } = this;
     const p = this.p;
     const h = this.tEnd - t;
     // The event's weight at the step's end: current e^{-h/tau_s}, membrane part a e^{-h/tau_m}.
@@ -344,8 +353,8 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
         this.leaveBatch(j, t);
       }
       if (tLast[j] < t) this.advance(j, t);
-      if (port === 0 || (port < 0 && w >= 0)) iex[j] += w;
-      else iin[j] += w;
+      if (port === 0 || (port < 0 && w >= 0)) st[3 * j + 1] += w;
+      else st[3 * j + 2] += w;
     }
   }
 
@@ -356,11 +365,11 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
    */
   private enterBatch(j: number): number {
     const p = this.p;
-    const v0 = this.v[j];
+    const v0 = this.state[3 * j];
     const room = p.v_th_mV - 1e-9 - v0;
     if (!(room > 0)) return QUIET;
-    const e0 = this.iex[j];
-    const i0 = this.iin[j];
+    const e0 = this.state[3 * j + 1];
+    const i0 = this.state[3 * j + 2];
     const b = (room * this.invOneMinusEmDt + v0 - p.E_L_mV) * this.invR - this.iext[this.uniformIext ? 0 : j] - (e0 > 0 ? e0 : 0) - (i0 > 0 ? i0 : 0);
     if (!(b > 0)) return QUIET;
     // The accumulators are zero: every way out of a batch clears them.
@@ -378,9 +387,9 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
    */
   private leaveBatch(j: number, t: number): void {
     this.pendingState(j, t);
-    this.v[j] = pending[0];
-    this.iex[j] = pending[1];
-    this.iin[j] = pending[2];
+    this.state[3 * j] = pending[0];
+    this.state[3 * j + 1] = pending[1];
+    this.state[3 * j + 2] = pending[2];
     this.tLast[j] = t;
     this.batch[4 * j] = this.batch[4 * j + 1] = this.batch[4 * j + 2] = this.batch[4 * j + 3] = 0;
     this.mode[j] = QUIET;
@@ -391,9 +400,9 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   private pendingState(j: number, t: number): void {
     const p = this.p;
     const h = t - this.tStep;
-    const v0 = this.v[j];
-    const e0 = this.iex[j];
-    const i0 = this.iin[j];
+    const v0 = this.state[3 * j];
+    const e0 = this.state[3 * j + 1];
+    const i0 = this.state[3 * j + 2];
     let em: number, oneMinusEm: number, ee: number, ei: number, kEx: number, kIn: number;
     if (Math.abs(h - this.dt) < 1e-9 * this.dt) {
       em = this.emDt;
@@ -452,7 +461,9 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   }
 
   firstNonFinite(): number {
-    return firstNonFiniteOf(this.v, this.iex, this.iin);
+    const st = this.state;
+    for (let j = 0; j < this.size; j++) if (!Number.isFinite(st[3 * j] + st[3 * j + 1] + st[3 * j + 2])) return j;
+    return -1;
   }
 
   rateSlope(rate_hz: number): number {
@@ -478,19 +489,19 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     const p = this.p;
     switch (variable) {
       case IEX:
-        return h > 0 ? this.iex[j] * Math.exp(-h / p.tau_syn_ex_ms) : this.iex[j];
+        return h > 0 ? this.state[3 * j + 1] * Math.exp(-h / p.tau_syn_ex_ms) : this.state[3 * j + 1];
       case IIN:
-        return h > 0 ? this.iin[j] * Math.exp(-h / p.tau_syn_in_ms) : this.iin[j];
+        return h > 0 ? this.state[3 * j + 2] * Math.exp(-h / p.tau_syn_in_ms) : this.state[3 * j + 2];
       case V: {
-        if (h <= 0) return this.v[j];
+        if (h <= 0) return this.state[3 * j];
         // Sub-threshold projection without committing (recorders sample after the grid step,
         // where h = 0; this serves readers between steps).
         if (this.refEnd[j] >= t) return p.v_reset_mV;
         const from = Math.max(t0, this.refEnd[j]);
         const lead = from - t0;
-        const e0 = this.iex[j] * Math.exp(-lead / p.tau_syn_ex_ms);
-        const i0 = this.iin[j] * Math.exp(-lead / p.tau_syn_in_ms);
-        const v0 = lead > 0 ? p.v_reset_mV : this.v[j];
+        const e0 = this.state[3 * j + 1] * Math.exp(-lead / p.tau_syn_ex_ms);
+        const i0 = this.state[3 * j + 2] * Math.exp(-lead / p.tau_syn_in_ms);
+        const v0 = lead > 0 ? p.v_reset_mV : this.state[3 * j];
         return lifVoltage(p, t - from, v0, e0, i0, this.iext[j]);
       }
       default:
@@ -505,7 +516,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   /** Brings neuron j from its state's time to t1 exactly, emitting every threshold crossing on the way. */
   advance(j: number, t1: number): void {
     const p = this.p;
-    const { v, iex, iin, iext, tLast, refEnd } = this;
+    const { state: st, iext, tLast, refEnd } = this;
     let t0 = tLast[j] > this.tStep ? tLast[j] : this.tStep;
     while (t0 < t1) {
       if (refEnd[j] > t0) {
@@ -513,13 +524,13 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
         const tEnd = Math.min(refEnd[j], t1);
         const h = tEnd - t0;
         const whole = Math.abs(h - this.dt) < 1e-9 * this.dt;
-        iex[j] *= whole ? this.exDt : Math.exp(-h / p.tau_syn_ex_ms);
-        iin[j] *= whole ? this.inDt : Math.exp(-h / p.tau_syn_in_ms);
-        v[j] = p.v_reset_mV;
+        st[3 * j + 1] *= whole ? this.exDt : Math.exp(-h / p.tau_syn_ex_ms);
+        st[3 * j + 2] *= whole ? this.inDt : Math.exp(-h / p.tau_syn_in_ms);
+        st[3 * j] = p.v_reset_mV;
         t0 = tEnd;
         continue;
       }
-      const v0 = v[j];
+      const v0 = st[3 * j];
       let s: number;
       if (v0 >= p.v_th_mV) {
         s = 0; // starts at or above threshold (initial state): spikes at once
@@ -543,20 +554,20 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
           kEx = this.aEx === this.aEx ? (ee - em) * this.aEx : synapticKernel(h, p.tau_m_ms, p.tau_syn_ex_ms);
           kIn = this.aIn === this.aIn ? (ei - em) * this.aIn : synapticKernel(h, p.tau_m_ms, p.tau_syn_in_ms);
         }
-        const vEnd = p.E_L_mV + (v0 - p.E_L_mV) * em + p.R_m_MOhm * (iext[j] * oneMinusEm + iex[j] * kEx + iin[j] * kIn);
+        const vEnd = p.E_L_mV + (v0 - p.E_L_mV) * em + p.R_m_MOhm * (iext[j] * oneMinusEm + st[3 * j + 1] * kEx + st[3 * j + 2] * kIn);
         if (vEnd < p.v_th_mV) {
-          v[j] = vEnd;
-          iex[j] *= ee;
-          iin[j] *= ei;
+          st[3 * j] = vEnd;
+          st[3 * j + 1] *= ee;
+          st[3 * j + 2] *= ei;
           t0 = t1;
           break;
         }
-        s = this.crossing(v0, iex[j], iin[j], iext[j], h, vEnd);
+        s = this.crossing(v0, st[3 * j + 1], st[3 * j + 2], iext[j], h, vEnd);
       }
       const tc = t0 + s;
-      iex[j] *= Math.exp(-s / p.tau_syn_ex_ms);
-      iin[j] *= Math.exp(-s / p.tau_syn_in_ms);
-      v[j] = p.v_reset_mV;
+      st[3 * j + 1] *= Math.exp(-s / p.tau_syn_ex_ms);
+      st[3 * j + 2] *= Math.exp(-s / p.tau_syn_in_ms);
+      st[3 * j] = p.v_reset_mV;
       refEnd[j] = tc + p.t_ref_ms;
       tLast[j] = tc;
       t0 = tc;
@@ -603,9 +614,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   /** Everything a run changes, as data (ExplicitState). */
   saveState(): unknown {
     return {
-      v: this.v,
-      iex: this.iex,
-      iin: this.iin,
+      state: this.state,
       iext: this.iext,
       tLast: this.tLast,
       refEnd: this.refEnd,
@@ -621,9 +630,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
 
   restoreState(state: unknown): void {
     const d = state as Record<string, unknown>;
-    restoreInto(this.v, d.v, 'LifPopulation.v');
-    restoreInto(this.iex, d.iex, 'LifPopulation.iex');
-    restoreInto(this.iin, d.iin, 'LifPopulation.iin');
+    restoreInto(this.state, d.state, 'LifPopulation.state');
     restoreInto(this.iext, d.iext, 'LifPopulation.iext');
     restoreInto(this.tLast, d.tLast, 'LifPopulation.tLast');
     restoreInto(this.refEnd, d.refEnd, 'LifPopulation.refEnd');
