@@ -81,6 +81,13 @@ export interface NeuronPopulation {
    */
   update(neuron: number, t: number): void;
   /**
+   * Optional: true when, after update(neuron, t), no event at t can still make that neuron
+   * spike at exactly t (grid-constrained models, where an input at t acts after the step to
+   * t). Lazy pair rules with a dendritic delay of 0 then keep no log of same-time arrivals
+   * (core/plasticity/coincidence.ts). Absent or false: such late spikes may happen.
+   */
+  readonly spikesKnownOnUpdate?: boolean;
+  /**
    * Graded (rate) models only: the value each neuron transmits instead of spikes, as of the
    * last grid step. Projections from a graded population deliver sum_j w_ij * output_j to
    * their targets as a current (see docs/semantics.md, "Graded transmission").

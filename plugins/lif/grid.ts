@@ -15,6 +15,11 @@ import { IEX, IEXT, IIN, initialState, lifRateSlope, stepPropagators, V, type Li
 export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
   readonly stateFormat = 'lif-grid/2';
+  /**
+   * update(j, t) fires j if its step at t crosses, and an input arriving at t acts after that
+   * step: no spike at t can appear after update() (NeuronPopulation.spikesKnownOnUpdate).
+   */
+  readonly spikesKnownOnUpdate = true;
 
   /**
    * v, I_syn_ex and I_syn_in of neuron j at [3j], [3j + 1] and [3j + 2]: the step reads and

@@ -89,7 +89,8 @@ export class RewardStdpDynamics implements SynapseDynamics, ExplicitState {
     this.channel.retain(() => -Infinity);
     this.s = 1 / p.tau_e_ms + 1 / p.tau_n_ms;
     this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: false }]);
-    this.log = proj.dendritic_delay_ms === 0 ? new CoincidenceLog(proj.nPost, 1) : undefined;
+    // A post population whose update() leaves no same-time spike to be found later needs no log.
+    this.log = proj.dendritic_delay_ms === 0 && ctx.post.spikesKnownOnUpdate !== true ? new CoincidenceLog(proj.nPost, 1) : undefined;
   }
 
   /** Concentration just before time t (pulses strictly before t). */

@@ -88,7 +88,8 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
     this.nearest = p.pairing === 'nearest';
     this.additive = p.mu_plus === 0 && p.mu_minus === 0;
     this.archive = PostSpikeArchive.forProjection(proj, [{ tau: p.tau_minus_ms, nearest: this.nearest }]);
-    this.log = proj.dendritic_delay_ms === 0 ? new CoincidenceLog(proj.nPost, 2) : undefined;
+    // A post population whose update() leaves no same-time spike to be found later needs no log.
+    this.log = proj.dendritic_delay_ms === 0 && ctx.post.spikesKnownOnUpdate !== true ? new CoincidenceLog(proj.nPost, 2) : undefined;
   }
 
   /**

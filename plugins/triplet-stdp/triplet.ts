@@ -64,7 +64,8 @@ export class TripletDynamics implements SynapseDynamics, ExplicitState {
       { tau: p.tau_minus_ms, nearest: false },
       { tau: p.tau_y_ms, nearest: false },
     ]);
-    this.log = proj.dendritic_delay_ms === 0 ? new CoincidenceLog(proj.nPost, 3) : undefined;
+    // A post population whose update() leaves no same-time spike to be found later needs no log.
+    this.log = proj.dendritic_delay_ms === 0 && ctx.post.spikesKnownOnUpdate !== true ? new CoincidenceLog(proj.nPost, 3) : undefined;
   }
 
   /** Potentiation of synapse k by the post spikes (after t0) up to `to`; returns the weight. */
