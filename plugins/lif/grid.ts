@@ -1,6 +1,6 @@
 import { restoreInto, type ExplicitState } from '../../core/checkpoint.js';
 import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
-import { IEX, IEXT, IIN, initialState, lifRateSlope, stepPropagators, V, type LifPhysics } from './math.js';
+import { firstNonFiniteOf, IEX, IEXT, IIN, interleavedState, lifRateSlope, stepPropagators, V, type LifPhysics } from './math.js';
 
 /**
  * `spike_timing: grid`, the grid-constrained lif (NEST's iaf_psc_exp, Brian2's clock-driven
@@ -73,14 +73,7 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
     private readonly dt: number,
     private readonly sink: SpikeSink,
   ) {
-    const initial = initialState(size, p, init);
-    this.iext = initial.iext;
-    this.state = new Float64Array(3 * size);
-    for (let j = 0; j < size; j++) {
-      this.state[3 * j] = initial.v[j];
-      this.state[3 * j + 1] = initial.iex[j];
-      this.state[3 * j + 2] = initial.iin[j];
-    }
+    ({ state: this.state, iext: this.iext } = interleavedState(size, p, init));
     this.drive = new Float64Array(size);
     this.refractory = new Int32Array(size);
     this.refractoryList = new Int32Array(size);
@@ -239,9 +232,7 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   }
 
   firstNonFinite(): number {
-    const s = this.state;
-    for (let j = 0; j < this.size; j++) if (!Number.isFinite(s[3 * j] + s[3 * j + 1] + s[3 * j + 2])) return j;
-    return -1;
+    return firstNonFiniteOf(this.state);
   }
 
   rateSlope(rate_hz: number): number {

@@ -111,9 +111,9 @@ export function lifRateSlope(p: Pick<LifPhysics, 'tau_m_ms' | 't_ref_ms'>, rate_
   return g * g;
 }
 
-/** The first neuron with a NaN or infinite v or synaptic current, or -1 (the numerical guard). */
-export function firstNonFiniteOf(v: Float64Array, iex: Float64Array, iin: Float64Array): number {
-  for (let j = 0; j < v.length; j++) if (!Number.isFinite(v[j] + iex[j] + iin[j])) return j;
+/** The first neuron with a NaN or infinite v or synaptic current in an interleaved state, or -1 (the numerical guard). */
+export function firstNonFiniteOf(state: Float64Array): number {
+  for (let j = 0; 3 * j < state.length; j++) if (!Number.isFinite(state[3 * j] + state[3 * j + 1] + state[3 * j + 2])) return j;
   return -1;
 }
 
@@ -125,4 +125,19 @@ export function initialState(
 ): { v: Float64Array; iex: Float64Array; iin: Float64Array; iext: Float64Array } {
   const initOr = (name: string, value: number) => init.get(name)?.slice() ?? new Float64Array(size).fill(value);
   return { v: initOr('v_mV', p.E_L_mV), iex: initOr('I_syn_ex_nA', 0), iin: initOr('I_syn_in_nA', 0), iext: initOr('I_ext_nA', p.I_e_nA) };
+}
+
+/**
+ * The initial state as the populations hold it: v, I_syn_ex and I_syn_in of neuron j at [3j],
+ * [3j + 1] and [3j + 2] of one array (the step reads and writes the three together), and I_ext.
+ */
+export function interleavedState(size: number, p: LifPhysics, init: ReadonlyMap<string, Float64Array>): { state: Float64Array; iext: Float64Array } {
+  const { v, iex, iin, iext } = initialState(size, p, init);
+  const state = new Float64Array(3 * size);
+  for (let j = 0; j < size; j++) {
+    state[3 * j] = v[j];
+    state[3 * j + 1] = iex[j];
+    state[3 * j + 2] = iin[j];
+  }
+  return { state, iext };
 }

@@ -29,7 +29,7 @@
  */
 import { CheckpointMismatch, restoreInto, type ExplicitState } from '../../core/checkpoint.js';
 import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
-import { IEX, IEXT, IIN, initialState, lifRateSlope, lifVoltage, stepPropagators, synapticKernel, V, type LifPhysics } from './math.js';
+import { firstNonFiniteOf, IEX, IEXT, IIN, interleavedState, lifRateSlope, lifVoltage, stepPropagators, synapticKernel, V, type LifPhysics } from './math.js';
 
 /** LifPopulation.mode values. */
 const QUIET = 0;
@@ -38,6 +38,8 @@ const LISTED = 2;
 
 /** pendingState's result (v, I_syn_ex, I_syn_in): scratch, never part of any population's state. */
 const pending = new Float64Array(3);
+/** propagate()'s result: scratch, never part of any population's state. */
+const propagators = new Float64Array(6);
 
 export class LifPopulation implements NeuronPopulation, ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
@@ -127,14 +129,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     this.p = params;
     this.sink = sink;
     this.dt = resolution_ms;
-    const initial = initialState(size, params, init);
-    this.iext = initial.iext;
-    this.state = new Float64Array(3 * size);
-    for (let j = 0; j < size; j++) {
-      this.state[3 * j] = initial.v[j];
-      this.state[3 * j + 1] = initial.iex[j];
-      this.state[3 * j + 2] = initial.iin[j];
-    }
+    ({ state: this.state, iext: this.iext } = interleavedState(size, params, init));
     this.tLast = new Float64Array(size);
     this.refEnd = new Float64Array(size).fill(-Infinity);
     ({
@@ -396,6 +391,34 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     this.markSpecial(j);
   }
 
+  /**
+   * The propagators of an interval of h ms into `propagators`: e^{-h/tau_m}, its complement,
+   * the two current decays and the two synaptic kernels. A whole grid step (most intervals)
+   * takes the precomputed ones, the same numbers step() uses.
+   */
+  private propagate(h: number): void {
+    const q = propagators;
+    if (Math.abs(h - this.dt) < 1e-9 * this.dt) {
+      q[0] = this.emDt;
+      q[1] = this.oneMinusEmDt;
+      q[2] = this.exDt;
+      q[3] = this.inDt;
+      q[4] = this.kExDt;
+      q[5] = this.kInDt;
+      return;
+    }
+    const p = this.p;
+    const em = Math.exp(-h / p.tau_m_ms);
+    const ee = Math.exp(-h / p.tau_syn_ex_ms);
+    const ei = Math.exp(-h / p.tau_syn_in_ms);
+    q[0] = em;
+    q[1] = 1 - em;
+    q[2] = ee;
+    q[3] = ei;
+    q[4] = this.aEx === this.aEx ? (ee - em) * this.aEx : synapticKernel(h, p.tau_m_ms, p.tau_syn_ex_ms);
+    q[5] = this.aIn === this.aIn ? (ei - em) * this.aIn : synapticKernel(h, p.tau_m_ms, p.tau_syn_in_ms);
+  }
+
   /** The state of batched neuron j at t (tStep <= t <= tEnd), into `pending`. */
   private pendingState(j: number, t: number): void {
     const p = this.p;
@@ -403,22 +426,13 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     const v0 = this.state[3 * j];
     const e0 = this.state[3 * j + 1];
     const i0 = this.state[3 * j + 2];
-    let em: number, oneMinusEm: number, ee: number, ei: number, kEx: number, kIn: number;
-    if (Math.abs(h - this.dt) < 1e-9 * this.dt) {
-      em = this.emDt;
-      oneMinusEm = this.oneMinusEmDt;
-      ee = this.exDt;
-      ei = this.inDt;
-      kEx = this.kExDt;
-      kIn = this.kInDt;
-    } else {
-      em = Math.exp(-h / p.tau_m_ms);
-      oneMinusEm = -Math.expm1(-h / p.tau_m_ms);
-      ee = Math.exp(-h / p.tau_syn_ex_ms);
-      ei = Math.exp(-h / p.tau_syn_in_ms);
-      kEx = (ee - em) * this.aEx;
-      kIn = (ei - em) * this.aIn;
-    }
+    this.propagate(h);
+    const em = propagators[0],
+      oneMinusEm = propagators[1],
+      ee = propagators[2],
+      ei = propagators[3],
+      kEx = propagators[4],
+      kIn = propagators[5];
     let sEx = this.batch[4 * j + 1];
     let sIn = this.batch[4 * j + 2];
     let sM = this.batch[4 * j + 3];
@@ -461,9 +475,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   }
 
   firstNonFinite(): number {
-    const st = this.state;
-    for (let j = 0; j < this.size; j++) if (!Number.isFinite(st[3 * j] + st[3 * j + 1] + st[3 * j + 2])) return j;
-    return -1;
+    return firstNonFiniteOf(this.state);
   }
 
   rateSlope(rate_hz: number): number {
@@ -536,24 +548,13 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
         s = 0; // starts at or above threshold (initial state): spikes at once
       } else {
         const h = t1 - t0;
-        let em: number, oneMinusEm: number, ee: number, ei: number, kEx: number, kIn: number;
-        if (Math.abs(h - this.dt) < 1e-9 * this.dt) {
-          // A whole grid step (most events arrive on the grid): the precomputed propagators,
-          // the same numbers step() uses.
-          em = this.emDt;
-          oneMinusEm = this.oneMinusEmDt;
-          ee = this.exDt;
-          ei = this.inDt;
-          kEx = this.kExDt;
-          kIn = this.kInDt;
-        } else {
-          em = Math.exp(-h / p.tau_m_ms);
-          oneMinusEm = 1 - em;
-          ee = Math.exp(-h / p.tau_syn_ex_ms);
-          ei = Math.exp(-h / p.tau_syn_in_ms);
-          kEx = this.aEx === this.aEx ? (ee - em) * this.aEx : synapticKernel(h, p.tau_m_ms, p.tau_syn_ex_ms);
-          kIn = this.aIn === this.aIn ? (ei - em) * this.aIn : synapticKernel(h, p.tau_m_ms, p.tau_syn_in_ms);
-        }
+        this.propagate(h);
+        const em = propagators[0],
+          oneMinusEm = propagators[1],
+          ee = propagators[2],
+          ei = propagators[3],
+          kEx = propagators[4],
+          kIn = propagators[5];
         const vEnd = p.E_L_mV + (v0 - p.E_L_mV) * em + p.R_m_MOhm * (iext[j] * oneMinusEm + st[3 * j + 1] * kEx + st[3 * j + 2] * kIn);
         if (vEnd < p.v_th_mV) {
           st[3 * j] = vEnd;
