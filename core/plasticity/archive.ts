@@ -8,8 +8,8 @@
  * The trace value of dropped entries is kept, so trace queries stay exact.
  *
  * Storage is flat (the per-synapse hot path reads it for every pre arrival): one ring buffer
- * per neuron, all of the same power-of-two capacity, inside shared typed arrays; the capacity
- * doubles for everyone when one neuron needs more. Entries are addressed by their index e
+ * per neuron, all of the same power-of-two capacity, inside shared typed arrays, position
+ * major; the capacity doubles for everyone when one neuron needs more. Entries are addressed by their index e
  * from the neuron's oldest held entry (0) to count(j) - 1; dropping entries shifts indices.
  */
 import type { TimeGrid } from '../time.js';
@@ -24,10 +24,14 @@ export interface TraceSpec {
 
 export class PostSpikeArchive implements ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
-  readonly stateFormat = 'post-spike-archive/1';
+  readonly stateFormat = 'post-spike-archive/2';
 
   private cap: number;
-  /** Synapse time of entry slots (neuron j's ring: slots j * cap .. j * cap + cap - 1). */
+  /**
+   * Synapse time of entry slots. Ring position p of neuron j is slot p * nPost + j (position
+   * major), so that doubling every ring is two block copies and no neuron's entries move
+   * (grow()).
+   */
   private time: Float64Array;
   /** Trace values right after each entry, nTraces per slot. */
   private after: Float64Array;
@@ -105,7 +109,7 @@ export class PostSpikeArchive implements ExplicitState {
 
   /** Slot of neuron j's entry e. */
   private slot(j: number, e: number): number {
-    return j * this.cap + ((this.head[j] + e) & (this.cap - 1));
+    return ((this.head[j] + e) & (this.cap - 1)) * this.head.length + j;
   }
 
   /** Records a post spike at soma time t. */
@@ -140,36 +144,24 @@ export class PostSpikeArchive implements ExplicitState {
   }
 
   /**
-   * Doubles every neuron's ring, each neuron's entries moved to the start of its new ring. It
-   * runs a few times per run, so the loop works on locals only (it is compiled on the stack
-   * while it runs, which a loop through `this` fields or through subarray views resists).
+   * Doubles every neuron's ring without moving any neuron's entries: positions are position
+   * major, so the old rings are copied twice, to positions p and p + cap. An entry at old
+   * position p = (head + e) mod cap belongs at (head + e) mod 2cap, which is p when head + e
+   * < cap and p + cap otherwise: both copies are where they belong, heads stay, and the slots
+   * no entry uses are overwritten when entries are recorded there. Two block copies per array
+   * instead of a loop over neurons (this runs a few times per run, too rarely to be compiled).
    */
   private grow(): void {
-    const old = this.cap;
-    const cap = old * 2;
-    const mask = old - 1;
-    const n = this.head.length;
-    const nt = this.nTraces;
-    const { time: oldTime, after: oldAfter, reads: oldReads, head, len } = this;
-    const time = new Float64Array(n * cap);
-    const after = new Float64Array(n * cap * nt);
-    const reads = new Int32Array(n * cap);
-    for (let j = 0; j < n; j++) {
-      const h = head[j];
-      const count = len[j];
-      for (let e = 0; e < count; e++) {
-        const from = j * old + ((h + e) & mask);
-        const to = j * cap + e;
-        time[to] = oldTime[from];
-        reads[to] = oldReads[from];
-        for (let r = 0; r < nt; r++) after[to * nt + r] = oldAfter[from * nt + r];
-      }
-      head[j] = 0;
-    }
-    this.cap = cap;
-    this.time = time;
-    this.after = after;
-    this.reads = reads;
+    const doubled = <T extends Float64Array | Int32Array>(a: T, make: (size: number) => T): T => {
+      const b = make(2 * a.length);
+      b.set(a, 0);
+      b.set(a, a.length);
+      return b;
+    };
+    this.time = doubled(this.time, (k) => new Float64Array(k));
+    this.after = doubled(this.after, (k) => new Float64Array(k));
+    this.reads = doubled(this.reads, (k) => new Int32Array(k));
+    this.cap *= 2;
   }
 
   /*
@@ -178,7 +170,7 @@ export class PostSpikeArchive implements ExplicitState {
    * returns a non-integer number allocates it on the heap whenever V8 does not inline the
    * call. Read them again at each pre arrival: record() replaces the entry arrays when they
    * grow. Neuron j's entry e (0: the oldest held) is at
-   * entryTimes[j * capacity + ((heads[j] + e) & (capacity - 1))], for e < lengths[j].
+   * entryTimes[((heads[j] + e) & (capacity - 1)) * heads.length + j], for e < lengths[j].
    */
   /** Per neuron, the synapse time of its latest spike (-Infinity: none). Never replaced. */
   get lastTimes(): Float64Array {
@@ -226,7 +218,7 @@ export class PostSpikeArchive implements ExplicitState {
 
   /** Synapse time of neuron j's entry e (0: the oldest held). */
   timeAt(j: number, e: number): number {
-    return this.time[j * this.cap + ((this.head[j] + e) & (this.cap - 1))];
+    return this.time[this.slot(j, e)];
   }
 
   /** Value of trace r of neuron j right after its entry e. */
@@ -285,11 +277,11 @@ export class PostSpikeArchive implements ExplicitState {
   firstAfter(j: number, from: number): number {
     const after = from > this.flushedTo ? from : this.flushedTo;
     const { time, cap } = this;
-    const base = j * cap;
+    const n = this.head.length;
     const head = this.head[j];
     const mask = cap - 1;
     let e = this.len[j];
-    while (e > 0 && time[base + ((head + e - 1) & mask)] > after) e--;
+    while (e > 0 && time[((head + e - 1) & mask) * n + j] > after) e--;
     return e;
   }
 

@@ -143,8 +143,8 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
     const times = archive.entryTimes;
     const heads = archive.heads;
     const lengths = archive.lengths;
-    const cap = archive.capacity;
-    const mask = cap - 1;
+    const mask = archive.capacity - 1;
+    const nPost = heads.length;
     const scaled = archive.scaledTraces;
     const nt = archive.traceCount;
     const g = arrival ? archive.decayFactor(0, t) : 0;
@@ -156,14 +156,13 @@ export class StdpDynamics implements SynapseDynamics, ExplicitState {
       let w = weight[k];
       const last = lastTime[j];
       if (last > t0) {
-        const base = j * cap;
         const head = heads[j];
         const n = lengths[j];
         let a = n;
-        while (a > 0 && times[base + ((head + a - 1) & mask)] > after) a--;
+        while (a > 0 && times[((head + a - 1) & mask) * nPost + j] > after) a--;
         let e = a;
         for (; e < n; e++) {
-          const te = times[base + ((head + e) & mask)];
+          const te = times[((head + e) & mask) * nPost + j];
           if (te > to) break;
           const x = kp * Math.exp(-(te - t0) / tauP);
           if (x !== 0) {
