@@ -46,7 +46,7 @@ export interface Node {
  * Explicit checkpoint state, for plugin objects (populations, synapse dynamics, inputs, memory
  * circuits, recorders): what the object needs to go on as if never stopped, as plain data
  * (numbers, strings, booleans, null, arrays, plain objects, typed arrays). `stateFormat` names
- * and versions that data ("lif-precise/3"); restoreState is only ever given data of the same
+ * and versions that data ("lif-precise/4"); restoreState is only ever given data of the same
  * format, and a checkpoint of another format is refused with both names.
  */
 export interface ExplicitState {

@@ -49,7 +49,7 @@ describe('explicit checkpoint state', () => {
         .filter((n) => n.kind === 'state')
         .map((n) => n.format);
       // The populations and the stdp dynamics (with its post-spike archive inside).
-      expect(formats.filter((f) => f!.startsWith('lif'))).toEqual(Array(2).fill(`lif-${timing}/${timing === 'precise' ? 3 : 2}`));
+      expect(formats.filter((f) => f!.startsWith('lif'))).toEqual(Array(2).fill(`lif-${timing}/${timing === 'precise' ? 4 : 2}`));
       expect(formats).toContain('stdp/1');
       expect(Object.values(state.nodes).some((n) => n.kind === 'object:StdpDynamics' || n.kind === 'object:PostSpikeArchive')).toBe(false);
       // Nothing inside a lif population was walked by reflection.

@@ -33,7 +33,6 @@ import { firstNonFiniteOf, IEX, IEXT, IIN, interleavedState, lifRateSlope, lifVo
 
 /** LifPopulation.mode values. */
 const QUIET = 0;
-const BATCHED = 1;
 const LISTED = 2;
 
 /** pendingState's result (v, I_syn_ex, I_syn_in): scratch, never part of any population's state. */
@@ -43,7 +42,7 @@ const propagators = new Float64Array(6);
 
 export class LifPopulation implements NeuronPopulation, ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
-  readonly stateFormat = 'lif-precise/3';
+  readonly stateFormat = 'lif-precise/4';
 
   /**
    * v, I_syn_ex and I_syn_in of neuron j at [3j], [3j + 1] and [3j + 2]: the step and every
@@ -88,11 +87,14 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   private uniformIext = true;
 
   /**
-   * QUIET (state at tStep, not refractory), BATCHED (inputs of this step batched) or LISTED
-   * (in specialList: refractory, or advanced past tStep), one byte per neuron so that a
-   * delivery reads one small array to know which path a target takes.
+   * QUIET (state at tStep, not refractory) or LISTED (in specialList: refractory, or advanced
+   * past tStep), one byte per neuron.
    */
   private readonly mode: Uint8Array;
+  /** Neuron j's inputs are batched in this step iff batchStamp[j] === stepNo. */
+  private readonly batchStamp: Int32Array;
+  /** Counts grid steps: a step ends every batch by moving it on, with no pass over them. */
+  private stepNo = 0;
   /** The neurons the grid step must advance one by one, in the order they became special. */
   private readonly specialList: Int32Array;
   private specialCount = 0;
@@ -108,12 +110,15 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
    * weight j can still take in this step without a possible crossing (nA); [4j + 1] the sum of
    * w e^{-h/tau_syn_ex} over its batched excitatory events (their current at tEnd); [4j + 2]
    * the same for the inhibitory ones; [4j + 3] the sum of w a e^{-h/tau_m} over all of them
-   * (the membrane part of their kernels).
+   * (the membrane part of their kernels). Valid while the neuron is batched.
+   *
+   * A batched event also goes straight into the neuron's state, as A^{-1} c, where c is its
+   * contribution at tEnd and A the linear one-step map the grid loop applies (v' = em v +
+   * R kEx I_ex + R kIn I_in + drive, I' = decay I): the loop then lands on the right end state
+   * with no pass over the batches. While batched, the state held is that virtual state; the
+   * sums above give the physical one back (physicalStart()).
    */
   private readonly batch: Float64Array;
-  /** The neurons batched in this step (some may have left the batch since). */
-  private readonly batchList: Int32Array;
-  private batchCount = 0;
   /** Precomputed for the budget: 1 / (1 - e^{-dt/tau_m}) and 1 / R_m. */
   private readonly invOneMinusEmDt: number;
   private readonly invR: number;
@@ -152,10 +157,11 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     this.asideV = new Float64Array(size);
     this.asideEx = new Float64Array(size);
     this.asideIn = new Float64Array(size);
-    this.batching = (options.batchInputs ?? true) && this.aEx === this.aEx && this.aIn === this.aIn && this.oneMinusEmDt > 0;
+    // Off when a step decays a state variable below 1% (dt above 4.6 time constants): the
+    // virtual state divides by those decays.
+    this.batching = (options.batchInputs ?? true) && this.aEx === this.aEx && this.aIn === this.aIn && Math.min(this.emDt, this.exDt, this.inDt) > 0.01;
     this.batch = new Float64Array(this.batching ? 4 * size : 0);
-    // A neuron enters a batch at most once per step (leaving lists it), so size entries suffice.
-    this.batchList = new Int32Array(this.batching ? size : 0);
+    this.batchStamp = new Int32Array(size).fill(-1);
     this.invOneMinusEmDt = 1 / this.oneMinusEmDt;
     this.invR = 1 / params.R_m_MOhm;
   }
@@ -164,6 +170,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     const tPrev = this.tStep;
     if (Math.abs(t - tPrev - this.dt) < 1e-9 * this.dt) this.wholeStep(t);
     else this.partialStep(t);
+    this.stepNo++;
     // Grid times are k * dt (the scheduler recomputes them, no accumulated rounding).
     this.tStep = t;
     this.tEnd = (Math.round(t / this.dt) + 1) * this.dt;
@@ -246,7 +253,6 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       st[3 * j + 2] = asideIn[k];
       asideV[k] = asideEx[k] = asideIn[k] = 0;
     }
-    if (this.batchCount > 0) this.addBatches();
   }
 
   /**
@@ -257,7 +263,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
    */
   private crossesIn(j: number, tPrev: number, t: number): boolean {
     if (this.mode[j] === LISTED) return true;
-    if (this.mode[j] === BATCHED) return false;
+    if (this.batchStamp[j] === this.stepNo) return false;
     this.tLast[j] = tPrev;
     this.advance(j, t);
     return true;
@@ -265,30 +271,9 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
 
   /** A step of another length (a grid entered off its origin): every neuron exactly. */
   private partialStep(t: number): void {
-    if (this.batchCount > 0) this.closeBatches(Math.min(t, this.tEnd));
+    const until = Math.min(t, this.tEnd);
+    for (let j = 0; j < this.size; j++) if (this.batchStamp[j] === this.stepNo) this.leaveBatch(j, until);
     for (let j = 0; j < this.size; j++) this.advance(j, t);
-  }
-
-  /** Adds every open batch to its neuron, which the loop has brought to tEnd without it. */
-  private addBatches(): void {
-    const { state: st, mode, batch, batchList } = this;
-    const R = this.p.R_m_MOhm;
-    const aEx = this.aEx;
-    const aIn = this.aIn;
-    for (let n = 0; n < this.batchCount; n++) {
-      const j = batchList[n];
-      batchList[n] = 0;
-      if (mode[j] !== BATCHED) continue;
-      const b = 4 * j;
-      const sEx = batch[b + 1];
-      const sIn = batch[b + 2];
-      st[3 * j] += R * (aEx * sEx + aIn * sIn - batch[b + 3]);
-      st[3 * j + 1] += sEx;
-      st[3 * j + 2] += sIn;
-      batch[b] = batch[b + 1] = batch[b + 2] = batch[b + 3] = 0;
-      mode[j] = QUIET;
-    }
-    this.batchCount = 0;
   }
 
   /** Lists neuron j for the next grid step (it is refractory or ahead of tStep). */
@@ -315,8 +300,9 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
 
   /** receive() within the current step: batched where the budget allows (see the header). */
   private receiveBatched(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
-    const { state: st, tLast, mode, batch } = this;
+    const { state: st, tLast, mode, batch, batchStamp } = this;
     const p = this.p;
+    const now = this.stepNo;
     const h = this.tEnd - t;
     // The event's weight at the step's end: current e^{-h/tau_s}, membrane part a e^{-h/tau_m}.
     const whole = Math.abs(h - this.dt) < 1e-9 * this.dt;
@@ -325,13 +311,17 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     const fM = h === 0 ? 1 : whole ? this.emDt : Math.exp(-h / p.tau_m_ms);
     const mEx = this.aEx * fM;
     const mIn = this.aIn * fM;
+    // Per unit weight, A^{-1} of the contribution at tEnd (see `batch`): current, then v.
+    const R = p.R_m_MOhm;
+    const cEx = fEx / this.exDt;
+    const cIn = fIn / this.inDt;
+    const vEx = (R * this.aEx * (fEx - fM) - this.rkExDt * cEx) / this.emDt;
+    const vIn = (R * this.aIn * (fIn - fM) - this.rkInDt * cIn) / this.emDt;
     for (let k = start; k < end; k++) {
       const j = targets[k];
       const w = weights[k];
       // QUIET means tLast <= tStep and not refractory: the state is at tStep, batchable.
-      let m = mode[j];
-      if (m === QUIET) m = this.enterBatch(j);
-      if (m === BATCHED) {
+      if (batchStamp[j] === now || (mode[j] === QUIET && this.enterBatch(j))) {
         const b = 4 * j;
         const left = w > 0 ? batch[b] - w : 1;
         if (left > 0) {
@@ -339,9 +329,13 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
           if (port === 0 || (port < 0 && w >= 0)) {
             batch[b + 1] += w * fEx;
             batch[b + 3] += w * mEx;
+            st[3 * j + 1] += w * cEx;
+            st[3 * j] += w * vEx;
           } else {
             batch[b + 2] += w * fIn;
             batch[b + 3] += w * mIn;
+            st[3 * j + 2] += w * cIn;
+            st[3 * j] += w * vIn;
           }
           continue;
         }
@@ -358,20 +352,22 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
    * weight under which no crossing is possible before tEnd (header), less 1e-9 mV of margin
    * for rounding. A neuron already within that margin of threshold is not batched.
    */
-  private enterBatch(j: number): number {
+  private enterBatch(j: number): boolean {
     const p = this.p;
     const v0 = this.state[3 * j];
     const room = p.v_th_mV - 1e-9 - v0;
-    if (!(room > 0)) return QUIET;
+    if (!(room > 0)) return false;
     const e0 = this.state[3 * j + 1];
     const i0 = this.state[3 * j + 2];
     const b = (room * this.invOneMinusEmDt + v0 - p.E_L_mV) * this.invR - this.iext[this.uniformIext ? 0 : j] - (e0 > 0 ? e0 : 0) - (i0 > 0 ? i0 : 0);
-    if (!(b > 0)) return QUIET;
-    // The accumulators are zero: every way out of a batch clears them.
-    this.batch[4 * j] = b;
-    this.mode[j] = BATCHED;
-    this.batchList[this.batchCount++] = j;
-    return BATCHED;
+    if (!(b > 0)) return false;
+    const k = 4 * j;
+    this.batch[k] = b;
+    this.batch[k + 1] = 0;
+    this.batch[k + 2] = 0;
+    this.batch[k + 3] = 0;
+    this.batchStamp[j] = this.stepNo;
+    return true;
   }
 
   /**
@@ -386,8 +382,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     this.state[3 * j + 1] = pending[1];
     this.state[3 * j + 2] = pending[2];
     this.tLast[j] = t;
-    this.batch[4 * j] = this.batch[4 * j + 1] = this.batch[4 * j + 2] = this.batch[4 * j + 3] = 0;
-    this.mode[j] = QUIET;
+    this.batchStamp[j] = -1;
     this.markSpecial(j);
   }
 
@@ -423,9 +418,15 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   private pendingState(j: number, t: number): void {
     const p = this.p;
     const h = t - this.tStep;
-    const v0 = this.state[3 * j];
-    const e0 = this.state[3 * j + 1];
-    const i0 = this.state[3 * j + 2];
+    // The physical state at tStep: the virtual one less A^{-1} of the batched sums (`batch`).
+    const b = 4 * j;
+    const dEx = this.batch[b + 1] / this.exDt;
+    const dIn = this.batch[b + 2] / this.inDt;
+    const dV =
+      (p.R_m_MOhm * (this.aEx * this.batch[b + 1] + this.aIn * this.batch[b + 2] - this.batch[b + 3]) - this.rkExDt * dEx - this.rkInDt * dIn) / this.emDt;
+    const v0 = this.state[3 * j] - dV;
+    const e0 = this.state[3 * j + 1] - dEx;
+    const i0 = this.state[3 * j + 2] - dIn;
     this.propagate(h);
     const em = propagators[0],
       oneMinusEm = propagators[1],
@@ -448,20 +449,9 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     pending[2] = i0 * ei + sIn;
   }
 
-  /** Brings every batched neuron to t exactly (t <= tEnd). */
-  private closeBatches(t: number): void {
-    const list = this.batchList;
-    for (let n = 0; n < this.batchCount; n++) {
-      const j = list[n];
-      if (this.mode[j] === BATCHED) this.leaveBatch(j, t);
-      list[n] = 0;
-    }
-    this.batchCount = 0;
-  }
-
   /** Neuron j exactly at t, out of its batch if it was in one. */
   private bringTo(j: number, t: number): void {
-    if (this.mode[j] === BATCHED) this.leaveBatch(j, Math.min(t, this.tEnd));
+    if (this.batchStamp[j] === this.stepNo) this.leaveBatch(j, Math.min(t, this.tEnd));
     if (this.tLast[j] < t) this.advance(j, t);
   }
 
@@ -469,7 +459,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     // A batched neuron cannot cross threshold before tEnd (its budget says so), and a quiet one
     // whose budget is positive cannot either: then there is no spike to report up to t.
     if (this.batching && t <= this.tEnd) {
-      if (this.mode[neuron] === BATCHED || (this.mode[neuron] === QUIET && this.enterBatch(neuron) === BATCHED)) return;
+      if (this.batchStamp[neuron] === this.stepNo || (this.mode[neuron] === QUIET && this.enterBatch(neuron))) return;
     }
     this.bringTo(neuron, t);
   }
@@ -491,7 +481,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
 
   read(variable: number, j: number, t: number): number {
     if (variable === IEXT) return this.iext[j];
-    if (this.mode[j] === BATCHED && t <= this.tEnd) {
+    if (this.batchStamp[j] === this.stepNo && t <= this.tEnd) {
       // Without committing: the batched state at t.
       this.pendingState(j, t);
       return variable === V ? pending[0] : variable === IEX ? pending[1] : variable === IIN ? pending[2] : this.unknown(variable);
@@ -624,7 +614,8 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       mode: this.mode,
       batch: this.batch,
       special: this.specialList.slice(0, this.specialCount),
-      batched: this.batchList.slice(0, this.batchCount),
+      batchStamp: this.batchStamp,
+      stepNo: this.stepNo,
       uniformIext: this.uniformIext,
     };
   }
@@ -650,7 +641,8 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       return saved.length;
     };
     this.specialCount = list(d.special, this.specialList, 'special');
-    this.batchCount = list(d.batched, this.batchList, 'batched');
+    restoreInto(this.batchStamp, d.batchStamp, 'LifPopulation.batchStamp');
+    this.stepNo = d.stepNo as number;
     this.uniformIext = d.uniformIext === true;
   }
 }
