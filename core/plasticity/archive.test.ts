@@ -47,7 +47,7 @@ describe('PostSpikeArchive', () => {
 
   it('holds unread entries in order as the rings grow, and drops them once every synapse read them', () => {
     const archive = new PostSpikeArchive(2, Int32Array.from([2, 2]), [{ tau: 10, nearest: false }], 1);
-    for (let k = 0; k < 20; k++) archive.record(k % 2, k); // 10 spikes each: rings grow from 4
+    for (let k = 0; k < 20; k++) archive.record(k % 2, k); // 10 spikes each
     expect(archive.count(0)).toBe(10);
     expect(Array.from({ length: 10 }, (_, e) => archive.timeAt(1, e))).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]); // + 1 ms dendritic delay
     expect(archive.firstAfter(0, 5)).toBe(3); // entries at 1, 3, 5 are not after 5
@@ -61,6 +61,46 @@ describe('PostSpikeArchive', () => {
     archive.flush(12);
     expect(archive.count(0)).toBe(4); // 13, 15, 17, 19 remain
     expect(archive.timeAt(0, 0)).toBe(13);
+  });
+
+  it('keeps the entries of every neuron in order when the rings grow while they wrap around (heads moved by drops)', () => {
+    // Three neurons, one incoming synapse each: reading an entry drops it, so heads move and
+    // the rings wrap; neuron 0 then holds more than 16, then more than 32 entries (two growths).
+    const n = 3;
+    const archive = new PostSpikeArchive(n, Int32Array.from([1, 1, 1]), [{ tau: 20, nearest: false }], 0);
+    const held: number[][] = [[], [], []];
+    const all: number[][] = [[], [], []];
+    let t = 0;
+    for (let round = 0; round < 60; round++) {
+      for (let j = 0; j < n; j++) {
+        // neuron 0 fires every round, 1 and 2 every other round
+        if (j > 0 && round % 2 === 1) continue;
+        t += 1;
+        archive.record(j, t);
+        held[j].push(t);
+        all[j].push(t);
+      }
+      // Every 7 rounds neurons 1 and 2 have their oldest 3 entries read (and dropped); neuron 0
+      // only in the first 20 rounds, so its ring wraps and then has to grow.
+      if (round % 7 === 6) {
+        for (let j = 0; j < n; j++) {
+          if (j === 0 && round > 20) continue;
+          const k = Math.min(3, archive.count(j));
+          archive.markRead(j, 0, k);
+          held[j].splice(0, k);
+        }
+      }
+      for (let j = 0; j < n; j++) {
+        expect(archive.count(j)).toBe(held[j].length);
+        expect(Array.from({ length: archive.count(j) }, (_, e) => archive.timeAt(j, e))).toEqual(held[j]);
+      }
+    }
+    expect(archive.capacity).toBeGreaterThanOrEqual(64);
+    // The trace still counts every spike recorded, read or not (all-to-all: a sum of kernels).
+    for (let j = 0; j < n; j++) {
+      const expected = all[j].reduce((sum, tk) => sum + Math.exp(-(t + 5 - tk) / 20), 0);
+      expect(archive.traceBefore(0, j, t + 5)).toBeCloseTo(expected, 12);
+    }
   });
 
   it('a query at the time of a dropped entry still sees the spikes strictly before it (issue 18, bug 1)', () => {
