@@ -319,6 +319,19 @@ describe('lif precise: inputs batched within a step', () => {
     });
   }
 
+  it('a step of another length than dt (a grid entered off its origin) ends the open batches exactly', () => {
+    const sink = { spike: () => {} };
+    const make = (batchInputs: boolean) => new LifPopulation(3, Q, new Map([['v_mV', Float64Array.from([-55, -52, -58])]]), dt, sink, { batchInputs });
+    const [batched, exact] = [make(true), make(false)];
+    for (const pop of [batched, exact]) {
+      pop.receive(0.04, Int32Array.from([0, 1, 2]), Float64Array.from([0.5, -0.7, 0.9]), 0, 3, -1);
+      pop.step(0.17); // not tStep + dt
+      pop.receive(0.2, Int32Array.from([0, 2]), Float64Array.from([0.3, 0.4]), 0, 2, -1);
+      pop.step(0.27);
+    }
+    for (let j = 0; j < 3; j++) for (const variable of [0, 1, 2]) expect(batched.read(variable, j, 0.27)).toBeCloseTo(exact.read(variable, j, 0.27), 12);
+  });
+
   it('reads a batched neuron mid-step as the event-by-event state, without changing the run', () => {
     const sink = { spike: () => {} };
     const make = (batchInputs: boolean) => new LifPopulation(1, Q, new Map([['v_mV', new Float64Array([-55])]]), dt, sink, { batchInputs });

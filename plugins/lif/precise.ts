@@ -171,9 +171,11 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     if (Math.abs(t - tPrev - this.dt) < 1e-9 * this.dt) this.wholeStep(t);
     else this.partialStep(t);
     this.stepNo++;
-    // Grid times are k * dt (the scheduler recomputes them, no accumulated rounding).
     this.tStep = t;
-    this.tEnd = (Math.round(t / this.dt) + 1) * this.dt;
+    // The next step, whose end the batches refer to: one dt on, as the scheduler computes it
+    // ((k + 1) * dt, no accumulated rounding) when the grid is on its origin.
+    const aligned = (Math.round(t / this.dt) + 1) * this.dt;
+    this.tEnd = Math.abs(aligned - (t + this.dt)) < 1e-9 * this.dt ? aligned : t + this.dt;
     // Neurons stay listed while refractory into the coming step.
     const { mode, specialList, refEnd } = this;
     let n = 0;
