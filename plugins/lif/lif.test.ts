@@ -337,7 +337,11 @@ describe('lif precise: inputs batched within a step', () => {
     const make = (batchInputs: boolean) => new LifPopulation(1, Q, new Map([['v_mV', new Float64Array([-55])]]), dt, sink, { batchInputs });
     const [batched, exact] = [make(true), make(false)];
     for (const pop of [batched, exact]) pop.receive(0.03, new Int32Array([0]), new Float64Array([0.8]), 0, 1, -1);
-    for (const variable of [0, 1, 2]) expect(batched.read(variable, 0, 0.07)).toBeCloseTo(exact.read(variable, 0, 0.07), 12);
+    for (const variable of [0, 1, 2]) {
+      expect(batched.read(variable, 0, 0.07)).toBeCloseTo(exact.read(variable, 0, 0.07), 12);
+      // and past the step's end (a projection, as for any neuron)
+      expect(batched.read(variable, 0, 0.4)).toBeCloseTo(exact.read(variable, 0, 0.4), 12);
+    }
     for (const pop of [batched, exact]) {
       pop.receive(0.08, new Int32Array([0]), new Float64Array([-0.4]), 0, 1, -1);
       pop.step(0.1);

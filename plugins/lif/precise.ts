@@ -483,8 +483,10 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
 
   read(variable: number, j: number, t: number): number {
     if (variable === IEXT) return this.iext[j];
-    if (this.batchStamp[j] === this.stepNo && t <= this.tEnd) {
-      // Without committing: the batched state at t.
+    if (this.batchStamp[j] === this.stepNo && t < this.tEnd) {
+      // Without committing: the batched state at t. From the step's end on, the virtual state
+      // held is exact under free evolution (it is the state at tStep that the events' own
+      // evolution, run backwards to tStep, adds up to), so the projection below serves.
       this.pendingState(j, t);
       return variable === V ? pending[0] : variable === IEX ? pending[1] : variable === IIN ? pending[2] : this.unknown(variable);
     }
