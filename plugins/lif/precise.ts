@@ -87,7 +87,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   private uniformIext = true;
 
   /**
-   * QUIET (state at tStep, not refractory) or LISTED (in specialList: refractory, or advanced
+   * QUIET (state at tStep, not refractory) or LISTED (in `listed`: refractory, or advanced
    * past tStep), one byte per neuron.
    */
   private readonly mode: Uint8Array;
@@ -95,9 +95,9 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   private readonly batchStamp: Int32Array;
   /** Counts grid steps: a step ends every batch by moving it on, with no pass over them. */
   private stepNo = 0;
-  /** The neurons the grid step must advance one by one, in the order they became special. */
-  private readonly specialList: Int32Array;
-  private specialCount = 0;
+  /** The neurons the grid step must advance one by one, in the order they were listed. */
+  private readonly listed: Int32Array;
+  private listedCount = 0;
   /** Their state at the new grid time, kept aside while the loop steps every neuron. */
   private readonly asideV: Float64Array;
   private readonly asideEx: Float64Array;
@@ -153,7 +153,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     this.tEnd = resolution_ms;
     this.uniformIext = this.iext.every((x) => x === this.iext[0]);
     this.mode = new Uint8Array(size);
-    this.specialList = new Int32Array(size);
+    this.listed = new Int32Array(size);
     this.asideV = new Float64Array(size);
     this.asideEx = new Float64Array(size);
     this.asideIn = new Float64Array(size);
@@ -177,21 +177,21 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     const aligned = (Math.round(t / this.dt) + 1) * this.dt;
     this.tEnd = Math.abs(aligned - (t + this.dt)) < 1e-9 * this.dt ? aligned : t + this.dt;
     // Neurons stay listed while refractory into the coming step.
-    const { mode, specialList, refEnd } = this;
+    const { mode, listed, refEnd } = this;
     let n = 0;
-    for (let k = 0; k < this.specialCount; k++) {
-      const j = specialList[k];
-      if (refEnd[j] > t) specialList[n++] = j;
+    for (let k = 0; k < this.listedCount; k++) {
+      const j = listed[k];
+      if (refEnd[j] > t) listed[n++] = j;
       else mode[j] = QUIET;
     }
     // Entries past the count are cleared, so that the arrays hold nothing but state.
-    specialList.fill(0, n, this.specialCount);
-    this.specialCount = n;
+    listed.fill(0, n, this.listedCount);
+    this.listedCount = n;
   }
 
   /** A grid step of exactly dt (the normal case): see the header. */
   private wholeStep(t: number): void {
-    const { state: st, specialList, asideV, asideEx, asideIn } = this;
+    const { state: st, listed, asideV, asideEx, asideIn } = this;
     const theta = this.p.v_th_mV;
     const em = this.emDt,
       ex = this.exDt,
@@ -200,11 +200,11 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       rkIn = this.rkInDt;
     const tPrev = this.tStep;
     // The listed neurons first, exactly; their result is put aside while the loop runs.
-    const listed = this.specialCount;
+    const nListed = this.listedCount;
     const { tLast, refEnd } = this;
     const vReset = this.p.v_reset_mV;
-    for (let k = 0; k < listed; k++) {
-      const j = specialList[k];
+    for (let k = 0; k < nListed; k++) {
+      const j = listed[k];
       if (refEnd[j] >= t && tLast[j] <= tPrev) {
         // Refractory for the whole step: what advance() computes, without its call.
         asideV[k] = vReset;
@@ -248,8 +248,8 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
         st[3 * j + 2] = i0 * inh;
       }
     }
-    for (let k = 0; k < listed; k++) {
-      const j = specialList[k];
+    for (let k = 0; k < nListed; k++) {
+      const j = listed[k];
       st[3 * j] = asideV[k];
       st[3 * j + 1] = asideEx[k];
       st[3 * j + 2] = asideIn[k];
@@ -279,10 +279,10 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
   }
 
   /** Lists neuron j for the next grid step (it is refractory or ahead of tStep). */
-  private markSpecial(j: number): void {
+  private enlist(j: number): void {
     if (this.mode[j] === LISTED) return;
     this.mode[j] = LISTED;
-    this.specialList[this.specialCount++] = j;
+    this.listed[this.listedCount++] = j;
   }
 
   receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void {
@@ -385,7 +385,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
     this.state[3 * j + 2] = pending[2];
     this.tLast[j] = t;
     this.batchStamp[j] = -1;
-    this.markSpecial(j);
+    this.enlist(j);
   }
 
   /**
@@ -569,7 +569,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       this.sink.spike(j, tc);
     }
     if (t0 > tLast[j]) tLast[j] = t0;
-    if (t0 > this.tStep || refEnd[j] > this.tStep) this.markSpecial(j);
+    if (t0 > this.tStep || refEnd[j] > this.tStep) this.enlist(j);
   }
 
   /**
@@ -617,7 +617,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       tEnd: this.tEnd,
       mode: this.mode,
       batch: this.batch,
-      special: this.specialList.slice(0, this.specialCount),
+      listed: this.listed.slice(0, this.listedCount),
       batchStamp: this.batchStamp,
       stepNo: this.stepNo,
       uniformIext: this.uniformIext,
@@ -644,7 +644,7 @@ export class LifPopulation implements NeuronPopulation, ExplicitState {
       into.set(saved);
       return saved.length;
     };
-    this.specialCount = list(d.special, this.specialList, 'special');
+    this.listedCount = list(d.listed, this.listed, 'listed');
     restoreInto(this.batchStamp, d.batchStamp, 'LifPopulation.batchStamp');
     this.stepNo = d.stepNo as number;
     this.uniformIext = d.uniformIext === true;
