@@ -3,7 +3,7 @@
  * network with leaky-rate layers (scenarios/mnist-rate.yaml), training and testing measured
  * separately, and the time of one full epoch (60000 training + 10000 test samples) projected
  * from them. Target: a rate-mode epoch in under 2 minutes on a 2-core machine. `npm run bench`
- * also runs it on scenarios/mnist-lif.yaml (spiking layers, 50 ms per sample; no target).
+ * also runs it on scenarios/mnist-lif.yaml (spiking layers, 100 ms per sample; no target).
  *
  *   node dist/bench/mnist.js [--train 3000] [--test 1000] [--scenario scenarios/mnist-rate.yaml]
  */
