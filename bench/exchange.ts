@@ -19,6 +19,7 @@
  *   node dist/bench/exchange.js [--rounds 20000] [--sizes 4000,16000,64000] [--every 1,10]
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { option } from './options.js';
 
 interface Job {
   kind: 'barrier' | 'loop';
@@ -127,11 +128,6 @@ function alone(n: number, rounds: number, every: number): number {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
-}
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
 async function main(): Promise<void> {
