@@ -368,7 +368,7 @@ function attachTraining(
     ]);
   const layers: TrainingLayer[] = memoryPlans.map((p, i) => {
     const runtime = runtimes.get(p.population)!;
-    const activity = layerActivity(runtime);
+    const activity = layerActivity(runtime, tr.graded_read, scheduler, sim.resolution_ms);
     const memory = b.guarded(
       ['training', 'layers', i, 'memory'],
       () =>
@@ -400,7 +400,7 @@ function attachTraining(
       training.dataset!,
       training.name,
       input.source,
-      layerActivity(runtimes.get(tr.readout)!),
+      layerActivity(runtimes.get(tr.readout)!, tr.graded_read, scheduler, sim.resolution_ms),
       layers,
       modulators.get(errorChannel(tr.readout))!,
       Rng.derive(seed, 'training/shuffle'),
@@ -455,9 +455,9 @@ function layerIsSpiking(runtime: PopulationRuntime): boolean {
   return runtime.population?.output === undefined;
 }
 
-function layerActivity(runtime: PopulationRuntime): LayerActivity {
+function layerActivity(runtime: PopulationRuntime, read: 'end' | 'mean', scheduler: Scheduler, resolution_ms: number): LayerActivity {
   const output = runtime.population?.output;
-  if (output) return new GradedActivity(output);
+  if (output) return new GradedActivity(output, read === 'mean' ? { scheduler, resolution_ms } : undefined);
   const counter = new SpikeCounter(runtime.size);
   runtime.addSpikeListener(counter);
   return counter;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openScenario, trainerOf } from '../index.js';
+import { Priority, Scheduler } from '../core/scheduler.js';
+import { GradedActivity } from '../training/protocol.js';
 import { build, tempDir } from './helpers.js';
 
 /** A readout trained with the delta rule directly on rate-coded inputs: a linear classifier. */
@@ -112,6 +114,20 @@ describe('training protocol', () => {
     const [first] = Object.values(test.layers);
     expect(first.some((z) => z.some((v, i) => v !== first[0][i]))).toBe(true);
     expect(trainerOf(sim)!.layerRates('train').labels.length).toBeGreaterThan(test.labels.length);
+  });
+
+  it('graded_read mean: a graded layer reads the mean of its output over the grid times of the presentation, after the populations step', () => {
+    const scheduler = new Scheduler();
+    const output = new Float64Array(2);
+    // A "population" stepping every 0.5 ms: its output at grid time k * 0.5 is [k, 2k].
+    scheduler.every(0.5, Priority.NEURON, { tick: (t) => output.set([t / 0.5, t]) });
+    const mean = new GradedActivity(output, { scheduler, resolution_ms: 0.5 });
+    const end = new GradedActivity(output);
+    scheduler.runUntil(10); // an earlier sample
+    mean.reset();
+    scheduler.runUntil(15); // this sample: grid times 10.5 .. 15, k = 21 .. 30
+    expect(Array.from(mean.read())).toEqual([25.5, 12.75]);
+    expect(Array.from(end.read())).toEqual([30, 15]);
   });
 
   it('readout_loss rate: the delta rule drives readout rates towards their targets', async () => {

@@ -18,6 +18,7 @@ import { hsic } from './hsic/hsic.js';
 import { layerDiagnostics, type LayerDiagnostics } from './diagnostics/representation.js';
 import type { Channel } from '../core/modulators.js';
 import type { Rng } from '../core/rng.js';
+import { Priority, type Scheduler, type Tickable } from '../core/scheduler.js';
 import { writeFileAtomic } from '../core/output.js';
 import type { Simulation, SimulationExtension } from '../core/simulation.js';
 import type { TrainingSpec } from './schema.js';
@@ -73,13 +74,37 @@ export class SpikeCounter implements SpikeListener, LayerActivity {
   }
 }
 
-/** A graded (rate) layer: z is its output at the end of the presentation. */
-export class GradedActivity implements LayerActivity {
+/**
+ * A graded (rate) layer: z is its output at the end of the presentation (`graded_read: end`),
+ * or the mean of its output over the grid times of the presentation (`graded_read: mean`,
+ * sampled after the populations stepped: a leaky readout of spikes then reads every spike of
+ * the sample, as a spike count does, not only the last tau).
+ */
+export class GradedActivity implements LayerActivity, Tickable {
   readonly spiking = false;
-  constructor(private readonly output: Float64Array) {}
-  reset(): void {}
+  private readonly sum: Float64Array;
+  private samples = 0;
+  constructor(
+    private readonly output: Float64Array,
+    mean?: { scheduler: Scheduler; resolution_ms: number },
+  ) {
+    this.sum = new Float64Array(mean ? output.length : 0);
+    if (mean) mean.scheduler.every(mean.resolution_ms, Priority.RECORD, this, mean.scheduler.now);
+  }
+  tick(): void {
+    const sum = this.sum;
+    const out = this.output;
+    for (let i = 0; i < sum.length; i++) sum[i] += out[i];
+    this.samples++;
+  }
+  reset(): void {
+    this.sum.fill(0);
+    this.samples = 0;
+  }
   read(): Float64Array {
-    return Float64Array.from(this.output);
+    if (this.sum.length === 0 || this.samples === 0) return Float64Array.from(this.output);
+    const n = this.samples;
+    return Float64Array.from(this.sum, (v) => v / n);
   }
 }
 

@@ -39,6 +39,7 @@ export const TrainingSchema = v.strictObject({
     500,
   ),
   readout_gain: v.optional(positive('the factor from readout spike counts to softmax logits'), 1),
+  graded_read: v.optional(v.picklist(['end', 'mean'], 'expected end or mean'), 'end'),
   readout_loss: v.optional(v.picklist(['softmax', 'rate'], 'expected softmax or rate'), 'softmax'),
   readout_target_hz: v.optional(
     v.pipe(
