@@ -56,6 +56,18 @@ describe('ib-hebbian (and delta-readout, the same rule)', () => {
     expect(Array.from(busy.projections[0].weight)).toEqual(Array.from(alone.projections[0].weight));
   });
 
+  it('eta_decay_pulses: the k-th pulse steps with eta / (1 + k / K)', async () => {
+    // Two pulses of 0.5, at 100 and 150 ms; K = 1: the second steps with eta / 2.
+    const sim = await build(
+      scenario('ib-hebbian', 'eta: 0.01, gain: one, eta_decay_pulses: 1').replace('spike_times_ms: [[99]]', 'spike_times_ms: [[99, 149]]'),
+    );
+    sim.run();
+    const at = (t: number, arrivals: number[]) => arrivals.filter((a) => a <= t).reduce((s, a) => s + 50 * Math.exp(-(t - a) / 20), 0);
+    const w = sim.projections[0].weight;
+    expect(w[0]).toBeCloseTo(1 - 0.01 * 0.5 * at(100, [11, 61, 90]) - 0.005 * 0.5 * at(150, [11, 61, 90]), 12);
+    expect(w[1]).toBeCloseTo(1 - 0.01 * 0.5 * at(100, [96]) - 0.005 * 0.5 * at(150, [96]), 12);
+  });
+
   it('adam takes a first step of eta against the gradient sign', async () => {
     const sim = await build(scenario('ib-hebbian', 'eta: 0.01, gain: one, optimizer: adam'));
     sim.run();

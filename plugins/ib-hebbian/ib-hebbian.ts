@@ -28,7 +28,11 @@
  * Homeostatic synaptic scaling (off by default): dW_ij -= homeostasis_eta (r_i - r*) / r* x_j / 1000,
  * r_i a trace of the post neuron's spikes (tau_rate_ms) or a graded post population's output.
  *
- * Parameters (units in the names): eta (0.001), presynaptic (window), rate_window_ms (100),
+ * Step decay (off by default): with eta_decay_pulses = K > 0 the k-th pulse (k = 0, 1, ...) steps
+ * with eta / (1 + k / K), the harmonic schedule of stochastic approximation (Robbins & Monro
+ * 1951), for studies where a constant step keeps the weights moving with the noise of xi.
+ *
+ * Parameters (units in the names): eta (0.001), eta_decay_pulses (0: constant), presynaptic (window), rate_window_ms (100),
  * tau_x_ms (20), gain, gain_max (1), optimizer (sgd | adam | adamw), beta1, beta2, epsilon,
  * weight_decay, w_min, w_max, rate_target_hz (0: off), homeostasis_eta (0), tau_rate_ms (1000).
  *
@@ -65,6 +69,9 @@ export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') =>
     ),
     param.number('gain_max', 1, 'cap on the slope gain (the noise-free f-I curve is vertical at rheobase)', { gt: 0 }),
     param.choice('optimizer', 'sgd', 'how the gradient is applied', ['sgd', 'adam', 'adamw'] as const),
+    param.number('eta_decay_pulses', 0, 'step decay: the k-th pulse (k = 0, 1, ...) steps with eta / (1 + k / eta_decay_pulses); 0: a constant eta', {
+      min: 0,
+    }),
     param.number('beta1', 0.9, 'Adam first-moment decay', { min: 0, max: 1 }),
     param.number('beta2', 0.999, 'Adam second-moment decay', { min: 0, max: 1 }),
     param.number('epsilon', 1e-8, 'Adam epsilon', { gt: 0 }),
@@ -192,9 +199,10 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener, 
     const { rowStart, target } = proj;
     const mArr = this.m;
     const vArr = this.v2;
-    const eta = p.eta;
+    // The step of the k-th pulse (this.steps counts this one): a harmonic decay, when asked for.
+    const eta = p.eta_decay_pulses > 0 ? p.eta / (1 + (this.steps - 1) / p.eta_decay_pulses) : p.eta;
     const eps = p.epsilon;
-    const decay = p.optimizer === 'adamw' ? p.eta * p.weight_decay : 0;
+    const decay = p.optimizer === 'adamw' ? eta * p.weight_decay : 0;
     const wMin = p.w_min;
     const wMax = p.w_max;
     const preWindow = this.preWindow;
