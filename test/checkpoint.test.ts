@@ -24,13 +24,15 @@ function outputs(dir: string): Record<string, string> {
 }
 
 describe('checkpoints', () => {
-  for (const [scenario, epochs, when] of [
-    ['scenarios/xor.yaml', 3, 'mid-epoch'],
-    ['scenarios/xor-rate.yaml', 4, 'after epoch 2'],
+  for (const [scenario, epochs, when, extra] of [
+    ['scenarios/xor.yaml', 3, 'mid-epoch', []],
+    ['scenarios/xor-rate.yaml', 4, 'after epoch 2', []],
+    // Graded layers read as means (a clock of the training's own) and a decaying step (the rule's pulse count).
+    ['scenarios/xor-rate.yaml', 4, 'after epoch 2', ['training.graded_read=mean', 'projections.0.plasticity.params.eta_decay_pulses=100']],
   ] as const) {
-    it(`a training interrupted ${when} and resumed from its checkpoint ends exactly as an uninterrupted one (${path.basename(scenario)})`, async () => {
+    it(`a training interrupted ${when} and resumed from its checkpoint ends exactly as an uninterrupted one (${path.basename(scenario)}${extra.length ? `, ${extra.join(', ')}` : ''})`, async () => {
       const tmp = tempDir();
-      const set = [`training.epochs=${epochs}`, 'recorders=[{type: weights}]'];
+      const set = [`training.epochs=${epochs}`, 'recorders=[{type: weights}]', ...extra];
       const whole = path.join(tmp.dir, 'whole');
       await runScenario(scenario, { set, out: whole });
 
