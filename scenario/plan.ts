@@ -320,12 +320,15 @@ function planTraining(pl: Planner, training: PreparedTraining | undefined, input
   if (!tr) return memoryPlans;
   // Samples start on the grid: a presentation or gap that is not a whole number of steps
   // would drift off it (0.3 ms on a 0.5 ms grid ran as 47.9999999999999 ms).
-  for (const field of ['presentation_ms', 'gap_ms'] as const) {
+  for (const field of ['presentation_ms', 'gap_ms', 'settle_ms'] as const) {
     const value = tr[field];
     const steps = Math.round(value / pl.dt);
     if (Math.abs(steps * pl.dt - value) > 1e-9 * Math.max(value, pl.dt) || (field === 'presentation_ms' && steps < 1)) {
       pl.problem(['training', field], `a whole number of resolution steps (resolution_ms = ${pl.dt})`, String(value));
     }
+  }
+  if (tr.settle_ms >= tr.presentation_ms) {
+    pl.problem(['training', 'settle_ms'], `less than presentation_ms (${tr.presentation_ms}): responses are counted after settle_ms`, String(tr.settle_ms));
   }
   const inputPlan = inputPlans.find((p) => p?.name === tr.input);
   if (inputPlan?.plugin.output !== 'spikes') {

@@ -116,6 +116,30 @@ describe('training protocol', () => {
     expect(trainerOf(sim)!.layerRates('train').labels.length).toBeGreaterThan(test.labels.length);
   });
 
+  it('settle_ms: z counts the spikes of (t0 + settle_ms, t0 + presentation_ms] of each sample, as a rate over that span', async () => {
+    const sim = await openScenario('scenarios/xor.yaml', { set: ['seed=3', 'training.settle_ms=30'] });
+    const spikes: number[][] = [];
+    sim.populations.get('h1')!.addSpikeListener({ onSpike: (i, t) => spikes.push([i, t]) });
+    const start = sim.t_ms;
+    const { layers } = trainerOf(sim)!.layerRates('test');
+    const z = layers.h1;
+    expect(z.length).toBeGreaterThan(10);
+    let early = 0;
+    z.forEach((rates, s) => {
+      const t0 = start + s * 100;
+      const expected = new Float64Array(rates.length);
+      for (const [i, t] of spikes) {
+        if (t > t0 + 30 && t <= t0 + 100) expected[i]++;
+        else if (t > t0 && t <= t0 + 30) early++;
+      }
+      expect(Array.from(rates)).toEqual(Array.from(expected, (c) => c * (1000 / 70)));
+    });
+    expect(early).toBeGreaterThan(0); // the first 30 ms had spikes, and they were left out
+    await expect(openScenario('scenarios/xor.yaml', { set: ['training.settle_ms=100'] })).rejects.toThrow(
+      /training\.settle_ms: expected less than presentation_ms \(100\): responses are counted after settle_ms, found 100/,
+    );
+  });
+
   it('graded_read mean: a graded layer reads the mean of its output over the grid times of the presentation, after the populations step', () => {
     const scheduler = new Scheduler();
     const output = new Float64Array(2);

@@ -194,8 +194,15 @@ export class Trainer implements SimulationExtension {
     const t0 = sim.t_ms;
     this.input.present(x, t0);
     const tEnd = t0 + this.spec.presentation_ms;
+    if (this.spec.settle_ms > 0) {
+      // Each layer takes a few ms to follow a new input: what it does before t0 + settle_ms
+      // still answers the sample before, so z and the readout count from there.
+      sim.run(t0 + this.spec.settle_ms);
+      for (const l of this.layers) l.activity.reset();
+      this.readout.reset();
+    }
     sim.run(tEnd);
-    const T = this.spec.presentation_ms;
+    const T = countWindow(this.spec);
     const out = this.readout.read(T);
     // The readout neuron with the highest rate (output); a tie is broken at random (seeded),
     // so that a tie scores at chance; a silent spiking readout predicts nothing (wrong).
@@ -457,6 +464,11 @@ export class Trainer implements SimulationExtension {
   }
 }
 
+/** The part of a presentation over which responses are counted: after the first settle_ms. */
+export function countWindow(spec: Pick<TrainingSpec, 'presentation_ms' | 'settle_ms'>): number {
+  return spec.presentation_ms - spec.settle_ms;
+}
+
 /**
  * The error the readout's delta rule descends, per readout neuron. `softmax`: the softmax
  * cross-entropy gradient p - y, p = softmax(readout_gain * counts); it sums to zero, so it
@@ -466,7 +478,7 @@ export class Trainer implements SimulationExtension {
  * in Hz (spiking) or its graded output.
  */
 export function readoutError(
-  spec: Pick<TrainingSpec, 'readout_loss' | 'readout_target_hz' | 'readout_gain' | 'presentation_ms'>,
+  spec: Pick<TrainingSpec, 'readout_loss' | 'readout_target_hz' | 'readout_gain' | 'presentation_ms' | 'settle_ms'>,
   spiking: boolean,
   out: Float64Array,
   y: Float64Array,
@@ -476,7 +488,7 @@ export function readoutError(
     return Float64Array.from(out, (r, i) => (r - (y[i] ? hi : lo)) / (hi - lo));
   }
   // Spiking readouts: logits = readout_gain * spike counts; graded: readout_gain * output.
-  const toCount = spec.presentation_ms / 1000;
+  const toCount = countWindow(spec) / 1000;
   const logits = spiking ? Float64Array.from(out, (r) => spec.readout_gain * Math.round(r * toCount)) : Float64Array.from(out, (r) => spec.readout_gain * r);
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);

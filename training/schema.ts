@@ -27,6 +27,7 @@ export const TrainingSchema = v.strictObject({
   stall_after_epochs: v.optional(positiveInt('the epoch from which the stall detector judges a training'), 3),
   presentation_ms: v.optional(positive('the presentation time per sample in ms'), 20),
   gap_ms: v.optional(nonNegative('the gap between samples in ms'), 0),
+  settle_ms: v.optional(nonNegative('how long after a sample starts its responses begin to count, in ms'), 0),
   epochs: v.optional(positiveInt('the number of epochs'), 25),
   train_samples: v.optional(positiveInt('how many training samples an epoch uses (default: all)')),
   shuffle: v.optional(v.boolean('expected true or false'), true),
