@@ -140,6 +140,22 @@ describe('training protocol', () => {
     );
   });
 
+  it('hidden_epochs: after it, the training layers keep their weights and only the readout learns', async () => {
+    const run = async (set: string[]) => {
+      const sim = await openScenario('scenarios/xor-rate.yaml', { set: ['seed=4', ...set] });
+      trainerOf(sim)!.run();
+      return new Map(sim.projections.map((p) => [p.name, Array.from(p.weight)]));
+    };
+    const one = await run(['training.epochs=1']);
+    const frozenAfterOne = await run(['training.epochs=2', 'training.hidden_epochs=1']);
+    const both = await run(['training.epochs=2']);
+    for (const name of ['in_h1', 'bias_h1', 'h1_h2', 'bias_h2']) {
+      expect(frozenAfterOne.get(name)).toEqual(one.get(name));
+      expect(both.get(name)).not.toEqual(one.get(name)); // without hidden_epochs epoch 2 changes them
+    }
+    for (const name of ['h2_out', 'bias_out']) expect(frozenAfterOne.get(name)).not.toEqual(one.get(name));
+  });
+
   it('graded_read mean: a graded layer reads the mean of its output over the grid times of the presentation, after the populations step', () => {
     const scheduler = new Scheduler();
     const output = new Float64Array(2);

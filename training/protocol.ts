@@ -220,6 +220,8 @@ export class Trainer implements SimulationExtension {
     if (learn) {
       const y = this.oneHot(label);
       this.layers.forEach((l, n) => {
+        // After hidden_epochs the layers' memories get no samples, so their rules no pulse.
+        if (!this.layersLearn) return;
         try {
           l.memory.present({ x, y, z: z[n] }, tEnd);
         } catch (err) {
@@ -340,6 +342,8 @@ export class Trainer implements SimulationExtension {
   private samplesDone = 0;
   private correctSoFar = 0;
   private order: Int32Array | undefined;
+  /** Whether the training layers learn in the current epoch (training.hidden_epochs). */
+  private layersLearn = true;
 
   /**
    * The training, one sample (trained or evaluated) per iteration. Each iteration yields
@@ -352,6 +356,7 @@ export class Trainer implements SimulationExtension {
     const order = (this.order ??= Int32Array.from({ length: train.x.length }, (_, i) => i));
     const started = performance.now() - 1000 * this.wallBefore;
     for (let epoch = this.epochsDone + 1; epoch <= this.spec.epochs; epoch++) {
+      this.layersLearn = epoch <= (this.spec.hidden_epochs ?? Infinity);
       if (this.spec.shuffle && this.samplesDone === 0) {
         for (let i = order.length - 1; i > 0; i--) {
           const j = this.rng.int(i + 1);

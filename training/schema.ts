@@ -29,6 +29,7 @@ export const TrainingSchema = v.strictObject({
   gap_ms: v.optional(nonNegative('the gap between samples in ms'), 0),
   settle_ms: v.optional(nonNegative('how long after a sample starts its responses begin to count, in ms'), 0),
   epochs: v.optional(positiveInt('the number of epochs'), 25),
+  hidden_epochs: v.optional(positiveInt('how many epochs the training layers learn (later epochs train only the readout; default: all)')),
   train_samples: v.optional(positiveInt('how many training samples an epoch uses (default: all)')),
   shuffle: v.optional(v.boolean('expected true or false'), true),
   evaluate_every: v.optional(positiveInt('evaluate on the test set every this many epochs'), 1),
