@@ -41,6 +41,7 @@ export interface ThreadRunRequest {
   resume?: string;
   checkpointEveryEpochs?: number;
   checkpointEveryMinutes?: number;
+  threads?: number;
 }
 
 export type ThreadRunMessage =

@@ -49,6 +49,13 @@ export interface RunOptions extends OpenOptions {
   interruptible?: () => string;
   /** Take the output folder's lock (default true; docs/reliability.md). Queue workers, whose queue already gives a run to one worker at a time, pass false. */
   lock?: boolean;
+  /**
+   * Threads for the grid step of large populations (Simulation.useThreads; default 1: on this
+   * project's 2-core machine more threads made CUBA slower, docs/performance.md, "Threads").
+   * Used only where a population gives each thread at least 4096 neurons. The outputs are the
+   * same for any number.
+   */
+  threads?: number;
   /** Told of things worth a note that are not errors (a stale lock taken over). */
   onNotice?: (message: string) => void;
 }
@@ -104,6 +111,24 @@ async function runLocked(loaded: LoadedScenario, outDir: string, options: RunOpt
     return { experiment, files, outDir };
   }
   const sim = await buildLoaded(loaded, options.modules);
+  try {
+    useThreads(sim, options);
+    return await runBuilt(sim, loaded, outDir, options);
+  } finally {
+    sim.close();
+  }
+}
+
+/** Starts the step threads the options ask for, and says what they do when that is news. */
+function useThreads(sim: Simulation, options: RunOptions): void {
+  const asked = options.threads;
+  const use = sim.useThreads(asked ?? 1);
+  if (use.split.length > 0) options.onNotice?.(`${use.split.join(', ')} step on ${use.threads} threads`);
+  else if (asked !== undefined && asked > 1)
+    options.onNotice?.(`--threads ${asked}: every population steps on one thread (${use.single.map((p) => `${p.name}: ${p.reason}`).join('; ')})`);
+}
+
+async function runBuilt(sim: Simulation, loaded: LoadedScenario, outDir: string, options: RunOptions): Promise<RunResult> {
   if (options.onProgress) {
     const cb = options.onProgress;
     sim.events.on('progress', (p) => cb(p.t_ms / p.t_stop_ms, p.wall_s, p.t_ms));

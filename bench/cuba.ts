@@ -34,6 +34,9 @@ interface Row {
   N: number;
   timing: Timing;
   plastic: boolean;
+  /** Threads asked for (Simulation.useThreads), and the populations whose step used them. */
+  threads: number;
+  split: string[];
   synapses: number;
   /** Build time of the first network in a fresh process (the warm-up run), and of the measured one. */
   build_cold_s: number;
@@ -67,22 +70,28 @@ function scenarioSets(N: number, timing: Timing, plastic: boolean, ms: number): 
 }
 
 /** One measured run (in a child process). */
-async function measure(N: number, timing: Timing, plastic: boolean): Promise<Row> {
+async function measure(N: number, timing: Timing, plastic: boolean, threads: number): Promise<Row> {
   const file = path.join(repo, 'scenarios/cuba.yaml');
-  const warm = await openScenario(file, { set: scenarioSets(N, timing, plastic, duration) });
+  const open = async () => {
+    const sim = await openScenario(file, { set: scenarioSets(N, timing, plastic, duration) });
+    return { sim, split: sim.useThreads(threads).split };
+  };
+  const { sim: warm } = await open();
   warm.run(); // JIT warm-up
+  warm.close();
   const cold = warm.summary();
   // Two more instances: this machine's timings wander by 20% or more from run to run, so the
   // reported wall and build times are the median of these two and the measured run.
   const extra: { build_s: number; wall_s: number }[] = [];
   for (let k = 0; k < 2; k++) {
-    const again = await openScenario(file, { set: scenarioSets(N, timing, plastic, duration) });
+    const { sim: again } = await open();
     again.run();
+    again.close();
     extra.push(again.summary());
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[1];
   const memory = () => (process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers) / 2 ** 20;
-  const sim = await openScenario(file, { set: scenarioSets(N, timing, plastic, duration) });
+  const { sim, split } = await open();
   let heap = memory();
   const last = new Float64Array(N).fill(NaN);
   const sum = new Float64Array(N);
@@ -105,6 +114,7 @@ async function measure(N: number, timing: Timing, plastic: boolean): Promise<Row
   listen('exc', 0);
   listen('inh', ne);
   sim.run();
+  sim.close();
   heap = Math.max(heap, memory());
   const s = sim.summary();
   // CV of the ISI: per neuron with at least two ISIs, then the mean (as bench/peers/brian2_cuba.py).
@@ -134,6 +144,8 @@ async function measure(N: number, timing: Timing, plastic: boolean): Promise<Row
     N,
     timing,
     plastic,
+    threads,
+    split,
     synapses: s.synapses,
     build_cold_s: cold.build_s,
     wall_cold_s: cold.wall_s,
@@ -149,12 +161,14 @@ async function measure(N: number, timing: Timing, plastic: boolean): Promise<Row
   };
 }
 
-function child(N: number, timing: Timing, plastic: boolean): Row {
+function child(N: number, timing: Timing, plastic: boolean, threads = 1): Row {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--max-old-space-size=1024', self, '--child', `${N},${timing},${plastic ? 1 : 0}`, '--duration', String(duration)], {
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`engram CUBA N = ${N} (${timing}${plastic ? ', plastic' : ''}) failed:\n${r.stderr}`);
+  const r = spawnSync(
+    process.execPath,
+    ['--max-old-space-size=1024', self, '--child', `${N},${timing},${plastic ? 1 : 0},${threads}`, '--duration', String(duration)],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`engram CUBA N = ${N} (${timing}${plastic ? ', plastic' : ''}, ${threads} threads) failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Row;
 }
 
@@ -186,13 +200,15 @@ const fmt = (x: number, d = 3) => x.toFixed(d);
 async function main(): Promise<void> {
   const childSpec = option('child', '');
   if (childSpec) {
-    const [n, timing, plastic] = childSpec.split(',');
-    console.log(JSON.stringify(await measure(Number(n), timing as Timing, plastic === '1')));
+    const [n, timing, plastic, threads] = childSpec.split(',');
+    console.log(JSON.stringify(await measure(Number(n), timing as Timing, plastic === '1', Number(threads ?? 1))));
     return;
   }
   const sizes = option('sizes', '1000,2000,4000,8000,16000,32000,64000').split(',').map(Number);
   const peerMode = option('peer', 'auto');
   const peerN = Number(option('peer-n', '4000'));
+  // Thread counts for the grid runs (only grid populations have a range step, core/threads.ts).
+  const threadCounts = option('threads', '1,2').split(',').map(Number);
 
   console.log(`engram CUBA benchmark: ${duration} ms of biological time, dt 0.1 ms, connection probability 0.02, node ${process.version}`);
   console.log('spike_timing      N   synapses  build_s (cold)  wall_s (cold)  ns/event  ns/step  events/s  rate_hz  cv_isi  B/synapse  heap_MB  rss_MB');
@@ -218,6 +234,19 @@ async function main(): Promise<void> {
         `  ${timing}, N = ${mine.map((r) => r.N).join(' / ')}: ns per delivered event ${ns(perEvent)} (spread ${spread(perEvent)}x; target within 2x)`,
       );
       console.log(`  ${' '.repeat(timing.length)}  ns per neuron step or delivered event ${ns(perUnit)} (spread ${spread(perUnit)}x)`);
+    }
+  }
+  // The grid step on several threads (Simulation.useThreads with its default minimum of
+  // neurons per thread): the same network, so the same spikes; only the wall time changes.
+  const threaded: Row[] = [];
+  for (const threads of threadCounts.filter((t) => t > 1)) {
+    for (const N of sizes) {
+      const r = child(N, 'grid', false, threads);
+      threaded.push(r);
+      const one = rows.find((q) => q.N === N && q.timing === 'grid')!;
+      console.log(
+        `grid, ${threads} threads, N = ${String(N).padStart(6)}: ${fmt(r.wall_s)} s (one thread ${fmt(one.wall_s)} s, speed-up ${fmt(one.wall_s / r.wall_s, 2)}x), ${fmt((1e9 * r.wall_s) / r.neuron_steps, 1)} ns/step, rate ${fmt(r.rate_hz, 2)} Hz (one thread ${fmt(one.rate_hz, 2)}), split: ${r.split.join(', ') || 'none'}`,
+      );
     }
   }
   const at = (timing: Timing, N = peerN) => rows.find((r) => r.N === N && r.timing === timing) ?? child(N, timing, false);
@@ -253,6 +282,13 @@ async function main(): Promise<void> {
         standalone ? `${fmt(ours.wall_s / standalone.run_s, 2)}x cpp_standalone's run time (target <= ${timing === 'grid' ? '1.0' : '2.5'}x)` : '',
       ].filter(Boolean);
       console.log(`${line(`engram, ${timing}`, ours.wall_s, ours.rate_hz, ours.cv_isi)}   ${ratios.join(', ')}`);
+    }
+    for (const r of threaded.filter((q) => q.N === N)) {
+      const one = at('grid', N);
+      const target = standalone ? `, ${fmt(r.wall_s / standalone.run_s, 2)}x cpp_standalone's run time (target at 2 threads, N = 16000: <= 0.6x)` : '';
+      console.log(
+        `${line(`engram, grid, ${r.threads} threads`, r.wall_s, r.rate_hz, r.cv_isi)}   speed-up ${fmt(one.wall_s / r.wall_s, 2)}x over one thread (target >= 1.7x)${target}`,
+      );
     }
   }
 }

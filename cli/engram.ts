@@ -167,6 +167,13 @@ function maxMemoryBytes(gb: number | undefined): number | undefined {
   return gb * 2 ** 30;
 }
 
+/** --threads as a count, or a refusal naming the option. */
+function threadsOption(n: number | undefined): number | undefined {
+  if (n === undefined) return undefined;
+  if (!(Number.isInteger(n) && n >= 1 && n <= 256)) fail(new EngramError(`--threads: expected a whole number of threads from 1 to 256, found ${n}`));
+  return n;
+}
+
 const setOption = {
   type: 'string',
   array: true,
@@ -190,6 +197,10 @@ await cli
         .option('resume', { type: 'string', description: 'continue the training whose checkpoint is in this output folder (same scenario, --seed and --set)' })
         .option('checkpoint-every', { type: 'number', description: 'trainings: save a checkpoint every N epochs (default 1; 0: not by epochs)' })
         .option('checkpoint-minutes', { type: 'number', description: 'trainings: and every M minutes (default 10; 0: not by time); always on SIGINT/SIGTERM' })
+        .option('threads', {
+          type: 'number',
+          description: 'threads for the grid step of large populations (default 1; used where each gets >= 4096 neurons); the outputs do not depend on it',
+        })
         .option('quiet', { type: 'boolean', default: false, description: 'print nothing but errors' }),
     async (argv) => {
       const bar = progressBar(Boolean(process.stderr.isTTY) && !argv.quiet);
@@ -209,6 +220,7 @@ await cli
           resume: argv.resume,
           checkpointEveryEpochs: argv.checkpointEvery,
           checkpointEveryMinutes: argv.checkpointMinutes,
+          threads: threadsOption(argv.threads),
           onProgress: bar.update,
           onNotice: (message) => process.stderr.write(`engram: note: ${message}\n`),
           onExperimentRow: (row, i, total) => {

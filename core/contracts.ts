@@ -113,7 +113,49 @@ export interface NeuronPopulation {
    * step. Absent: the output is f(u) and the gradient passes unchanged.
    */
   outputPullback?(grad: Float64Array): void;
+  /**
+   * Optional: the grid step in parts, so that ranges of neurons can step on several threads
+   * at once (Simulation.useThreads, `engram run --threads`). Called once, before the first
+   * step that uses it. Absent: the population steps on the calling thread, as always.
+   */
+  rangeStep?(): RangeStep;
 }
+
+/**
+ * A population's grid step split in three, so that the middle part can run on several threads:
+ * begin(t) on the main thread; then kernel(lo, hi, spikes) over disjoint ranges [lo, hi) that
+ * cover the population, each range on its own thread, all at once; then end(t, ...) on the
+ * main thread with the neurons that crossed threshold, range by range in increasing order.
+ * step(t) must be exactly begin(t), one kernel call over [0, size) and end(t): the spikes then
+ * do not depend on the number of threads, because each neuron's arithmetic and the order in
+ * which spikes are reported are the same.
+ */
+export interface RangeStep {
+  /** An ES module a worker thread can import (a file: URL), and the name of its export, a factory: (data) => RangeKernel. */
+  readonly module: string;
+  readonly factory: string;
+  /**
+   * The factory's argument, sent to each worker thread: the typed arrays the kernel reads and
+   * writes, on SharedArrayBuffers (so that every thread works on the population's own state),
+   * and numbers.
+   */
+  readonly data: unknown;
+  /** The kernel on the calling thread (factory(data) there). */
+  readonly kernel: RangeKernel;
+  begin(t: number): void;
+  /**
+   * The neurons that crossed threshold: for each range r, spikes[lo[r]] .. spikes[lo[r] +
+   * counts[r] - 1] in increasing order (ranges in increasing order of lo).
+   */
+  end(t: number, spikes: Int32Array, lo: Int32Array, counts: Int32Array): void;
+}
+
+/**
+ * Steps neurons lo .. hi - 1 by one grid step and writes those that crossed threshold to
+ * spikes[lo], spikes[lo + 1], ... in increasing order; returns how many. It may read and write
+ * the state of its own neurons only, and anything shared that no kernel writes.
+ */
+export type RangeKernel = (lo: number, hi: number, spikes: Int32Array) => number;
 
 export interface PopulationContext<P extends object = Params> {
   readonly name: string;

@@ -5,6 +5,7 @@ import type {
   NeuronPopulation,
   PopulationView,
   ProjectionView,
+  RangeStep,
   Recorder,
   SpikeListener,
   SpikeSink,
@@ -12,11 +13,12 @@ import type {
   SynapseDynamics,
 } from './contracts.js';
 import { describeValue, EngramError, RunInterrupted, RunStopped } from './errors.js';
-import { restore, snapshot, type Snapshot } from './checkpoint.js';
+import { restore, snapshot, type ExplicitState, type Snapshot } from './checkpoint.js';
 import { writeFileAtomic } from './output.js';
 import type { TimeGrid } from './time.js';
 import { Clock, HandlerFailure, Priority, type Scheduler, type EventHandler, type SimEvent, type Tickable } from './scheduler.js';
 import { Channel, SignalEmitter, SpikePulseSource } from './modulators.js';
+import { StepThreads } from './threads.js';
 
 /**
  * Fans one population's spikes out to its projections and listeners. This is the per-spike
@@ -235,18 +237,48 @@ export class GradedDelivery implements Tickable, EventHandler {
   }
 }
 
-/** Steps every neuron population to each grid time, in scenario order. */
-class NeuronGrid implements Tickable {
+/**
+ * Steps every neuron population to each grid time, in scenario order: on this thread, or,
+ * for the populations given to useThreads, on several (core/threads.ts).
+ */
+class NeuronGrid implements Tickable, ExplicitState {
   /** The population being stepped (names a failure). */
   current = 0;
-  constructor(readonly populations: NeuronPopulation[]) {}
+  /**
+   * Nothing to save: which thread steps what is a choice of the run (useThreads), not state,
+   * and a checkpoint written with any number of threads resumes with any other.
+   */
+  readonly stateFormat = 'neuron-grid/1';
+  saveState(): unknown {
+    return null;
+  }
+  restoreState(): void {}
+  /** The step threads, and for each population its job there or -1 (this thread). */
+  threads: StepThreads | undefined;
+  jobs: Int32Array;
+  constructor(readonly populations: NeuronPopulation[]) {
+    this.jobs = new Int32Array(populations.length).fill(-1);
+  }
   tick(t: number): void {
     const ps = this.populations;
+    const jobs = this.jobs;
     for (let p = 0; p < ps.length; p++) {
       this.current = p;
-      ps[p].step(t);
+      if (jobs[p] < 0) ps[p].step(t);
+      else this.threads!.step(jobs[p], t);
     }
+    // Only read while a step fails (the loop is left with it set); back to 0 it is no state.
+    this.current = 0;
   }
+}
+
+/** What Simulation.useThreads did. */
+export interface ThreadUse {
+  /** Threads asked for, and the populations whose grid step runs on that many (the rest: on one). */
+  threads: number;
+  split: string[];
+  /** Populations that stepped on one thread, and why. */
+  single: { name: string; reason: string }[];
 }
 
 /** A plugin as messages name it: its kind, name and the scenario field that uses it. */
@@ -450,6 +482,13 @@ export interface SimulationParts {
   pluginInstances?: readonly (readonly [object, Culprit])[];
 }
 
+/**
+ * Below this many neurons per thread a population steps on one thread: waking the others costs
+ * about 1 us (spinning) and a neuron step about 3 ns, so a range must be a few thousand neurons
+ * for the split to pay (docs/performance.md, "Threads").
+ */
+export const DEFAULT_MIN_NEURONS_PER_THREAD = 4096;
+
 function meanOutput(output: Float64Array | undefined): { mean_output?: number } {
   return output?.length ? { mean_output: output.reduce((a, b) => a + b, 0) / output.length } : {};
 }
@@ -474,9 +513,12 @@ export class Simulation {
   stopSignal: AbortSignal | undefined;
   /** Minimum wall time between 'progress' events (s); 0 reports every 1024 scheduler events. */
   progressInterval_s = 0.2;
+  /** The clock's stepper of the neuron populations. */
+  private readonly neuronGrid: NeuronGrid;
 
   constructor(parts: SimulationParts) {
     this.parts = parts;
+    this.neuronGrid = new NeuronGrid(parts.populations.filter((p) => p.population !== undefined).map((p) => p.population!));
     this.name = parts.name;
     this.seed = parts.seed;
     this.t_stop_ms = parts.t_stop_ms;
@@ -515,12 +557,53 @@ export class Simulation {
     return this.scheduler.now;
   }
 
+  /**
+   * Runs the grid step of large populations on `threads` threads (core/threads.ts): each
+   * population whose model offers a RangeStep and that gives every thread at least
+   * `minNeuronsPerThread` neurons. The others step on this thread. The spikes, and so every
+   * output, are the same for any number of threads. Call it before a run or between runs;
+   * 1 goes back to one thread. close() stops the threads.
+   */
+  useThreads(threads: number, options: { minNeuronsPerThread?: number } = {}): ThreadUse {
+    if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`useThreads(${threads}): expected a whole number of threads >= 1`);
+    const min = options.minNeuronsPerThread ?? DEFAULT_MIN_NEURONS_PER_THREAD;
+    const grid = this.neuronGrid;
+    grid.threads?.close();
+    grid.threads = undefined;
+    grid.jobs.fill(-1);
+    const use: ThreadUse = { threads, split: [], single: [] };
+    const runtimes = this.parts.populations.filter((p) => p.population !== undefined);
+    const jobs: { name: string; size: number; step: RangeStep }[] = [];
+    for (const [i, rt] of runtimes.entries()) {
+      const pop = rt.population!;
+      if (threads === 1) continue;
+      if (typeof pop.rangeStep !== 'function')
+        use.single.push({ name: rt.name, reason: `its model (${rt.plugin}${pop.constructor?.name ? `, ${pop.constructor.name}` : ''}) has no range step` });
+      else if (rt.size < threads * min) use.single.push({ name: rt.name, reason: `${rt.size} neurons, fewer than ${min} per thread` });
+      else {
+        grid.jobs[i] = jobs.length;
+        jobs.push({ name: rt.name, size: rt.size, step: pop.rangeStep() });
+        use.split.push(rt.name);
+      }
+    }
+    if (jobs.length > 0) grid.threads = new StepThreads(threads, jobs);
+    return use;
+  }
+
+  /** Stops the step threads, if any (the simulation can still run, on one thread). */
+  close(): void {
+    const grid = this.neuronGrid;
+    if (!grid.threads) return;
+    grid.threads.close();
+    grid.threads = undefined;
+    grid.jobs.fill(-1);
+  }
+
   /** Starts the clocks and the inputs (once; the first run does it). */
   private start(): void {
     if (this.started) return;
     this.started = true;
-    const grid = this.parts.populations.filter((p) => p.population !== undefined).map((p) => p.population!);
-    this.scheduler.every(this.resolution_ms, Priority.NEURON, new NeuronGrid(grid), 0);
+    this.scheduler.every(this.resolution_ms, Priority.NEURON, this.neuronGrid, 0);
     if (this.parts.guards) {
       this.guard = new Guard(
         this,

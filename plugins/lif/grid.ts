@@ -1,5 +1,6 @@
 import { restoreInto, type ExplicitState } from '../../core/checkpoint.js';
-import type { NeuronPopulation, SpikeSink } from '../../core/contracts.js';
+import type { NeuronPopulation, RangeKernel, RangeStep, SpikeSink } from '../../core/contracts.js';
+import { lifGridKernel, type LifGridKernelData } from './grid-kernel.js';
 import { firstNonFiniteOf, IEX, IEXT, IIN, interleavedState, lifRateSlope, stepPropagators, V, type LifPhysics } from './math.js';
 
 /**
@@ -11,6 +12,11 @@ import { firstNonFiniteOf, IEX, IEXT, IIN, interleavedState, lifRateSlope, stepP
  * of dt acts as if rounded up to one. v is held at v_reset for ceil(t_ref / dt) steps after a
  * spike while the currents decay. No exponential per event and no crossing search: the fast
  * choice for large networks, at the price of spike times on the grid.
+ *
+ * The sub-threshold step is grid-kernel.ts, over a range of neurons, on arrays that live on
+ * SharedArrayBuffers: with `--threads` the ranges of one step run on several threads at once
+ * (rangeStep, core/threads.ts). Spikes are reported after the whole step, in neuron order,
+ * whatever the number of threads, so the spikes and their order do not depend on it.
  */
 export class LifGridPopulation implements NeuronPopulation, ExplicitState {
   /** Checkpoint format of saveState (core/checkpoint.ts): bump it when the state changes. */
@@ -27,13 +33,20 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
    */
   readonly state: Float64Array;
   readonly iext: Float64Array;
+  /** The sub-threshold step over a range of neurons (grid-kernel.ts) and what it reads. */
+  private readonly kernelData: LifGridKernelData;
+  private readonly kernel: RangeKernel;
+  /** The neurons one step found above threshold (kernel output), and its one range. */
+  private readonly found: Int32Array;
+  private readonly wholeLo = new Int32Array(1);
+  private readonly wholeCount = new Int32Array(1);
   /**
    * (E_L + R_m I_ext) (1 - exp(-dt / tau_m)): the part of the one-step update that only
    * changes with I_ext, kept per neuron so the step does fewer operations.
    */
   private readonly drive: Float64Array;
-  /** Whether drive is the same for every neuron (until an I_ext differs). */
-  private uniformDrive = true;
+  /** [0]: 1 while drive is the same for every neuron (until an I_ext differs), else 0. */
+  private readonly flags: Int32Array;
   /** Steps each neuron stays refractory (v held at reset). */
   readonly refractory: Int32Array;
   private readonly refractorySteps: number;
@@ -73,9 +86,14 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
     private readonly dt: number,
     private readonly sink: SpikeSink,
   ) {
-    ({ state: this.state, iext: this.iext } = interleavedState(size, p, init));
-    this.drive = new Float64Array(size);
-    this.refractory = new Int32Array(size);
+    const initial = interleavedState(size, p, init);
+    this.state = sharedCopy(initial.state);
+    this.iext = initial.iext;
+    this.drive = new Float64Array(new SharedArrayBuffer(8 * size));
+    this.refractory = new Int32Array(new SharedArrayBuffer(4 * size));
+    this.flags = new Int32Array(new SharedArrayBuffer(4));
+    this.flags[0] = 1;
+    this.found = new Int32Array(size);
     this.refractoryList = new Int32Array(size);
     this.tol = 1e-6 * dt;
     this.refractorySteps = Math.max(0, Math.ceil((p.t_ref_ms - this.tol) / dt));
@@ -89,48 +107,68 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
     this.rkEx = p.R_m_MOhm * this.kEx;
     this.rkIn = p.R_m_MOhm * this.kIn;
     for (let j = 0; j < size; j++) this.setDrive(j);
+    this.kernelData = {
+      state: this.state,
+      drive: this.drive,
+      refractory: this.refractory,
+      flags: this.flags,
+      em: this.em,
+      ex: this.ex,
+      inh: this.inh,
+      rkEx: this.rkEx,
+      rkIn: this.rkIn,
+      theta: p.v_th_mV,
+      vReset: p.v_reset_mV,
+    };
+    this.kernel = lifGridKernel(this.kernelData);
   }
 
   private setDrive(j: number): void {
     const d = (this.p.E_L_mV + this.p.R_m_MOhm * this.iext[j]) * this.oneMinusEm;
     this.drive[j] = d;
-    if (this.uniformDrive && d !== this.drive[0]) this.uniformDrive = false;
+    if (this.flags[0] === 1 && d !== this.drive[0]) this.flags[0] = 0;
   }
 
   step(t: number): void {
-    const { state: s, drive, refractory } = this;
-    const theta = this.p.v_th_mV;
-    const { em, ex, inh, rkEx, rkIn } = this;
-    const n = this.size;
+    this.begin(t);
+    this.wholeCount[0] = this.kernel(0, this.size, this.found);
+    this.end(t, this.found, this.wholeLo, this.wholeCount);
+    this.wholeCount[0] = 0;
+  }
+
+  /** The step's bookkeeping before the sub-threshold update of every neuron (RangeStep.begin). */
+  private begin(t: number): void {
     this.tStep = t;
     this.tNext = (Math.round(t / this.dt) + 1) * this.dt; // the clock's own k * dt
-    // Every neuron takes the sub-threshold step; the refractory ones (a few percent) are put
-    // back to reset afterwards, so the loop carries no refractory test but on a crossing.
-    if (this.uniformDrive) {
-      // Every neuron has the same I_ext (CUBA: none): one drive for all, one load fewer.
-      const d = drive[0];
-      for (let j = 0, k = 0; j < n; j++, k += 3) {
-        const e0 = s[k + 1];
-        const i0 = s[k + 2];
-        s[k + 1] = e0 * ex;
-        s[k + 2] = i0 * inh;
-        const vn = s[k] * em + d + e0 * rkEx + i0 * rkIn;
-        s[k] = vn;
-        if (vn >= theta && refractory[j] === 0) this.fire(j, t);
+  }
+
+  /**
+   * After the update of every neuron (RangeStep.end): the neurons the kernel found above
+   * threshold (already at v_reset) fire in neuron order; then every refractory neuron is put
+   * back to reset (a few percent: the kernel carries no refractory test but on a crossing) and
+   * the inputs that arrived during the step are added.
+   */
+  private end(t: number, spikes: Int32Array, lo: Int32Array, counts: Int32Array): void {
+    for (let r = 0; r < lo.length; r++)
+      for (let c = lo[r], e = lo[r] + counts[r]; c < e; c++) {
+        this.fired(spikes[c], t);
+        // Cleared once read, so that the scratch list holds no trace of the run (checkpoints
+        // compared field by field see the same zeros whatever ran before).
+        spikes[c] = 0;
       }
-    } else {
-      for (let j = 0, k = 0; j < n; j++, k += 3) {
-        const e0 = s[k + 1];
-        const i0 = s[k + 2];
-        s[k + 1] = e0 * ex;
-        s[k + 2] = i0 * inh;
-        const vn = s[k] * em + drive[j] + e0 * rkEx + i0 * rkIn;
-        s[k] = vn;
-        if (vn >= theta && refractory[j] === 0) this.fire(j, t);
-      }
-    }
     this.holdRefractory();
     this.applyPending();
+  }
+
+  rangeStep(): RangeStep {
+    return {
+      module: new URL('./grid-kernel.js', import.meta.url).href,
+      factory: 'lifGridKernel',
+      data: this.kernelData,
+      kernel: this.kernel,
+      begin: (t) => this.begin(t),
+      end: (t, spikes, lo, counts) => this.end(t, spikes, lo, counts),
+    };
   }
 
   /**
@@ -153,6 +191,11 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
 
   private fire(j: number, t: number): void {
     this.state[3 * j] = this.p.v_reset_mV;
+    this.fired(j, t);
+  }
+
+  /** Neuron j, already at reset, fires at t: refractory from now on, and its spike reported. */
+  private fired(j: number, t: number): void {
     // Listed even when t_ref is 0: the mark keeps the step from firing a neuron update()
     // already fired.
     this.refractory[j] = this.refractorySteps + 1;
@@ -268,7 +311,7 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
       pendExt: this.pendExt,
       touched: this.touched,
       isTouched: this.isTouched,
-      uniformDrive: this.uniformDrive,
+      uniformDrive: this.flags[0] === 1,
       nRefractory: this.nRefractory,
       nTouched: this.nTouched,
       tStep: this.tStep,
@@ -288,10 +331,17 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
     restoreInto(this.pendExt, d.pendExt, 'LifGridPopulation.pendExt');
     restoreInto(this.touched, d.touched, 'LifGridPopulation.touched');
     restoreInto(this.isTouched, d.isTouched, 'LifGridPopulation.isTouched');
-    this.uniformDrive = d.uniformDrive as boolean;
+    this.flags[0] = d.uniformDrive ? 1 : 0;
     this.nRefractory = d.nRefractory as number;
     this.nTouched = d.nTouched as number;
     this.tStep = d.tStep as number;
     this.tNext = d.tNext as number;
   }
+}
+
+/** A copy of a on a SharedArrayBuffer (that worker threads can share). */
+function sharedCopy(a: Float64Array): Float64Array {
+  const b = new Float64Array(new SharedArrayBuffer(8 * a.length));
+  b.set(a);
+  return b;
 }

@@ -1,0 +1,180 @@
+/**
+ * Several threads for the grid step of large populations (Simulation.useThreads, `engram run
+ * --threads N`).
+ *
+ * What runs in parallel. A population that offers a RangeStep (core/contracts.ts) has its
+ * neurons cut into N contiguous ranges of nearly equal size. At each of its grid steps the
+ * main thread calls begin(t), wakes the N - 1 worker threads, steps range 0 itself while each
+ * worker steps its own range, waits for all of them, and calls end(t) with the spikes found.
+ * Everything else (deliveries, plasticity, recorders, inputs, training) stays on the main
+ * thread, between steps, while the workers wait. So this is fork-join over the neuron update,
+ * the part of a grid run that grows with N (about 75% of CUBA's time on one thread,
+ * docs/performance.md), not NEST's scheme of threads that own neurons and synapses and swap
+ * spikes every min-delay: that would also split the deliveries, at the price of a network
+ * built per thread.
+ *
+ * Why the spikes do not depend on N. Each neuron's update is the same arithmetic on the same
+ * numbers whichever thread does it, and end(t) reports the spikes range by range in neuron
+ * order, which is the order one thread reports them in. Nothing about a thread reaches the
+ * state: no random numbers are drawn in a kernel (streams belong to components, core/rng.ts).
+ *
+ * Waiting. A round trip through Atomics.wait / notify costs about 13 us here
+ * (bench/exchange.ts), as much as a 4000-neuron step, so both sides first spin on the shared
+ * counter for a bounded number of reads and only then sleep. Populations whose ranges would
+ * hold fewer than `minNeuronsPerThread` neurons step on the main thread alone (the cost of
+ * waking the workers would exceed the gain).
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { RangeKernel, RangeStep } from './contracts.js';
+
+/** Slots of the control array shared with the workers. */
+export const Slot = {
+  /** Incremented by the main thread for every job; workers wait for it to change. */
+  GENERATION: 0,
+  /** Which population's kernel the job runs. */
+  JOB: 1,
+  /** Workers done with the current job. */
+  DONE: 2,
+  /** 1: the workers leave their loop. */
+  STOP: 3,
+  /** Workers that have loaded their kernels and wait for jobs. */
+  READY: 4,
+  /** A worker whose kernel threw sets this to its index (1 .. threads - 1) and posts the message on its port. */
+  FAILED: 5,
+} as const;
+const CONTROL_SLOTS = 6;
+
+/** Reads of a shared counter before a thread sleeps on it (about 20-50 us here). */
+export const SPIN_READS = 1 << 14;
+
+/** What each worker is sent (worker data): the control array, its index and the jobs. */
+export interface StepWorkerData {
+  control: Int32Array;
+  index: number;
+  threads: number;
+  port: MessagePort;
+  jobs: { module: string; factory: string; data: unknown; lo: Int32Array; spikes: Int32Array; counts: Int32Array }[];
+}
+
+/** One population stepped on several threads. */
+interface Job {
+  readonly name: string;
+  readonly step: RangeStep;
+  /** lo[r] is the first neuron of range r; lo[threads] = size (the ranges of the worker threads are lo[1..]). */
+  readonly lo: Int32Array;
+  /** lo without its last entry: what end() reads. */
+  readonly starts: Int32Array;
+  readonly spikes: Int32Array;
+  readonly counts: Int32Array;
+  readonly kernel: RangeKernel;
+}
+
+/** Why a threaded step failed: a worker's kernel threw, or a worker stopped answering. */
+export class StepThreadError extends Error {}
+
+export class StepThreads {
+  private readonly control: Int32Array;
+  private readonly jobs: Job[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private closed = false;
+
+  /**
+   * Starts threads - 1 worker threads for the populations given (name, size, rangeStep()),
+   * and waits until each has loaded their kernels (a fraction of a second).
+   */
+  constructor(
+    readonly threads: number,
+    populations: readonly { name: string; size: number; step: RangeStep }[],
+    private readonly timeoutMs = 60_000,
+  ) {
+    if (!(Number.isInteger(threads) && threads >= 2)) throw new RangeError(`StepThreads: expected at least 2 threads, found ${threads}`);
+    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
+    for (const p of populations) {
+      const lo = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)));
+      for (let r = 0; r <= threads; r++) lo[r] = Math.floor((r * p.size) / threads);
+      this.jobs.push({
+        name: p.name,
+        step: p.step,
+        lo,
+        starts: lo.slice(0, threads),
+        spikes: new Int32Array(new SharedArrayBuffer(4 * p.size)),
+        counts: new Int32Array(new SharedArrayBuffer(4 * threads)),
+        kernel: p.step.kernel,
+      });
+    }
+    const jobs = this.jobs.map((j) => ({ module: j.step.module, factory: j.step.factory, data: j.step.data, lo: j.lo, spikes: j.spikes, counts: j.counts }));
+    for (let index = 1; index < threads; index++) {
+      const { port1, port2 } = new MessageChannel();
+      const workerData: StepWorkerData = { control: this.control, index, threads, port: port2, jobs };
+      const worker = new Worker(new URL('./step-worker.js', import.meta.url), { workerData, transferList: [port2] });
+      // The workers never keep the process alive: the run owns them and closes them.
+      worker.unref();
+      port1.unref();
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+    const deadline = performance.now() + this.timeoutMs;
+    for (;;) {
+      const ready = Atomics.load(this.control, Slot.READY);
+      if (ready === threads - 1) break;
+      this.checkFailed();
+      if (performance.now() > deadline) {
+        this.close();
+        throw new StepThreadError(`the step threads did not start within ${this.timeoutMs / 1000} s (${ready} of ${threads - 1} ready)`);
+      }
+      Atomics.wait(this.control, Slot.READY, ready, 100);
+    }
+  }
+
+  /** The populations stepped on several threads, by name. */
+  get populations(): string[] {
+    return this.jobs.map((j) => j.name);
+  }
+
+  /** The grid step of job `job` (an index into the populations given) at time t, on every thread. */
+  step(job: number, t: number): void {
+    const c = this.control;
+    const j = this.jobs[job];
+    j.step.begin(t);
+    c[Slot.JOB] = job;
+    Atomics.store(c, Slot.DONE, 0);
+    Atomics.add(c, Slot.GENERATION, 1);
+    Atomics.notify(c, Slot.GENERATION);
+    j.counts[0] = j.kernel(j.lo[0], j.lo[1], j.spikes);
+    const want = this.threads - 1;
+    let spins = 0;
+    let slept = 0;
+    for (;;) {
+      const done = Atomics.load(c, Slot.DONE);
+      if (done === want) break;
+      if (Atomics.load(c, Slot.FAILED) !== 0) this.checkFailed();
+      if (++spins > SPIN_READS) {
+        // Asleep for at most 100 ms at a time; a worker that has not answered for timeoutMs is gone.
+        if (Atomics.wait(c, Slot.DONE, done, 100) === 'timed-out' && ++slept * 100 > this.timeoutMs)
+          throw new StepThreadError(`a step thread did not finish the step of ${j.name} at t = ${t} ms within ${this.timeoutMs / 1000} s`);
+      }
+    }
+    j.step.end(t, j.spikes, j.starts, j.counts);
+  }
+
+  /** Throws the message of a worker whose kernel failed, if any. */
+  private checkFailed(): void {
+    const failed = Atomics.load(this.control, Slot.FAILED);
+    if (failed === 0) return;
+    const message = receiveMessageOnPort(this.ports[failed - 1])?.message as string | undefined;
+    this.close();
+    throw new StepThreadError(`step thread ${failed} failed: ${message ?? 'no message'}`);
+  }
+
+  /** Stops the workers (idempotent). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.control, Slot.STOP, 1);
+    Atomics.add(this.control, Slot.GENERATION, 1);
+    Atomics.notify(this.control, Slot.GENERATION);
+    for (const w of this.workers) void w.terminate();
+    for (const p of this.ports) p.close();
+  }
+}
