@@ -485,7 +485,7 @@ export interface SimulationParts {
 /**
  * Below this many neurons per thread a population steps on one thread: waking the others costs
  * about 1 us (spinning) and a neuron step about 3 ns, so a range must be a few thousand neurons
- * for the split to pay (docs/performance.md, "Threads").
+ * for the split to pay (docs/performance.md, "The grid step on several threads").
  */
 export const DEFAULT_MIN_NEURONS_PER_THREAD = 4096;
 
@@ -567,10 +567,8 @@ export class Simulation {
   useThreads(threads: number, options: { minNeuronsPerThread?: number } = {}): ThreadUse {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`useThreads(${threads}): expected a whole number of threads >= 1`);
     const min = options.minNeuronsPerThread ?? DEFAULT_MIN_NEURONS_PER_THREAD;
+    this.close();
     const grid = this.neuronGrid;
-    grid.threads?.close();
-    grid.threads = undefined;
-    grid.jobs.fill(-1);
     const use: ThreadUse = { threads, split: [], single: [] };
     const runtimes = this.parts.populations.filter((p) => p.population !== undefined);
     const jobs: { name: string; size: number; step: RangeStep }[] = [];
