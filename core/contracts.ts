@@ -69,6 +69,8 @@ export interface NeuronPopulation {
    * Synaptic events arriving at time t: for k in [start, end), neuron targets[k] receives
    * weights[k] on receptor `port` (an index into the model's `receptors`), or, when port is
    * -1, on the first receptor for weights >= 0 and the second for weights < 0 (NEST's rule).
+   * A model may keep the row and read weights[k] at its next step instead (it must then have
+   * settleInputs); the sum each neuron gets must not depend on that choice.
    */
   receive(t: number, targets: Int32Array, weights: Float64Array, start: number, end: number, port: number): void;
   /** Adds delta_nA to the external current of one neuron from time t on. */
@@ -119,6 +121,25 @@ export interface NeuronPopulation {
    * step that uses it. Absent: the population steps on the calling thread, as always.
    */
   rangeStep?(): RangeStep;
+  /**
+   * Optional: the synapse arrays of every projection into the population, given once when the
+   * simulation is built, in scenario order. A model may then keep the rows receive() is given
+   * from these arrays and read their weights at its next step (a kernel on several threads
+   * delivers them on the thread that owns the targets); it must then have settleInputs.
+   */
+  connectInputs?(inputs: readonly SynapseArrays[]): void;
+  /**
+   * Optional, for models whose receive() defers reading weights until their next step: read
+   * every deferred input now. The engine calls it when a run ends and before setWeights, so a
+   * deferred read never sees a weight that changed after the input arrived.
+   */
+  settleInputs?(): void;
+}
+
+/** The target and weight arrays of a projection's CSR, as receive() is given them. */
+export interface SynapseArrays {
+  readonly targets: Int32Array;
+  readonly weights: Float64Array;
 }
 
 /**

@@ -85,6 +85,8 @@ export class ProjectionRuntime implements EventHandler, ProjectionView {
    * Between runs only: a plastic synapse's rule reads the weight when its next pre spike arrives.
    */
   setWeights(values: number | ArrayLike<number>): void {
+    // A target that reads weights at its next step reads the old ones for inputs already in.
+    this.post.settleInputs?.();
     if (typeof values === 'number') {
       if (!Number.isFinite(values)) throw new RangeError(`setWeights(${values}) on ${this.name}: expected a finite weight`);
       this.weight.fill(values);
@@ -527,6 +529,10 @@ export class Simulation {
     const views = [...parts.populations, ...parts.inputs.flatMap((i) => (i.runtime ? [i.runtime] : []))];
     this.populations = new Map(views.map((p) => [p.name, p]));
     this.projections = parts.projections;
+    for (const rt of parts.populations) {
+      const pop = rt.population;
+      if (pop?.connectInputs) pop.connectInputs(parts.projections.filter((p) => p.post === pop).map((p) => ({ targets: p.target, weights: p.weight })));
+    }
   }
 
   /** The population (neurons or a spike input) named `name`; an error lists the names there are. */
@@ -649,6 +655,9 @@ export class Simulation {
     } catch (err) {
       this.wall_s += (performance.now() - t0) / 1000;
       throw this.explain(err);
+    } finally {
+      // Between runs no input waits for a step (weights may change: setWeights).
+      for (const rt of this.parts.populations) rt.population?.settleInputs?.();
     }
     this.wall_s += (performance.now() - t0) / 1000;
     report(this.scheduler.now, true);

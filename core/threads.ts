@@ -6,12 +6,13 @@
  * neurons cut into N contiguous ranges of nearly equal size. At each of its grid steps the
  * main thread calls begin(t), wakes the N - 1 worker threads, steps range 0 itself while each
  * worker steps its own range, waits for all of them, and calls end(t) with the spikes found.
- * Everything else (deliveries, plasticity, recorders, inputs, training) stays on the main
- * thread, between steps, while the workers wait. So this is fork-join over the neuron update,
- * the part of a grid run that grows with N (about 75% of CUBA's time on one thread,
- * docs/performance.md), not NEST's scheme of threads that own neurons and synapses and swap
- * spikes every min-delay: that would also split the deliveries, at the price of a network
- * built per thread.
+ * A range step may also sum the synaptic inputs of the step into its own neurons (lif grid:
+ * the rows its receive() kept in an inbox, from CSR arrays on SharedArrayBuffers), so that the
+ * deliveries' scattered writes happen on the thread that owns the targets, as in NEST, and no
+ * cache line of a worker's neurons is written by another core. The rest (spike routing,
+ * plasticity, recorders, inputs, training) stays on the main thread, between steps, while the
+ * workers wait: fork-join at every step rather than NEST's exchange every min-delay, so one
+ * network and one event queue serve every thread.
  *
  * Why the spikes do not depend on N. Each neuron's update is the same arithmetic on the same
  * numbers whichever thread does it, and end(t) reports the spikes range by range in neuron

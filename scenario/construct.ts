@@ -212,7 +212,8 @@ function constructProjections(b: Builder, modulators: ReadonlyMap<string, Channe
     );
     const csr = buildCsr(pre.size, post.size, pairs);
     const n = csr.target.length;
-    const weight = new Float64Array(n);
+    // Shared, so that worker threads can read the rows they deliver (core/threads.ts).
+    const weight = new Float64Array(new SharedArrayBuffer(8 * n));
     if (Array.isArray(spec.weight)) for (let k = 0; k < n; k++) weight[k] = spec.weight[csr.order[k]];
     else b.guarded([...base, 'weight'], () => fillValues(weight, spec.weight as ValueSpec, Rng.derive(seed, `projection/${name}/weight`)));
     let delay: Float64Array | null = null;

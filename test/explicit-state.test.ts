@@ -49,7 +49,7 @@ describe('explicit checkpoint state', () => {
         .filter((n) => n.kind === 'state')
         .map((n) => n.format);
       // The populations and the stdp dynamics (with its post-spike archive inside).
-      expect(formats.filter((f) => f!.startsWith('lif'))).toEqual(Array(2).fill(`lif-${timing}/${timing === 'precise' ? 4 : 2}`));
+      expect(formats.filter((f) => f!.startsWith('lif'))).toEqual(Array(2).fill(`lif-${timing}/${timing === 'precise' ? 4 : 3}`));
       expect(formats).toContain('stdp/1');
       expect(Object.values(state.nodes).some((n) => n.kind === 'object:StdpDynamics' || n.kind === 'object:PostSpikeArchive')).toBe(false);
       // Nothing inside a lif population was walked by reflection.
@@ -66,7 +66,7 @@ describe('explicit checkpoint state', () => {
     const node = Object.values(state.nodes).find((n) => n.kind === 'state')!;
     node.format = 'lif-grid/0';
     const fresh = await openScenario('scenarios/cuba.yaml', { set: settings('grid'), seed: 3 });
-    expect(() => fresh.restoreState(state)).toThrow(/the checkpoint holds state of format lif-grid\/0, this engram reads lif-grid\/2/);
+    expect(() => fresh.restoreState(state)).toThrow(/the checkpoint holds state of format lif-grid\/0, this engram reads lif-grid\/3/);
   });
 
   it('refuses a checkpoint that lacks a field the code now has (a renamed field), instead of leaving it at its initial value', async () => {

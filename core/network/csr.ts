@@ -46,7 +46,8 @@ export function buildCsr(nPre: number, nPost: number, pairs: PairList): Csr & { 
   for (let s = 0; s < n; s++) rowStart[pairs.pre[s] + 1]++;
   for (let i = 0; i < nPre; i++) rowStart[i + 1] += rowStart[i];
   const fill = rowStart.slice(0, nPre);
-  const target = new Int32Array(n);
+  // Shared, so that worker threads can read the rows they deliver (core/threads.ts).
+  const target = new Int32Array(new SharedArrayBuffer(4 * n));
   const order = new Int32Array(n);
   for (let s = 0; s < n; s++) {
     const k = fill[pairs.pre[s]]++;

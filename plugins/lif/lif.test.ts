@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { build, listen, readCsv, rk4, tempDir } from '../../test/helpers.js';
 import { Rng } from '../../core/rng.js';
+import { LifGridPopulation } from './grid.js';
+import { stepPropagators } from './math.js';
 import { LifPopulation, lifRateSlope, lifVoltage, synapticKernel, type LifPhysics } from './lif.js';
 
 const P: LifPhysics = { tau_m_ms: 10, R_m_MOhm: 40, E_L_mV: -70, v_th_mV: -55, v_reset_mV: -70, t_ref_ms: 2, tau_syn_ex_ms: 2, tau_syn_in_ms: 5, I_e_nA: 0 };
@@ -347,5 +349,161 @@ describe('lif precise: inputs batched within a step', () => {
       pop.step(0.1);
     }
     for (const variable of [0, 1, 2]) expect(batched.read(variable, 0, 0.1)).toBeCloseTo(exact.read(variable, 0, 0.1), 12);
+  });
+});
+
+/** A one-synapse row onto neuron j. */
+const targetsOf = (j: number) => Int32Array.of(j);
+
+describe('lif grid: inputs through the inbox', () => {
+  // One stream of deliveries from the rows of a CSR (on the grid at the next step, off the
+  // grid inside the step, and after the step at its own time) into three populations: one
+  // that sums every input on arrival (one thread), one whose on-grid rows wait in the inbox
+  // for its kernel (as with threads), and one stepped as two ranges the way worker threads
+  // step it (begin, kernel over each range, end). The three must agree to the bit.
+  const Q: LifPhysics = {
+    tau_m_ms: 20,
+    R_m_MOhm: 1,
+    E_L_mV: -49,
+    v_th_mV: -50,
+    v_reset_mV: -60,
+    t_ref_ms: 0.3,
+    tau_syn_ex_ms: 5,
+    tau_syn_in_ms: 10,
+    I_e_nA: 0,
+  };
+  const n = 40;
+  const dt = 0.1;
+  const rows = 30;
+  const perRow = 12;
+  const rng0 = new Rng(3, 5, 7, 9);
+  const targets = new Int32Array(new SharedArrayBuffer(4 * rows * perRow)).map(() => Math.floor(rng0.random() * n));
+  const weights = new Float64Array(new SharedArrayBuffer(8 * rows * perRow)).map(() => (rng0.random() < 0.7 ? 0.9 * rng0.random() : -1.7 * rng0.random()));
+
+  function drive(mode: 'on arrival' | 'inbox' | 'ranges') {
+    const spikes: string[] = [];
+    const init = new Map([['v_mV', Float64Array.from({ length: n }, (_, j) => -60 + (10 * j) / n)]]);
+    const pop = new LifGridPopulation(n, Q, init, dt, { spike: (j, t) => void spikes.push(`${j}@${t.toFixed(1)}`) });
+    pop.connectInputs([{ targets, weights }]);
+    // The inbox is used once a range step was asked for (threads); 'inbox' steps it whole.
+    const ranged = mode !== 'on arrival' ? pop.rangeStep() : undefined;
+    const found = new Int32Array(n);
+    const rng = new Rng(1, 2, 3, 4);
+    for (let k = 1; k <= 2000; k++) {
+      const t = k * dt;
+      const deliveries = Math.floor(rng.random() * 6);
+      for (let d = 0; d < deliveries; d++) {
+        const r = Math.floor(rng.random() * rows);
+        const port = rng.random() < 0.2 ? 0 : -1;
+        // Mostly on the grid, as spikes with grid delays arrive; some inside the step.
+        const at = rng.random() < 0.75 ? t : t - rng.random() * 0.9 * dt;
+        pop.receive(at, targets, weights, r * perRow, (r + 1) * perRow, port);
+      }
+      if (k % 97 === 0) pop.addCurrent(Math.floor(rng.random() * n), t - 0.5 * dt, rng.random() - 0.4);
+      if (ranged && mode === 'ranges') {
+        const lo = Int32Array.from([0, 17]);
+        const counts = new Int32Array(2);
+        ranged.begin(t);
+        counts[1] = ranged.kernel(17, n, found);
+        counts[0] = ranged.kernel(0, 17, found);
+        ranged.end(t, found, lo, counts);
+      } else pop.step(t);
+      // An input after the step, at its time (a zero-delay arrival).
+      if (k % 13 === 0) pop.receive(t, targets, weights, 0, perRow, -1);
+    }
+    const state = [0, 1, 2].flatMap((v) => Array.from({ length: n }, (_, j) => pop.read(v, j)));
+    return { spikes, state };
+  }
+
+  it('gives the same spikes and state, bit for bit, summed on arrival, from the inbox, and stepped as two ranges', () => {
+    const reference = drive('on arrival');
+    expect(reference.spikes.length).toBeGreaterThan(100);
+    for (const mode of ['inbox', 'ranges'] as const) {
+      const other = drive(mode);
+      expect(other.spikes).toEqual(reference.spikes);
+      expect(other.state.every((x, i) => Object.is(x, reference.state[i]))).toBe(true);
+    }
+  });
+
+  it('holds refractory neurons as a per-neuron scalar loop does: stepped whole or in ranges that change from step to step, with neurons fired ahead by update()', () => {
+    // t_ref of 1.05 ms: 11 steps held; E_L well above threshold, so many neurons are refractory at once.
+    const P: LifPhysics = { ...Q, tau_m_ms: 10, E_L_mV: -40, t_ref_ms: 1.05 };
+    const m = 23;
+    const { em, oneMinusEm, ex, inh, kEx, kIn } = stepPropagators(dt, P);
+    const hold = Math.ceil((P.t_ref_ms - 1e-6 * dt) / dt);
+    const v0 = () => Float64Array.from({ length: m }, (_, j) => -60 + (10 * ((j * 7) % m)) / m);
+    // The reference: NEST's iaf_psc_exp update, one neuron at a time.
+    const v = v0();
+    const iEx = new Float64Array(m);
+    const iIn = new Float64Array(m);
+    const ref = new Int32Array(m);
+    const expected: string[] = [];
+    const got: string[] = [];
+    const pop = new LifGridPopulation(m, P, new Map([['v_mV', v0()]]), dt, { spike: (j, t) => void got.push(`${j}@${t.toFixed(1)}`) });
+    const ranged = pop.rangeStep();
+    const found = new Int32Array(m);
+    const rng = new Rng(9, 8, 7, 6);
+    // The same arithmetic as the model's (bit for bit): drive (E_L + R_m I_e)(1 - e^{-dt/tau_m}), R_m k folded.
+    const drive = (P.E_L_mV + P.R_m_MOhm * P.I_e_nA) * oneMinusEm;
+    const vNext = (j: number) => v[j] * em + drive + iEx[j] * (P.R_m_MOhm * kEx) + iIn[j] * (P.R_m_MOhm * kIn);
+    for (let k = 1; k <= 3000; k++) {
+      const t = k * dt;
+      // Inputs on the grid at t (excitatory and inhibitory), then, now and then, update() on a
+      // neuron as a plastic synapse's pre spike at t would: it fires now if its step will cross.
+      const j0 = Math.floor(rng.random() * m);
+      const w = rng.random() < 0.6 ? 2 * rng.random() : -3 * rng.random();
+      pop.receive(t - dt, targetsOf(j0), Float64Array.of(w), 0, 1, -1);
+      if (w >= 0) iEx[j0] += w;
+      else iIn[j0] += w;
+      if (k % 3 === 0) {
+        const j1 = Math.floor(rng.random() * m);
+        pop.update(j1, t);
+        if (ref[j1] === 0 && vNext(j1) >= P.v_th_mV) {
+          v[j1] = P.v_reset_mV;
+          ref[j1] = hold + 1;
+          expected.push(`${j1}@${t.toFixed(1)}`);
+        }
+      }
+      for (let j = 0; j < m; j++) {
+        const vn = vNext(j);
+        iEx[j] *= ex;
+        iIn[j] *= inh;
+        if (ref[j] > 0) {
+          ref[j]--;
+          v[j] = P.v_reset_mV;
+        } else if (vn >= P.v_th_mV) {
+          v[j] = P.v_reset_mV;
+          ref[j] = hold;
+          expected.push(`${j}@${t.toFixed(1)}`);
+        } else v[j] = vn;
+      }
+      // Whole, or cut at a point that moves from step to step (as thread counts would).
+      if (k % 4 === 0) pop.step(t);
+      else {
+        const cut = 1 + (k % (m - 1));
+        const counts = new Int32Array(2);
+        ranged.begin(t);
+        counts[1] = ranged.kernel(cut, m, found);
+        counts[0] = ranged.kernel(0, cut, found);
+        ranged.end(t, found, Int32Array.from([0, cut]), counts);
+      }
+    }
+    expect(expected.length).toBeGreaterThan(500);
+    expect(got).toEqual(expected);
+    for (let j = 0; j < m; j++) expect(pop.read(0, j)).toBe(v[j]);
+  });
+
+  it('a change of I_ext on neuron 0 alone leaves the other neurons on their own drive', () => {
+    const sink = { spike: () => {} };
+    const init = () => new Map([['v_mV', Float64Array.from([-55, -55])]]);
+    const pair = new LifGridPopulation(2, Q, init(), dt, sink);
+    const alone = new LifGridPopulation(1, Q, new Map([['v_mV', Float64Array.from([-55])]]), dt, sink);
+    pair.addCurrent(0, 0, 5);
+    for (let k = 1; k <= 50; k++) {
+      pair.step(k * dt);
+      alone.step(k * dt);
+    }
+    expect(pair.read(0, 1)).toBe(alone.read(0, 0));
+    expect(pair.read(0, 0)).not.toBe(alone.read(0, 0));
   });
 });
