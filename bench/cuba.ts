@@ -8,7 +8,7 @@
  *   node dist/bench/cuba.js --sizes 4000 --peer none [--duration 1000] [--peer-n 4000]
  *   node dist/bench/cuba.js --peer-sizes 1000,2000,4000,8000,16000   Brian2 at every size
  *
- * Every engram run is a child process of its own (node --max-old-space-size=1024, so a run
+ * Every engram run is a child process of its own (node --max-old-space-size=1024 --expose-gc, so a run
  * that needed more than 1 GB of heap would fail here), which warms the JIT up on one full run
  * of the same network (another instance) first, as Brian2's cpp_standalone figure excludes
  * its compilation; the cold figures are printed too. Each
@@ -72,7 +72,18 @@ function scenarioSets(N: number, timing: Timing, plastic: boolean, ms: number): 
 /** One measured run (in a child process). */
 async function measure(N: number, timing: Timing, plastic: boolean, threads: number): Promise<Row> {
   const file = path.join(repo, 'scenarios/cuba.yaml');
+  // The SharedArrayBuffers of a network built before (the synapse arrays) are freed only by a
+  // major GC, which V8 starts later for them than for ordinary buffers: without one, each earlier
+  // instance would still count in heap_MB and rss_MB (measured: 3 x 61 MB at N = 16000).
+  const release = async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (!gc) return;
+    gc();
+    await new Promise((r) => setTimeout(r, 100));
+    gc();
+  };
   const open = async () => {
+    await release();
     const sim = await openScenario(file, { set: scenarioSets(N, timing, plastic, duration) });
     return { sim, split: sim.useThreads(threads).split };
   };
@@ -165,7 +176,7 @@ function child(N: number, timing: Timing, plastic: boolean, threads = 1): Row {
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync(
     process.execPath,
-    ['--max-old-space-size=1024', self, '--child', `${N},${timing},${plastic ? 1 : 0},${threads}`, '--duration', String(duration)],
+    ['--max-old-space-size=1024', '--expose-gc', self, '--child', `${N},${timing},${plastic ? 1 : 0},${threads}`, '--duration', String(duration)],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`engram CUBA N = ${N} (${timing}${plastic ? ', plastic' : ''}, ${threads} threads) failed:\n${r.stderr}`);
