@@ -371,7 +371,8 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
       return;
     }
     if (Math.abs(t - this.tNext) <= this.tol) {
-      const id = this.sourceOf(targets, weights);
+      // On one thread (no sources registered) every input is summed on arrival: no lookup.
+      const id = this.sources.length > 0 ? this.sourceOf(targets, weights) : -1;
       if (id >= 0) {
         let n = this.flags[1];
         if (n === INBOX_CAPACITY) {
