@@ -35,7 +35,7 @@ function measure(n: number, touch: number, mode: 'main' | 'inbox'): { one: numbe
     recent: shared((b) => new Int32Array(b), 4 * n),
     fired: shared((b) => new Int32Array(b), 4 * n),
     inbox: shared((b) => new Int32Array(b), 4 * INBOX_ENTRY * rows),
-    sources: [{ targets, weights }],
+    sources: [{ targets, weights, sorted: false }], // rows in no order: every range reads every synapse
     pendEx: shared((b) => new Float64Array(b), 8 * n),
     pendIn: shared((b) => new Float64Array(b), 8 * n),
     isTouched: shared((b) => new Uint8Array(b), n),
@@ -89,12 +89,12 @@ function measure(n: number, touch: number, mode: 'main' | 'inbox'): { one: numbe
   };
   const threads = new StepThreads(2, [{ name: 'p', size: n, step: rangeStep }]);
   for (let s = 0; s < 1000; s++) {
-    threads.step(0, s);
+    threads.step(s);
     after();
   }
   t0 = performance.now();
   for (let s = 0; s < STEPS; s++) {
-    threads.step(0, s);
+    threads.step(s);
     after();
   }
   const two = performance.now() - t0;

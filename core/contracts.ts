@@ -140,6 +140,8 @@ export interface NeuronPopulation {
 export interface SynapseArrays {
   readonly targets: Int32Array;
   readonly weights: Float64Array;
+  /** Where each source neuron's row starts (rowStart[i] .. rowStart[i + 1]), when known: lets a model check once how rows are ordered. */
+  readonly rowStart?: Int32Array;
 }
 
 /**

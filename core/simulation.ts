@@ -264,10 +264,21 @@ class NeuronGrid implements Tickable, ExplicitState {
   tick(t: number): void {
     const ps = this.populations;
     const jobs = this.jobs;
+    const threads = this.threads;
+    // The kernels of every population on the threads run at once, before the first of them
+    // reports (core/threads.ts: the steps at one time are independent); the reports, and the
+    // steps on this thread, keep the scenario order, so the spikes are emitted as on one thread.
+    let ran = threads === undefined;
     for (let p = 0; p < ps.length; p++) {
       this.current = p;
       if (jobs[p] < 0) ps[p].step(t);
-      else this.threads!.step(jobs[p], t);
+      else {
+        if (!ran) {
+          threads!.run(t);
+          ran = true;
+        }
+        threads!.end(jobs[p], t);
+      }
     }
     // Only read while a step fails (the loop is left with it set); back to 0 it is no state.
     this.current = 0;
@@ -485,9 +496,10 @@ export interface SimulationParts {
 }
 
 /**
- * Below this many neurons per thread a population steps on one thread: waking the others costs
- * about 1 us (spinning) and a neuron step about 3 ns, so a range must be a few thousand neurons
- * for the split to pay (docs/performance.md, "The grid step on several threads").
+ * Below this many neurons per thread (counted over every population that can be split) the grid
+ * step stays on one thread: waking the others costs about 1 us (spinning) and a neuron step
+ * about 3 ns, so the ranges must hold a few thousand neurons for the split to pay
+ * (docs/performance.md, "The grid step on several threads").
  */
 export const DEFAULT_MIN_NEURONS_PER_THREAD = 4096;
 
@@ -531,7 +543,8 @@ export class Simulation {
     this.projections = parts.projections;
     for (const rt of parts.populations) {
       const pop = rt.population;
-      if (pop?.connectInputs) pop.connectInputs(parts.projections.filter((p) => p.post === pop).map((p) => ({ targets: p.target, weights: p.weight })));
+      if (pop?.connectInputs)
+        pop.connectInputs(parts.projections.filter((p) => p.post === pop).map((p) => ({ targets: p.target, weights: p.weight, rowStart: p.rowStart })));
     }
   }
 
@@ -564,11 +577,12 @@ export class Simulation {
   }
 
   /**
-   * Runs the grid step of large populations on `threads` threads (core/threads.ts): each
-   * population whose model offers a RangeStep and that gives every thread at least
-   * `minNeuronsPerThread` neurons. The others step on this thread. The spikes, and so every
-   * output, are the same for any number of threads. Call it before a run or between runs;
-   * 1 goes back to one thread. close() stops the threads.
+   * Runs the grid step on `threads` threads (core/threads.ts): every population whose model
+   * offers a RangeStep is cut into `threads` ranges, provided that together they give every
+   * thread at least `minNeuronsPerThread` neurons (one wake-up per step serves all of them, so a
+   * small population is split at no extra cost when a large one is). The others step on this
+   * thread. The spikes, and so every output, are the same for any number of threads. Call it
+   * before a run or between runs; 1 goes back to one thread. close() stops the threads.
    */
   useThreads(threads: number, options: { minNeuronsPerThread?: number } = {}): ThreadUse {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`useThreads(${threads}): expected a whole number of threads >= 1`);
@@ -577,16 +591,27 @@ export class Simulation {
     const grid = this.neuronGrid;
     const use: ThreadUse = { threads, split: [], single: [] };
     const runtimes = this.parts.populations.filter((p) => p.population !== undefined);
-    const jobs: { name: string; size: number; step: RangeStep }[] = [];
+    if (threads === 1) return use;
+    const candidates: number[] = [];
+    let neurons = 0;
     for (const [i, rt] of runtimes.entries()) {
       const pop = rt.population!;
-      if (threads === 1) continue;
       if (typeof pop.rangeStep !== 'function')
         use.single.push({ name: rt.name, reason: `its model (${rt.plugin}${pop.constructor?.name ? `, ${pop.constructor.name}` : ''}) has no range step` });
-      else if (rt.size < threads * min) use.single.push({ name: rt.name, reason: `${rt.size} neurons, fewer than ${min} per thread` });
       else {
+        candidates.push(i);
+        neurons += rt.size;
+      }
+    }
+    const jobs: { name: string; size: number; step: RangeStep }[] = [];
+    for (const i of candidates) {
+      const rt = runtimes[i];
+      if (neurons < threads * min) {
+        const what = candidates.length === 1 ? `${neurons} neurons` : `${neurons} neurons in the ${candidates.length} populations that can be split`;
+        use.single.push({ name: rt.name, reason: `${what}, fewer than ${min} per thread` });
+      } else {
         grid.jobs[i] = jobs.length;
-        jobs.push({ name: rt.name, size: rt.size, step: pop.rangeStep() });
+        jobs.push({ name: rt.name, size: rt.size, step: rt.population!.rangeStep!() });
         use.split.push(rt.name);
       }
     }

@@ -1,13 +1,13 @@
 /**
  * A worker thread of core/threads.ts: loads the kernels of the populations it steps, then
- * waits for jobs on the shared control array and runs its own range of each. It imports
+ * waits for jobs on the shared control array and, at each, runs its own range of every population. It imports
  * nothing from the engine but the slot numbers.
  */
 import { workerData } from 'node:worker_threads';
 import type { RangeKernel } from './contracts.js';
 import { Slot, SPIN_READS, type StepWorkerData } from './threads.js';
 
-const { control: c, index, jobs, port } = workerData as StepWorkerData;
+const { control: c, busy, index, jobs, port } = workerData as StepWorkerData;
 const kernels: RangeKernel[] = [];
 try {
   for (const job of jobs) {
@@ -34,14 +34,19 @@ function serve(): void {
     }
     generation = Atomics.load(c, Slot.GENERATION);
     if (Atomics.load(c, Slot.STOP) === 1) return;
-    const job = c[Slot.JOB];
-    const { lo, spikes, counts } = jobs[job];
+    // Every population's range, in the order the main thread steps its own (core/threads.ts run()).
+    const t0 = performance.now();
     try {
-      counts[index] = kernels[job](lo[index], lo[index + 1], spikes);
+      for (let k = 0; k < jobs.length; k++) {
+        const { lo, spikes, counts } = jobs[k];
+        counts[index] = kernels[k](lo[index], lo[index + 1], spikes);
+      }
     } catch (err) {
       fail(err);
       return;
     }
+    // Read by the main thread's balance() only after every worker said done (below).
+    busy[index] += performance.now() - t0;
     Atomics.add(c, Slot.DONE, 1);
     Atomics.notify(c, Slot.DONE);
   }

@@ -82,6 +82,23 @@ describe('the grid step on several threads', { timeout: 180_000 }, () => {
     }
   });
 
+  it('splits every population with a range step once together they fill the threads, and none otherwise', async () => {
+    const file = scenarioFile('cuba-min', cuba(false));
+    const sim = await api.openScenario(file);
+    try {
+      // 800 + 200 neurons: at 450 per thread neither population alone fills 2 threads, both together do.
+      let use = sim.useThreads(2, { minNeuronsPerThread: 450 });
+      expect(use.split).toEqual(['exc', 'inh']);
+      expect(use.single).toEqual([]);
+      use = sim.useThreads(2, { minNeuronsPerThread: 501 });
+      expect(use.split).toEqual([]);
+      expect(use.single.map((p: { name: string }) => p.name)).toEqual(['exc', 'inh']);
+      expect(use.single[0].reason).toMatch(/1000 neurons in the 2 populations that can be split, fewer than 501 per thread/);
+    } finally {
+      sim.close();
+    }
+  });
+
   it('gives the spikes and weights of one thread with stdp on the excitatory synapses', async () => {
     const file = scenarioFile('cuba-stdp', cuba(true));
     const one = await fingerprint(file, 1);

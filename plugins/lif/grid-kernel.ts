@@ -6,7 +6,8 @@
  * For the neurons j of the range, in this order:
  *  1. The synaptic inputs that arrived for this step (the population's inbox: rows of the
  *     projections' CSR arrays, in arrival order) are summed per neuron, for the targets in the
- *     range only: P_ex(j) = w_1 + w_2 + ..., P_in(j) likewise.
+ *     range only: P_ex(j) = w_1 + w_2 + ..., P_in(j) likewise. A row whose targets increase
+ *     (InboxSource.sorted) is bisected to the range's slice; any other is read in full.
  *  2. With the exact one-step propagators of math.ts:
  *       I_ex' = I_ex e^{-dt/tau_syn_ex},  I_in' = I_in e^{-dt/tau_syn_in},
  *       v' = v e^{-dt/tau_m} + drive_j + R_m (kEx I_ex + kIn I_in);
@@ -34,6 +35,12 @@ import type { RangeKernel } from '../../core/contracts.js';
 export interface InboxSource {
   readonly targets: Int32Array;
   readonly weights: Float64Array;
+  /**
+   * Every row lists its targets in increasing order (the connectors' order, known once the
+   * projection is built): a range then finds its own slice of a row by bisection instead of
+   * reading every synapse of the row. The slice keeps the row's order, so the sums are the same.
+   */
+  readonly sorted: boolean;
 }
 
 /** Ints per inbox entry: source, start, stop, port. */
@@ -99,9 +106,15 @@ function sumInbox(d: LifGridKernelData, lo: number, hi: number): number {
     const src = sources[inbox[e]]!;
     const targets = src.targets;
     const weights = src.weights;
-    const stop = inbox[e + 2];
+    let stop = inbox[e + 2];
     const port = inbox[e + 3];
-    for (let k = inbox[e + 1]; k < stop; k++) {
+    let k = inbox[e + 1];
+    if (src.sorted) {
+      // The row's slice [k, stop) of targets in [lo, hi): two bisections.
+      k = firstAtLeast(targets, k, stop, lo);
+      stop = firstAtLeast(targets, k, stop, hi);
+    }
+    for (; k < stop; k++) {
       const j = targets[k];
       if ((j - lo) >>> 0 >= span) continue;
       const w = weights[k];
@@ -114,6 +127,16 @@ function sumInbox(d: LifGridKernelData, lo: number, hi: number): number {
     }
   }
   return listed;
+}
+
+/** The first index k in [a, b) with targets[k] >= x, or b (targets[a..b) increasing). */
+function firstAtLeast(targets: Int32Array, a: number, b: number, x: number): number {
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (targets[m] < x) a = m + 1;
+    else b = m;
+  }
+  return a;
 }
 
 /** Step 3 of the header for the neurons sumInbox listed. */

@@ -253,10 +253,10 @@ export class LifGridPopulation implements NeuronPopulation, ExplicitState {
     this.sumInbox();
     this.sources.length = 0;
     this.sourceIds.clear();
-    for (const { targets, weights } of this.inputs)
+    for (const { targets, weights, rowStart } of this.inputs)
       if (targets.buffer instanceof SharedArrayBuffer && weights.buffer instanceof SharedArrayBuffer && !this.sourceIds.has(targets)) {
         this.sourceIds.set(targets, this.sources.length);
-        this.sources.push({ targets, weights });
+        this.sources.push({ targets, weights, sorted: rowStart !== undefined && rowsIncrease(targets, rowStart) });
       }
     return {
       module: new URL('./grid-kernel.js', import.meta.url).href,
@@ -510,4 +510,13 @@ function sharedCopy(a: Float64Array): Float64Array {
   const b = new Float64Array(new SharedArrayBuffer(8 * a.length));
   b.set(a);
   return b;
+}
+
+/**
+ * Whether every row of a CSR lists its targets in increasing order (repeats allowed), so that a
+ * range's slice of a row can be found by bisection (grid-kernel.ts). One pass, once per rangeStep().
+ */
+export function rowsIncrease(targets: Int32Array, rowStart: Int32Array): boolean {
+  for (let i = 0; i + 1 < rowStart.length; i++) for (let k = rowStart[i] + 1, e = rowStart[i + 1]; k < e; k++) if (targets[k] < targets[k - 1]) return false;
+  return true;
 }

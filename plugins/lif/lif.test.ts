@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { build, listen, readCsv, rk4, tempDir } from '../../test/helpers.js';
 import { Rng } from '../../core/rng.js';
-import { LifGridPopulation } from './grid.js';
+import { LifGridPopulation, rowsIncrease } from './grid.js';
 import { stepPropagators } from './math.js';
 import { LifPopulation, lifRateSlope, lifVoltage, synapticKernel, type LifPhysics } from './lif.js';
 
@@ -377,17 +377,30 @@ describe('lif grid: inputs through the inbox', () => {
   const rows = 30;
   const perRow = 12;
   const rng0 = new Rng(3, 5, 7, 9);
-  const targets = new Int32Array(new SharedArrayBuffer(4 * rows * perRow)).map(() => Math.floor(rng0.random() * n));
-  const weights = new Float64Array(new SharedArrayBuffer(8 * rows * perRow)).map(() => (rng0.random() < 0.7 ? 0.9 * rng0.random() : -1.7 * rng0.random()));
+  // Filled in place: TypedArray.map would return a copy on an ordinary ArrayBuffer, and the
+  // population keeps rows in its inbox only from arrays on SharedArrayBuffers.
+  const targetsRandom = new Int32Array(new SharedArrayBuffer(4 * rows * perRow));
+  const weights = new Float64Array(new SharedArrayBuffer(8 * rows * perRow));
+  for (let k = 0; k < targetsRandom.length; k++) {
+    targetsRandom[k] = Math.floor(rng0.random() * n);
+    weights[k] = rng0.random() < 0.7 ? 0.9 * rng0.random() : -1.7 * rng0.random();
+  }
+  // The same rows with their targets in increasing order (as the connectors build them), and
+  // where they start: the kernel then bisects each row to its range's slice.
+  const rowStart = Int32Array.from({ length: rows + 1 }, (_, r) => r * perRow);
+  const sortedTargets = new Int32Array(new SharedArrayBuffer(4 * rows * perRow));
+  for (let r = 0; r < rows; r++) sortedTargets.set(targetsRandom.slice(r * perRow, (r + 1) * perRow).sort(), r * perRow);
 
-  function drive(mode: 'on arrival' | 'inbox' | 'ranges') {
+  function drive(mode: 'on arrival' | 'inbox' | 'ranges', sorted = false) {
+    const targets = sorted ? sortedTargets : targetsRandom;
     const spikes: string[] = [];
     const init = new Map([['v_mV', Float64Array.from({ length: n }, (_, j) => -60 + (10 * j) / n)]]);
     const pop = new LifGridPopulation(n, Q, init, dt, { spike: (j, t) => void spikes.push(`${j}@${t.toFixed(1)}`) });
-    pop.connectInputs([{ targets, weights }]);
+    pop.connectInputs([{ targets, weights, rowStart }]);
     // The inbox is used once a range step was asked for (threads); 'inbox' steps it whole.
     const ranged = mode !== 'on arrival' ? pop.rangeStep() : undefined;
     const found = new Int32Array(n);
+    let inboxed = 0;
     const rng = new Rng(1, 2, 3, 4);
     for (let k = 1; k <= 2000; k++) {
       const t = k * dt;
@@ -400,6 +413,8 @@ describe('lif grid: inputs through the inbox', () => {
         pop.receive(at, targets, weights, r * perRow, (r + 1) * perRow, port);
       }
       if (k % 97 === 0) pop.addCurrent(Math.floor(rng.random() * n), t - 0.5 * dt, rng.random() - 0.4);
+      // Rows waiting in the inbox (flags[1]): the path under test is really taken.
+      inboxed = Math.max(inboxed, (pop as unknown as { flags: Int32Array }).flags[1]);
       if (ranged && mode === 'ranges') {
         const lo = Int32Array.from([0, 17]);
         const counts = new Int32Array(2);
@@ -412,14 +427,31 @@ describe('lif grid: inputs through the inbox', () => {
       if (k % 13 === 0) pop.receive(t, targets, weights, 0, perRow, -1);
     }
     const state = [0, 1, 2].flatMap((v) => Array.from({ length: n }, (_, j) => pop.read(v, j)));
-    return { spikes, state };
+    return { spikes, state, inboxed };
   }
 
   it('gives the same spikes and state, bit for bit, summed on arrival, from the inbox, and stepped as two ranges', () => {
     const reference = drive('on arrival');
     expect(reference.spikes.length).toBeGreaterThan(100);
+    expect(reference.inboxed).toBe(0);
     for (const mode of ['inbox', 'ranges'] as const) {
       const other = drive(mode);
+      expect(other.inboxed).toBeGreaterThan(0);
+      expect(other.spikes).toEqual(reference.spikes);
+      expect(other.state.every((x, i) => Object.is(x, reference.state[i]))).toBe(true);
+    }
+  });
+
+  it('bisects rows whose targets increase to each range and still agrees bit for bit', () => {
+    expect(rowsIncrease(sortedTargets, rowStart)).toBe(true);
+    expect(rowsIncrease(targetsRandom, rowStart)).toBe(false);
+    const reference = drive('on arrival', true);
+    expect(reference.spikes.length).toBeGreaterThan(100);
+    // Different rows, so different spikes from the unsorted case: the test sees the rows it is given.
+    expect(reference.spikes).not.toEqual(drive('on arrival').spikes);
+    for (const mode of ['inbox', 'ranges'] as const) {
+      const other = drive(mode, true);
+      expect(other.inboxed).toBeGreaterThan(0);
       expect(other.spikes).toEqual(reference.spikes);
       expect(other.state.every((x, i) => Object.is(x, reference.state[i]))).toBe(true);
     }
