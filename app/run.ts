@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { ensureOutputFolder, lockOutputFolder } from './output-folder.js';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { EngramError, RunInterrupted, RunStopped } from '../core/errors.js';
 import { callDirectly, callInterruptibly, type Invoke, WorkInterrupted } from './interruptible.js';
@@ -50,10 +51,11 @@ export interface RunOptions extends OpenOptions {
   /** Take the output folder's lock (default true; docs/reliability.md). Queue workers, whose queue already gives a run to one worker at a time, pass false. */
   lock?: boolean;
   /**
-   * Threads for the grid step of large populations (Simulation.useThreads; default 1: on this
-   * project's 2-core machine more threads made CUBA slower, docs/performance.md, "Threads").
-   * Used only where a population gives each thread at least 4096 neurons. The outputs are the
-   * same for any number.
+   * Threads for the grid step (Simulation.useThreads). Default: the machine's cores
+   * (os.availableParallelism()); they are used only where the populations with a range step
+   * give each thread at least 4096 neurons together, so smaller networks stay on one thread,
+   * which is faster for them (docs/performance.md, "One wake-up per step"). The outputs are
+   * the same for any number. Sweeps pass 1: they run several scenarios at once instead.
    */
   threads?: number;
   /** Told of things worth a note that are not errors (a stale lock taken over). */
@@ -122,7 +124,7 @@ async function runLocked(loaded: LoadedScenario, outDir: string, options: RunOpt
 /** Starts the step threads the options ask for, and says what they do when that is news. */
 function useThreads(sim: Simulation, options: RunOptions): void {
   const asked = options.threads;
-  const use = sim.useThreads(asked ?? 1);
+  const use = sim.useThreads(asked ?? availableParallelism());
   if (use.split.length > 0) options.onNotice?.(`${use.split.join(', ')} step on ${use.threads} threads`);
   else if (asked !== undefined && asked > 1)
     options.onNotice?.(`--threads ${asked}: every population steps on one thread (${use.single.map((p) => `${p.name}: ${p.reason}`).join('; ')})`);

@@ -410,6 +410,8 @@ class RunThread {
           resume: req.resume ? req.out : undefined,
           signal: this.inline.signal,
           lock: req.lock,
+          // Runs share the machine with other runs: one thread each.
+          threads: 1,
         });
         return { ok: true };
       } catch (err) {

@@ -23,7 +23,15 @@ parentPort!.on('message', async (m: RunRequest) => {
   controller = new AbortController();
   let reply: RunReply;
   try {
-    await runScenario(m.scenario, { set: m.set, seed: m.seed, out: m.out, resume: m.resume ? m.out : undefined, signal: controller.signal, lock: m.lock });
+    await runScenario(m.scenario, {
+      set: m.set,
+      seed: m.seed,
+      out: m.out,
+      resume: m.resume ? m.out : undefined,
+      signal: controller.signal,
+      lock: m.lock,
+      threads: 1,
+    });
     reply = { ok: true };
   } catch (err) {
     reply = { ok: false, error: err instanceof Error ? err.message : String(err), interrupted: err instanceof RunInterrupted };

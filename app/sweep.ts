@@ -292,7 +292,7 @@ async function runSweepLocked(scenario: string, options: SweepOptions): Promise<
   if (options.workers === 0 || !file) {
     for (const j of todo) {
       const t0 = performance.now();
-      await runScenario(scenario, { set: j.set, seed: j.seed, out: j.out });
+      await runScenario(scenario, { set: j.set, seed: j.seed, out: j.out, threads: 1 });
       complete(j, (performance.now() - t0) / 1000);
     }
     return { runs: finished.sort((a, b) => a.index - b.index), skipped, out: options.out };

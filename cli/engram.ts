@@ -199,7 +199,8 @@ await cli
         .option('checkpoint-minutes', { type: 'number', description: 'trainings: and every M minutes (default 10; 0: not by time); always on SIGINT/SIGTERM' })
         .option('threads', {
           type: 'number',
-          description: 'threads for the grid step of large populations (default 1; used where each gets >= 4096 neurons); the outputs do not depend on it',
+          description:
+            'threads for the grid step (default: the cores; used where the grid populations give each thread >= 4096 neurons together, else one); the outputs do not depend on it',
         })
         .option('quiet', { type: 'boolean', default: false, description: 'print nothing but errors' }),
     async (argv) => {
