@@ -68,6 +68,44 @@ describe('ib-hebbian (and delta-readout, the same rule)', () => {
     expect(w[1]).toBeCloseTo(1 - 0.01 * 0.5 * at(100, [96]) - 0.005 * 0.5 * at(150, [96]), 12);
   });
 
+  it('eta_decay_start_pulses: the decay counts the pulses after the first S; decay_homeostasis scales the homeostatic step too', async () => {
+    // Three pulses of 0.5, at 100, 150 and 180 ms; S = 1, K = 1: steps eta, eta, eta / 2.
+    // The post neuron repeats a driver's spikes, so homeostasis acts at every pulse as well.
+    const three = (params: string) =>
+      `${scenario(
+        'ib-hebbian',
+        `eta: 0.01, gain: one, eta_decay_pulses: 1, eta_decay_start_pulses: 1, rate_target_hz: 40, homeostasis_eta: 0.2, tau_rate_ms: 50${params}`,
+      )
+        .replace('spike_times_ms: [[99]]', 'spike_times_ms: [[99, 149, 179]]')
+        .replace(
+          'inputs:\n',
+          'inputs:\n  driver: {type: spike-source, size: 1, params: {spike_times_ms: [[19, 39, 49, 69]]}}\n',
+        )}  - {from: driver, to: post, connector: {type: all_to_all}, weight: 1, delay_ms: 1, receptor: repeat}\n`;
+    const x = (t: number, arrivals: number[]) => arrivals.filter((a) => a <= t).reduce((s, a) => s + 50 * Math.exp(-(t - a) / 20), 0);
+    const r = (t: number) => [20, 40, 50, 70].reduce((s, a) => s + (1000 / 50) * Math.exp(-(t - a) / 50), 0);
+    const h = (t: number) => (0.2 / 1000) * ((r(t) - 40) / 40);
+    const expected = (arrivals: number[], homeoScale: number) => {
+      let w = 1;
+      for (const [t, scale] of [
+        [100, 1],
+        [150, 1],
+        [180, 0.5],
+      ])
+        w -= scale * 0.01 * 0.5 * x(t, arrivals) + (scale === 1 ? 1 : homeoScale) * h(t) * x(t, arrivals);
+      return w;
+    };
+    for (const [params, homeoScale] of [
+      ['', 1],
+      [', decay_homeostasis: true', 0.5],
+    ] as const) {
+      const sim = await build(three(params));
+      sim.run();
+      const w = sim.projections[0].weight;
+      expect(w[0]).toBeCloseTo(expected([11, 61, 90], homeoScale), 12);
+      expect(w[1]).toBeCloseTo(expected([96], homeoScale), 12);
+    }
+  });
+
   it('adam takes a first step of eta against the gradient sign', async () => {
     const sim = await build(scenario('ib-hebbian', 'eta: 0.01, gain: one, optimizer: adam'));
     sim.run();

@@ -29,10 +29,13 @@
  * r_i a trace of the post neuron's spikes (tau_rate_ms) or a graded post population's output.
  *
  * Step decay (off by default): with eta_decay_pulses = K > 0 the k-th pulse (k = 0, 1, ...) steps
- * with eta / (1 + k / K), the harmonic schedule of stochastic approximation (Robbins & Monro
- * 1951), for studies where a constant step keeps the weights moving with the noise of xi.
+ * with eta / (1 + max(0, k - S) / K), S = eta_decay_start_pulses (0), the harmonic schedule of
+ * stochastic approximation (Robbins & Monro 1951), for studies where a constant step keeps the
+ * weights moving with the noise of xi. decay_homeostasis: the homeostatic step decays by the
+ * same factor; otherwise it keeps its full strength and takes over as eta shrinks.
  *
- * Parameters (units in the names): eta (0.001), eta_decay_pulses (0: constant), presynaptic (window), rate_window_ms (100),
+ * Parameters (units in the names): eta (0.001), eta_decay_pulses (0: constant), eta_decay_start_pulses (0),
+ * decay_homeostasis (false), presynaptic (window), rate_window_ms (100),
  * tau_x_ms (20), gain, gain_max (1), optimizer (sgd | adam | adamw), beta1, beta2, epsilon,
  * weight_decay, w_min, w_max, rate_target_hz (0: off), homeostasis_eta (0), tau_rate_ms (1000).
  *
@@ -72,6 +75,10 @@ export const signalGatedParams = (defaultGain: 'one' | 'active' | 'slope') =>
     param.number('eta_decay_pulses', 0, 'step decay: the k-th pulse (k = 0, 1, ...) steps with eta / (1 + k / eta_decay_pulses); 0: a constant eta', {
       min: 0,
     }),
+    param.number('eta_decay_start_pulses', 0, 'pulses at the full step before the decay starts: k counts the pulses after the first eta_decay_start_pulses', {
+      min: 0,
+    }),
+    param.boolean('decay_homeostasis', false, 'scale the homeostatic step by the same decay as eta'),
     param.number('beta1', 0.9, 'Adam first-moment decay', { min: 0, max: 1 }),
     param.number('beta2', 0.999, 'Adam second-moment decay', { min: 0, max: 1 }),
     param.number('epsilon', 1e-8, 'Adam epsilon', { gt: 0 }),
@@ -183,10 +190,15 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener, 
     // Homeostatic synaptic scaling (Turrigiano): a plain step, outside the optimiser, that
     // pulls each post neuron's rate trace towards the target; it reads only the post neuron.
     const homeo = this.homeo;
-    const hEta = p.homeostasis_eta > 0 && p.rate_target_hz > 0 ? p.homeostasis_eta / 1000 : 0;
+    this.steps++;
+    // The step of the k-th pulse (this.steps counts this one): a harmonic decay, when asked for,
+    // counted from the pulse eta_decay_start_pulses on.
+    const k = Math.max(0, this.steps - 1 - p.eta_decay_start_pulses);
+    const decayScale = p.eta_decay_pulses > 0 ? 1 / (1 + k / p.eta_decay_pulses) : 1;
+    const eta = p.eta * decayScale;
+    const hEta = p.homeostasis_eta > 0 && p.rate_target_hz > 0 ? (p.homeostasis_eta / 1000) * (p.decay_homeostasis ? decayScale : 1) : 0;
     const postOut = this.post.output;
     if (hEta > 0) for (let i = 0; i < proj.nPost; i++) homeo[i] = (hEta * ((postOut ? postOut[i] : this.postRate(i, t)) - p.rate_target_hz)) / p.rate_target_hz;
-    this.steps++;
     const b1 = p.beta1;
     const b2 = p.beta2;
     const c1 = 1 - Math.pow(b1, this.steps);
@@ -199,8 +211,6 @@ export class SignalGatedDynamics implements SynapseDynamics, ModulatorListener, 
     const { rowStart, target } = proj;
     const mArr = this.m;
     const vArr = this.v2;
-    // The step of the k-th pulse (this.steps counts this one): a harmonic decay, when asked for.
-    const eta = p.eta_decay_pulses > 0 ? p.eta / (1 + (this.steps - 1) / p.eta_decay_pulses) : p.eta;
     const eps = p.epsilon;
     const decay = p.optimizer === 'adamw' ? eta * p.weight_decay : 0;
     const wMin = p.w_min;
