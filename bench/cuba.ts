@@ -19,9 +19,21 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openScenario } from '../index.js';
-import { option, repo } from './options.js';
+import { benchOptions, repo } from './options.js';
 
-const duration = Number(option('duration', '1000'));
+const options = benchOptions(
+  'CUBA benchmark: engram at each size and spike timing, the plastic variant and threads, Brian2 in the same run\n  node dist/bench/cuba.js [options]',
+  {
+    sizes: { default: '1000,2000,4000,8000,16000,32000,64000', describe: 'network sizes N (comma-separated)' },
+    duration: { default: '1000', describe: 'biological time per run, ms' },
+    peer: { default: 'auto', describe: 'auto: run Brian2 when python3-brian is installed; none: engram only' },
+    'peer-n': { default: '4000', describe: 'N of the plastic runs' },
+    'peer-sizes': { default: '4000,16000', describe: 'N of the Brian2 runs (comma-separated)' },
+    threads: { default: '1,2', describe: 'thread counts of the grid runs (comma-separated)' },
+    child: { default: '', describe: 'internal: run one measurement N,timing,plastic,threads and print it as JSON' },
+  },
+);
+const duration = Number(options.duration);
 
 /** STDP on the excitatory projections (ee, ei), bounded at twice the CUBA weight. */
 const PLASTIC = ['0', '1'].map(
@@ -209,17 +221,17 @@ function runPeer(target: string, N: number): Peer | undefined {
 const fmt = (x: number, d = 3) => x.toFixed(d);
 
 async function main(): Promise<void> {
-  const childSpec = option('child', '');
+  const childSpec = options.child;
   if (childSpec) {
     const [n, timing, plastic, threads] = childSpec.split(',');
     console.log(JSON.stringify(await measure(Number(n), timing as Timing, plastic === '1', Number(threads ?? 1))));
     return;
   }
-  const sizes = option('sizes', '1000,2000,4000,8000,16000,32000,64000').split(',').map(Number);
-  const peerMode = option('peer', 'auto');
-  const peerN = Number(option('peer-n', '4000'));
+  const sizes = options.sizes.split(',').map(Number);
+  const peerMode = options.peer;
+  const peerN = Number(options['peer-n']);
   // Thread counts for the grid runs (only grid populations have a range step, core/threads.ts).
-  const threadCounts = option('threads', '1,2').split(',').map(Number);
+  const threadCounts = options.threads.split(',').map(Number);
 
   console.log(`engram CUBA benchmark: ${duration} ms of biological time, dt 0.1 ms, connection probability 0.02, node ${process.version}`);
   console.log('spike_timing      N   synapses  build_s (cold)  wall_s (cold)  ns/event  ns/step  events/s  rate_hz  cv_isi  B/synapse  heap_MB  rss_MB');
@@ -275,7 +287,7 @@ async function main(): Promise<void> {
   }
   // --peer-sizes 1000,4000,16000 runs the peer at other sizes (Brian2's cython runtime takes
   // about 10 s at N = 16000).
-  const peerSizes = option('peer-sizes', '4000,16000').split(',').map(Number);
+  const peerSizes = options['peer-sizes'].split(',').map(Number);
   runPeer('cython', peerSizes[0]); // the first run compiles and caches
   const line = (name: string, s: number, rate: number, cv: number) =>
     `  ${name.padEnd(22)} ${fmt(s).padStart(6)} s   rate ${fmt(rate, 2)} Hz   cv_isi ${fmt(cv, 2)}`;

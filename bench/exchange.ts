@@ -19,7 +19,7 @@
  *   node dist/bench/exchange.js [--rounds 20000] [--sizes 4000,16000,64000] [--every 1,10]
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { option } from './options.js';
+import { benchOptions } from './options.js';
 
 interface Job {
   kind: 'barrier' | 'loop';
@@ -131,9 +131,14 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const rounds = Number(option('rounds', '20000'));
-  const sizes = option('sizes', '4000,16000,64000').split(',').map(Number);
-  const everyList = option('every', '1,10').split(',').map(Number);
+  const options = benchOptions('What exchanging spikes between two threads costs\n  node dist/bench/exchange.js [options]', {
+    rounds: { default: '20000', describe: 'barrier round trips measured' },
+    sizes: { default: '4000,16000,64000', describe: 'neuron counts of the split loop (comma-separated)' },
+    every: { default: '1,10', describe: 'steps between barriers (comma-separated)' },
+  });
+  const rounds = Number(options.rounds);
+  const sizes = options.sizes.split(',').map(Number);
+  const everyList = options.every.split(',').map(Number);
   const bad = [rounds, ...sizes, ...everyList].find((x) => !(Number.isInteger(x) && x > 0));
   if (bad !== undefined) {
     console.error(`exchange bench: --rounds, --sizes and --every take positive integers, found ${bad}`);

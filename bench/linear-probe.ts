@@ -10,14 +10,23 @@
  */
 import * as path from 'node:path';
 import { openScenario, Rng, trainerOf } from '../index.js';
-import { option, repo } from './options.js';
+import { benchOptions, repo } from './options.js';
 
-const args = process.argv.slice(2);
-const scenario = path.resolve(repo, option('scenario', 'scenarios/mnist-rate.yaml'));
-const sets = args.flatMap((a, i) => (a === '--set' && i + 1 < args.length ? [args[i + 1]] : []));
-const epochs = option('epochs', '');
-const probeEpochs = Number(option('probe-epochs', '30'));
-const lr = Number(option('lr', '0.003'));
+const options = benchOptions(
+  'Offline linear probes of the hidden layers after a training\n  node dist/bench/linear-probe.js [options]',
+  {
+    scenario: { default: 'scenarios/mnist-rate.yaml', describe: 'the scenario, relative to the repository' },
+    epochs: { default: '', describe: "training epochs (default: the scenario's)" },
+    'probe-epochs': { default: '30', describe: 'epochs of the offline softmax fit' },
+    lr: { default: '0.003', describe: "the offline fit's Adam step" },
+  },
+  { set: 'override a scenario field, as engram run --set (repeatable)' },
+);
+const scenario = path.resolve(repo, options.scenario);
+const sets = options.set;
+const epochs = options.epochs;
+const probeEpochs = Number(options['probe-epochs']);
+const lr = Number(options.lr);
 
 /**
  * Multinomial logistic regression on standardised features, Adam on minibatches of 64; returns

@@ -9,11 +9,16 @@
  */
 import * as path from 'node:path';
 import { openScenario, trainerOf } from '../index.js';
-import { option, repo } from './options.js';
+import { benchOptions, repo } from './options.js';
 
-const nTrain = Number(option('train', '3000'));
-const nTest = Number(option('test', '1000'));
-const scenario = path.resolve(repo, option('scenario', 'scenarios/mnist-rate.yaml'));
+const options = benchOptions('MNIST training throughput\n  node dist/bench/mnist.js [options]', {
+  train: { default: '3000', describe: 'training samples timed' },
+  test: { default: '1000', describe: 'test samples timed' },
+  scenario: { default: 'scenarios/mnist-rate.yaml', describe: 'the scenario, relative to the repository' },
+});
+const nTrain = Number(options.train);
+const nTest = Number(options.test);
+const scenario = path.resolve(repo, options.scenario);
 
 /** Wall seconds of one epoch of n_train training and n_test test samples (data loading and build excluded). */
 async function epoch(train: number, test: number): Promise<{ wall: number; graded: boolean }> {

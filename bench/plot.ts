@@ -12,9 +12,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { plotOutput, writeReport } from '../index.js';
 import { runScenario } from '../app/run.js';
-import { option, repo } from './options.js';
+import { benchOptions, repo } from './options.js';
 
-const neurons = Number(option('neurons', '16000'));
+const options = benchOptions('Wall time of engram plot on a CUBA run and a sweep\n  node dist/bench/plot.js [options]', {
+  neurons: { default: '16000', describe: 'N of the CUBA run' },
+});
+const neurons = Number(options.neurons);
 const work = mkdtempSync(path.join(tmpdir(), 'engram-bench-plot-'));
 const TARGET_S = 5;
 

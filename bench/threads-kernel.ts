@@ -14,7 +14,7 @@
 import { pathToFileURL } from 'node:url';
 import { StepThreads } from '../core/threads.js';
 import { INBOX_ENTRY, lifGridKernel, type LifGridKernelData } from '../plugins/lif/grid-kernel.js';
-import { option } from './options.js';
+import { benchOptions } from './options.js';
 
 const STEPS = 10000;
 const ROW = 100;
@@ -103,8 +103,12 @@ function measure(n: number, touch: number, mode: 'main' | 'inbox'): { one: numbe
 }
 
 console.log(`lif grid kernel, ${STEPS} steps, one thread against two (core/threads.ts)`);
-for (const n of option('sizes', '3200,12800,51200').split(',').map(Number))
-  for (const touch of option('touch', '0,3000').split(',').map(Number))
+const options = benchOptions('The lif grid kernel on one thread against two\n  node dist/bench/threads-kernel.js [options]', {
+  sizes: { default: '3200,12800,51200', describe: 'neurons (comma-separated)' },
+  touch: { default: '0,3000', describe: 'synapses delivered per step (comma-separated)' },
+});
+for (const n of options.sizes.split(',').map(Number))
+  for (const touch of options.touch.split(',').map(Number))
     for (const mode of touch === 0 ? (['inbox'] as const) : (['main', 'inbox'] as const)) {
       const { one, two } = measure(n, touch, mode);
       console.log(
